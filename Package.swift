@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode with the upcoming
+/// features Hummingbird itself builds with.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "guichet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "guichet", targets: ["guichet"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
+        .target(name: "Agenda", swiftSettings: swiftSettings),
+        // The structure's configuration file: reading, validation, clear errors.
+        .target(name: "StructureConfig", dependencies: ["Agenda"], swiftSettings: swiftSettings),
+        // SQLite through GRDB: migrations, records, invariants inside transactions.
+        .target(
+            name: "Store",
+            dependencies: ["Agenda", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Agenda", "StructureConfig", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        // Measurements printed by `guichet bench`.
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "Agenda", "StructureConfig", "Store", "Web",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The thin executable: argument parsing only.
+        .executableTarget(
+            name: "guichet",
+            dependencies: [
+                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StructureConfigTests", dependencies: ["StructureConfig"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Agenda", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Store", "StructureConfig", "Agenda",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,108 @@
+/// Why the agenda refused something, in words an agent can read in French or English.
+///
+/// `code` is stable: API clients and tests match on it, never on the messages.
+public struct AgendaError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// How the refusal reaches a caller (the HTTP layer maps it to a status).
+    public enum Kind: Sendable, Equatable {
+        /// The request itself is wrong (bad value, broken rule).
+        case invalid
+        /// Something named by the request does not exist.
+        case notFound
+        /// The request is well-formed but collides with the agenda's state.
+        case conflict
+    }
+
+    public let code: String
+    public let kind: Kind
+    public let french: String
+    public let english: String
+    /// Extra facts for the caller (the field at fault, the rule broken), never personal data.
+    public let details: [String: String]
+
+    public init(code: String, kind: Kind, french: String, english: String, details: [String: String] = [:]) {
+        self.code = code
+        self.kind = kind
+        self.french = french
+        self.english = english
+        self.details = details
+    }
+
+    public var description: String { "\(code): \(english)" }
+}
+
+extension AgendaError {
+    /// A value that is out of range or malformed, naming the field.
+    public static func invalidField(_ field: String, french: String, english: String) -> AgendaError {
+        AgendaError(code: "invalid_field", kind: .invalid, french: french, english: english, details: ["field": field])
+    }
+
+    public static func notFound(_ what: String, id: String) -> AgendaError {
+        AgendaError(
+            code: "not_found", kind: .notFound,
+            french: "Introuvable : \(frenchName(of: what)) « \(id) ».",
+            english: "No \(what) with id '\(id)'.",
+            details: ["resource": what, "id": id])
+    }
+
+    public static func unknownReference(_ field: String, what: String, id: String) -> AgendaError {
+        AgendaError(
+            code: "unknown_reference", kind: .invalid,
+            french: "\(frenchName(of: what).capitalizedFirst) inconnu(e) : « \(id) ».",
+            english: "Unknown \(what) '\(id)'.",
+            details: ["field": field, "id": id])
+    }
+
+    public static let endBeforeStart = AgendaError(
+        code: "end_before_start", kind: .invalid,
+        french: "La fin doit être postérieure au début.",
+        english: "The end must come after the start.")
+
+    public static let inThePast = AgendaError(
+        code: "in_the_past", kind: .invalid,
+        french: "Ce créneau est déjà passé.",
+        english: "This time is already in the past.")
+
+    public static let outsideOpeningHours = AgendaError(
+        code: "outside_opening_hours", kind: .invalid,
+        french: "Ce créneau est en dehors des horaires d'ouverture de la structure.",
+        english: "This time is outside the structure's opening hours.")
+
+    public static func duringClosure(reason: String) -> AgendaError {
+        AgendaError(
+            code: "during_closure", kind: .conflict,
+            french: "La structure est fermée à ce moment-là (fermeture exceptionnelle : \(reason)).",
+            english: "The structure is closed at that time (exceptional closure: \(reason)).")
+    }
+
+    public static let slotTaken = AgendaError(
+        code: "slot_taken", kind: .conflict,
+        french: "Ce créneau vient d'être pris : la salle, le poste ou l'intervenant est déjà réservé.",
+        english: "This slot is already taken: the room, the station or the specialist is booked.")
+
+    public static func specialistBusy(_ specialistID: String) -> AgendaError {
+        AgendaError(
+            code: "specialist_busy", kind: .conflict,
+            french: "L'intervenant « \(specialistID) » a déjà une permanence ou un créneau visio à ce moment-là.",
+            english: "Specialist '\(specialistID)' already holds a permanence or a visio slot at that time.",
+            details: ["specialist": specialistID])
+    }
+
+    private static func frenchName(of what: String) -> String {
+        switch what {
+        case "booking": "rendez-vous"
+        case "closure": "fermeture"
+        case "permanence": "permanence"
+        case "visio slot": "créneau visio"
+        case "specialist": "intervenant"
+        case "partner": "partenaire"
+        case "life situation": "situation de vie"
+        case "room": "salle"
+        case "station": "poste"
+        default: what
+        }
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

@@ -1,0 +1,179 @@
+import Agenda
+import Foundation
+import GRDB
+
+/// What an agent (or the kiosk) asks for when booking a usager.
+public struct BookingRequest: Sendable {
+    public var kind: BookingKind
+    public var permanence: String?
+    public var visioSlot: String?
+    /// For a room booking; the confidential space when nil.
+    public var room: String?
+    public var lifeSituation: String?
+    public var span: TimeSpan
+    public var usager: Usager
+
+    public init(kind: BookingKind, permanence: String? = nil, visioSlot: String? = nil, room: String? = nil, lifeSituation: String? = nil, span: TimeSpan, usager: Usager) {
+        self.kind = kind
+        self.permanence = permanence
+        self.visioSlot = visioSlot
+        self.room = room
+        self.lifeSituation = lifeSituation
+        self.span = span
+        self.usager = usager
+    }
+}
+
+extension AppDatabase {
+    public func booking(id: String) throws -> Booking {
+        try writer.read { db in try Self.bookingRecord(db, id: id).booking }
+    }
+
+    static func bookingRecord(_ db: Database, id: String) throws -> BookingRecord {
+        guard let record = try BookingRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("booking", id: id) }
+        return record
+    }
+
+    /// Bookings overlapping `span`, every status, by start.
+    public func bookings(overlapping span: TimeSpan) throws -> [Booking] {
+        try writer.read { db in try Self.bookings(db, overlapping: span) }
+    }
+
+    static func bookings(_ db: Database, overlapping span: TimeSpan) throws -> [Booking] {
+        try BookingRecord
+            .filter(BookingRecord.Columns.startsAt < span.end.seconds && BookingRecord.Columns.endsAt > span.start.seconds)
+            .order(BookingRecord.Columns.startsAt, BookingRecord.Columns.id)
+            .fetchAll(db).map(\.booking)
+    }
+
+    /// Bookings with one specialist, every status (for the specialist's calendar feed).
+    public func bookings(specialist: String) throws -> [Booking] {
+        try writer.read { db in
+            try BookingRecord.filter(BookingRecord.Columns.specialist == specialist).order(BookingRecord.Columns.startsAt).fetchAll(db).map(\.booking)
+        }
+    }
+
+    /// Books a usager. The placement rules run inside the write transaction, and the
+    /// schema's triggers refuse any overlap on the room, the specialist or the station, so
+    /// two concurrent requests for one slot can never both succeed.
+    public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+        try request.usager.validate()
+        return try writeMappingConflicts { db in
+            var booking = Booking(
+                id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
+                permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
+                status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
+            let window = try Self.place(&booking, request: request, db: db, structure: structure)
+            try Self.checkPlacement(db, span: booking.span, window: window, structure: structure, now: now)
+            try BookingRecord(booking).insert(db)
+            return booking
+        }
+    }
+
+    /// Moves a booking to another time within the same permanence or visio slot (or room).
+    public func rescheduleBooking(id: String, to span: TimeSpan, structure: Structure, now: Date) throws -> Booking {
+        try writeMappingConflicts { db in
+            var booking = try Self.bookingRecord(db, id: id).booking
+            _ = try booking.status.applying(.reschedule, span: booking.span, now: now)
+            let window: TimeSpan?
+            switch booking.kind {
+            case .permanence:
+                let p = try Self.permanence(db, id: booking.permanence ?? "")
+                window = try Self.permanenceWindow(p, containing: span, zone: structure.timeZone)
+            case .visio:
+                window = try Self.visioSlot(db, id: booking.visioSlot ?? "").span
+            case .room:
+                window = nil
+            }
+            try Self.checkPlacement(db, span: span, window: window, structure: structure, now: now)
+            booking.span = span
+            booking.updatedAt = now
+            booking.sequence += 1
+            try BookingRecord(booking).update(db)
+            return booking
+        }
+    }
+
+    /// Records what happened to a booking (cancel, check-in, no-show, done).
+    public func applyBookingEvent(id: String, _ event: BookingEvent, now: Date) throws -> Booking {
+        try writeMappingConflicts { db in
+            var booking = try Self.bookingRecord(db, id: id).booking
+            booking.status = try booking.status.applying(event, span: booking.span, now: now)
+            booking.updatedAt = now
+            booking.sequence += 1
+            try BookingRecord(booking).update(db)
+            return booking
+        }
+    }
+
+    /// Fills in the resources a request reserves; returns the window it must fit in.
+    private static func place(_ booking: inout Booking, request: BookingRequest, db: Database, structure: Structure) throws -> TimeSpan? {
+        let window: TimeSpan?
+        switch request.kind {
+        case .permanence:
+            guard let id = request.permanence else {
+                throw AgendaError.invalidField("permanence", french: "Précisez la permanence.", english: "The permanence is required.")
+            }
+            let p = try Self.permanence(db, id: id)
+            booking.permanence = p.id
+            booking.partner = p.partner
+            booking.room = p.room
+            booking.specialist = p.specialist
+            window = try permanenceWindow(p, containing: request.span, zone: structure.timeZone)
+        case .visio:
+            guard let id = request.visioSlot else {
+                throw AgendaError.invalidField("visioSlot", french: "Précisez le créneau visio.", english: "The visio slot is required.")
+            }
+            let slot = try Self.visioSlot(db, id: id)
+            guard !slot.cancelled else {
+                throw AgendaError(code: "slot_cancelled", kind: .conflict, french: "Ce créneau visio a été annulé.", english: "This visio slot was cancelled.")
+            }
+            booking.visioSlot = slot.id
+            booking.partner = slot.partner
+            booking.room = slot.room
+            booking.specialist = slot.specialist
+            booking.station = slot.station
+            window = slot.span
+        case .room:
+            let roomID = request.room ?? structure.confidentialRoom?.id ?? ""
+            guard structure.room(roomID) != nil else { throw AgendaError.unknownReference("room", what: "room", id: roomID) }
+            booking.room = roomID
+            window = nil
+        }
+        if let situation = request.lifeSituation {
+            guard let s = structure.lifeSituation(situation) else {
+                throw AgendaError.unknownReference("lifeSituation", what: "life situation", id: situation)
+            }
+            if let partner = booking.partner, !s.partners.contains(partner) {
+                throw AgendaError.invalidField("lifeSituation", french: "La situation de vie « \(s.titleFrench) » ne relève pas de ce partenaire.", english: "Life situation '\(s.titleEnglish)' is not served by this partner.")
+            }
+        }
+        return window
+    }
+
+    static func permanenceWindow(_ p: Permanence, containing span: TimeSpan, zone: StructureTimeZone) throws -> TimeSpan {
+        let date = zone.localDate(span.start)
+        guard p.dates(from: date, to: date) == [date] else {
+            throw AgendaError(
+                code: "outside_window", kind: .invalid,
+                french: "La permanence n'a pas lieu le \(date).", english: "The permanence does not take place on \(date).")
+        }
+        return zone.span(date, p.hours)
+    }
+
+    private static func checkPlacement(_ db: Database, span: TimeSpan, window: TimeSpan?, structure: Structure, now: Date) throws {
+        let plan = try hoursPlan(db, structure: structure, now: now)
+        try BookingPlacement.check(
+            span: span, window: window, hours: plan.hours, zone: structure.timeZone,
+            closures: try closures(db, overlapping: span), now: now)
+    }
+
+    /// A write whose overlap-trigger failure becomes the agenda's "slot taken".
+    func writeMappingConflicts<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as DatabaseError where error.message == "slot_taken" {
+            throw AgendaError.slotTaken
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import GRDB
+
+/// The schema's history. Append-only: a shipped migration is never edited.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-agenda") { db in
+            try db.execute(sql: """
+                CREATE TABLE hoursPlan (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    hours TEXT NOT NULL,            -- JSON: {"monday": ["09:00-12:30"], …}
+                    effectiveFrom TEXT NOT NULL,    -- YYYY-MM-DD, local date
+                    revision INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE specialist (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    displayName TEXT NOT NULL,
+                    calendarToken TEXT NOT NULL UNIQUE,
+                    createdAt INTEGER NOT NULL
+                ) STRICT;
+
+                -- Instants are whole seconds since 1970-01-01 UTC: unambiguous across DST.
+                CREATE TABLE closure (
+                    id TEXT PRIMARY KEY,
+                    startsAt INTEGER NOT NULL,
+                    endsAt INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    announcedAt INTEGER NOT NULL,
+                    emergency INTEGER NOT NULL CHECK (emergency IN (0, 1)),
+                    withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
+                    sequence INTEGER NOT NULL DEFAULT 0,
+                    CHECK (endsAt > startsAt)
+                ) STRICT;
+                CREATE INDEX closure_time ON closure(startsAt);
+
+                CREATE TABLE permanence (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    specialist TEXT NOT NULL REFERENCES specialist(id),
+                    room TEXT NOT NULL,
+                    frequency TEXT NOT NULL CHECK (frequency IN ('weekly', 'monthly')),
+                    interval INTEGER NOT NULL DEFAULT 1,
+                    ordinal INTEGER NOT NULL DEFAULT 0,
+                    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+                    startMinute INTEGER NOT NULL,
+                    endMinute INTEGER NOT NULL,
+                    firstDate TEXT NOT NULL,
+                    lastDate TEXT,
+                    cancelled INTEGER NOT NULL DEFAULT 0,
+                    sequence INTEGER NOT NULL DEFAULT 0,
+                    CHECK (endMinute > startMinute)
+                ) STRICT;
+
+                CREATE TABLE permanenceException (
+                    permanence TEXT NOT NULL REFERENCES permanence(id) ON DELETE CASCADE,
+                    date TEXT NOT NULL,
+                    PRIMARY KEY (permanence, date)
+                ) STRICT;
+
+                CREATE TABLE visioSlot (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    specialist TEXT NOT NULL REFERENCES specialist(id),
+                    room TEXT NOT NULL,
+                    station TEXT NOT NULL,
+                    startsAt INTEGER NOT NULL,
+                    endsAt INTEGER NOT NULL,
+                    cancelled INTEGER NOT NULL DEFAULT 0,
+                    sequence INTEGER NOT NULL DEFAULT 0,
+                    CHECK (endsAt > startsAt)
+                ) STRICT;
+                CREATE INDEX visioSlot_time ON visioSlot(startsAt);
+
+                CREATE TABLE booking (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('permanence', 'visio', 'room')),
+                    partner TEXT,
+                    lifeSituation TEXT,
+                    permanence TEXT REFERENCES permanence(id),
+                    visioSlot TEXT REFERENCES visioSlot(id),
+                    room TEXT NOT NULL,
+                    specialist TEXT REFERENCES specialist(id),
+                    station TEXT,
+                    startsAt INTEGER NOT NULL,
+                    endsAt INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('booked', 'checked-in', 'no-show', 'done', 'cancelled')),
+                    usagerName TEXT,
+                    usagerPhone TEXT,
+                    usagerEmail TEXT,
+                    reminderConsent INTEGER NOT NULL DEFAULT 0,
+                    createdAt INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL DEFAULT 0,
+                    -- Bounded length keeps the overlap triggers' index scans short.
+                    CHECK (endsAt > startsAt AND endsAt - startsAt <= 14400)
+                ) STRICT;
+                CREATE INDEX booking_room ON booking(room, startsAt);
+                CREATE INDEX booking_specialist ON booking(specialist, startsAt);
+                CREATE INDEX booking_station ON booking(station, startsAt);
+                CREATE INDEX booking_time ON booking(startsAt);
+                """)
+            // The no-double-booking invariant, enforced by the database inside the writing
+            // transaction: no two bookings that hold resources may share a room, a
+            // specialist or a station at overlapping times. Whatever code writes, it holds.
+            for (event, name, notSelf) in [
+                ("INSERT", "booking_no_overlap_insert", ""),
+                ("UPDATE OF startsAt, endsAt, status, room, specialist, station", "booking_no_overlap_update", "AND b.id <> NEW.id"),
+            ] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(name) BEFORE \(event) ON booking
+                    WHEN NEW.status <> 'cancelled'
+                    BEGIN
+                        SELECT RAISE(ABORT, 'slot_taken')
+                        WHERE EXISTS (SELECT 1 FROM booking b WHERE b.room = NEW.room \(notSelf)
+                                AND b.status <> 'cancelled' AND b.startsAt < NEW.endsAt AND b.endsAt > NEW.startsAt
+                                AND b.startsAt > NEW.startsAt - 14400)
+                           OR EXISTS (SELECT 1 FROM booking b WHERE b.specialist = NEW.specialist \(notSelf)
+                                AND b.status <> 'cancelled' AND b.startsAt < NEW.endsAt AND b.endsAt > NEW.startsAt
+                                AND b.startsAt > NEW.startsAt - 14400)
+                           OR EXISTS (SELECT 1 FROM booking b WHERE b.station = NEW.station \(notSelf)
+                                AND b.status <> 'cancelled' AND b.startsAt < NEW.endsAt AND b.endsAt > NEW.startsAt
+                                AND b.startsAt > NEW.startsAt - 14400);
+                    END
+                    """)
+            }
+        }
+        return migrator
+    }
+}

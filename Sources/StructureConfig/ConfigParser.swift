@@ -1,0 +1,254 @@
+import Agenda
+import Foundation
+
+/// Turns the configuration's JSON tree into validated values.
+struct ConfigParser {
+    let file: String
+
+    /// The nine national partners of the bouquet de services (circulaire du 1er juillet 2019).
+    static let nationalPartners = ["caf", "cpam", "cnav", "msa", "france-travail", "dgfip", "la-poste", "interieur", "justice"]
+
+    func parse(_ root: JSONValue) throws(ConfigError) -> GuichetConfig {
+        let top = try ConfigReader(file: file, path: "", value: root)
+        _ = top.optionalRaw("$comment")
+        let s = try top.object("structure")
+        let id = try slug(s, "id")
+        let name = try s.string("name", maxLength: 200)
+        let address = try s.string("address")
+        let zoneName = try s.string("timeZone")
+        guard let zone = StructureTimeZone(identifier: zoneName) else {
+            throw s.fail("timeZone", "unknown time zone '\(zoneName)' (use an IANA name such as Europe/Paris)")
+        }
+        let email = try s.string("email", maxLength: 254)
+        guard email.split(separator: "@").count == 2, email.contains("."), !email.contains(" ") else {
+            throw s.fail("email", "'\(email)' is not an e-mail address")
+        }
+        let phone = try s.string("phone", maxLength: 30)
+        guard phone.filter(\.isNumber).count >= 6 else { throw s.fail("phone", "'\(phone)' is not a phone number") }
+        let labelName = try s.string("label")
+        guard let label = StructureLabel(rawValue: labelName) else {
+            throw s.fail("label", "must be one of \(StructureLabel.allCases.map(\.rawValue).joined(separator: ", ")), found '\(labelName)'")
+        }
+        try s.finish()
+
+        let hours = try openingHours(top.object("openingHours"))
+        do {
+            try OpeningHoursMinimum.check(hours, label: label)
+        } catch {
+            throw ConfigError(file: file, key: "openingHours", message: "\(error.english) (rule \(error.details["rule"] ?? ""))")
+        }
+
+        let partners = try self.partners(top, label: label)
+        let partnerIDs = Set(partners.map(\.id))
+        let situations = try lifeSituations(top, partners: partnerIDs)
+        let rooms = try self.rooms(top)
+        let stations = try self.stations(top, rooms: rooms)
+        let visio = try self.visio(top.object("visio"))
+        let bookingReader = try top.object("booking")
+        let booking = BookingSettings(slotMinutes: try bookingReader.int("slotMinutes", in: 5...240))
+        try bookingReader.finish()
+        let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
+            try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
+        } ?? DemoData()
+        try top.finish()
+
+        let structure = Structure(
+            id: id, name: name, address: address, timeZone: zone, email: email, phone: phone, label: label,
+            openingHours: hours, partners: partners, lifeSituations: situations, rooms: rooms, stations: stations,
+            visio: visio)
+        return GuichetConfig(structure: structure, booking: booking, demo: demo)
+    }
+
+    func slug(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {
+        let value = try r.string(key, maxLength: 64)
+        guard value.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+            throw r.fail(key, "'\(value)' must use only lowercase letters, digits and '-'")
+        }
+        return value
+    }
+
+    func openingHours(_ r: ConfigReader) throws(ConfigError) -> WeeklyHours {
+        var days: [Weekday: [LocalTimeRange]] = [:]
+        for day in Weekday.allCases {
+            for (i, text) in try r.strings(day.key, required: false).enumerated() {
+                guard let range = LocalTimeRange(iso: text) else {
+                    throw ConfigError(file: file, key: "\(r.key(day.key))[\(i)]", message: "'\(text)' is not a range HH:MM-HH:MM with the start before the end")
+                }
+                days[day, default: []].append(range)
+            }
+        }
+        try r.finish()
+        do {
+            return try WeeklyHours(days)
+        } catch {
+            throw r.fail(error.details["day"] ?? "", error.english)
+        }
+    }
+
+    func partners(_ top: ConfigReader, label: StructureLabel) throws(ConfigError) -> [Partner] {
+        var partners: [Partner] = []
+        for p in try top.objects("partners") {
+            let id = try slug(p, "id")
+            guard !partners.contains(where: { $0.id == id }) else { throw p.fail("id", "duplicate partner id '\(id)'") }
+            let partner = Partner(
+                id: id, name: try p.string("name", maxLength: 120), national: try p.bool("national", default: false),
+                website: try url(p, "website"))
+            try p.finish()
+            partners.append(partner)
+        }
+        if label == .franceServices {
+            let missing = Self.nationalPartners.filter { id in !partners.contains { $0.id == id && $0.national } }
+            guard missing.isEmpty else {
+                throw top.fail("partners", "a France Services structure offers the nine national partners; missing (or not marked national): \(missing.joined(separator: ", "))")
+            }
+        }
+        return partners
+    }
+
+    func lifeSituations(_ top: ConfigReader, partners: Set<String>) throws(ConfigError) -> [LifeSituation] {
+        var result: [LifeSituation] = []
+        for l in try top.objects("lifeSituations") {
+            let id = try slug(l, "id")
+            guard !result.contains(where: { $0.id == id }) else { throw l.fail("id", "duplicate life situation id '\(id)'") }
+            let title = try l.object("title")
+            let fr = try title.string("fr", maxLength: 200)
+            let en = try title.string("en", maxLength: 200)
+            try title.finish()
+            let ps = try l.strings("partners")
+            if let unknown = ps.first(where: { !partners.contains($0) }) {
+                throw l.fail("partners", "unknown partner '\(unknown)' (declare it under 'partners')")
+            }
+            var sites: [String] = []
+            for (i, site) in try l.strings("websites").enumerated() {
+                guard Self.isHTTPS(site) else {
+                    throw ConfigError(file: file, key: "\(l.key("websites"))[\(i)]", message: "'\(site)' must be an https:// address")
+                }
+                sites.append(site)
+            }
+            let situation = LifeSituation(id: id, theme: try l.string("theme", maxLength: 120), titleFrench: fr, titleEnglish: en, partners: ps, websites: sites)
+            try l.finish()
+            result.append(situation)
+        }
+        return result
+    }
+
+    func rooms(_ top: ConfigReader) throws(ConfigError) -> [Room] {
+        var rooms: [Room] = []
+        for r in try top.objects("rooms") {
+            let id = try slug(r, "id")
+            guard !rooms.contains(where: { $0.id == id }) else { throw r.fail("id", "duplicate room id '\(id)'") }
+            rooms.append(Room(id: id, name: try r.string("name", maxLength: 120), confidential: try r.bool("confidential", default: false)))
+            try r.finish()
+        }
+        guard rooms.contains(where: \.confidential) else {
+            throw top.fail("rooms", "at least one room must be the confidential space (\"confidential\": true); it is mandatory since 31 Dec 2022")
+        }
+        return rooms
+    }
+
+    func stations(_ top: ConfigReader, rooms: [Room]) throws(ConfigError) -> [Station] {
+        var stations: [Station] = []
+        for s in try top.objects("stations") {
+            let id = try slug(s, "id")
+            guard !stations.contains(where: { $0.id == id }) else { throw s.fail("id", "duplicate station id '\(id)'") }
+            let room = try s.string("room")
+            guard let placed = rooms.first(where: { $0.id == room }) else { throw s.fail("room", "unknown room '\(room)'") }
+            let visio = try s.bool("visio", default: false)
+            if visio && !placed.confidential {
+                throw s.fail("visio", "the visio device belongs in the confidential space; room '\(room)' is not confidential")
+            }
+            stations.append(Station(id: id, name: try s.string("name", maxLength: 120), room: room, selfService: try s.bool("selfService", default: false), visio: visio))
+            try s.finish()
+        }
+        guard stations.contains(where: \.visio) else {
+            throw top.fail("stations", "one station must carry the visioconference device (\"visio\": true)")
+        }
+        return stations
+    }
+
+    func visio(_ v: ConfigReader) throws(ConfigError) -> VisioSettings {
+        let settings = VisioSettings(
+            slotMinutes: try v.int("slotMinutes", in: 10...180),
+            stunServers: try uris(v, "stunServers", scheme: "stun:"),
+            turnServers: try uris(v, "turnServers", scheme: "turn"),
+            joinEarlyMinutes: try v.int("joinEarlyMinutes", in: 0...60, default: 10))
+        try v.finish()
+        return settings
+    }
+
+    func uris(_ r: ConfigReader, _ key: String, scheme: String) throws(ConfigError) -> [String] {
+        let values = try r.strings(key, required: false)
+        for (i, value) in values.enumerated() where !value.hasPrefix(scheme) {
+            throw ConfigError(file: file, key: "\(r.key(key))[\(i)]", message: "'\(value)' must start with '\(scheme)'")
+        }
+        return values
+    }
+
+    func url(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {
+        let value = try r.string(key)
+        guard Self.isHTTPS(value) else { throw r.fail(key, "'\(value)' must be an https:// address") }
+        return value
+    }
+
+    static func isHTTPS(_ value: String) -> Bool {
+        guard value.hasPrefix("https://"), let url = URL(string: value), let host = url.host, host.contains(".") else { return false }
+        return true
+    }
+
+    func demo(_ d: ConfigReader, partners: Set<String>, rooms: [Room], hours: WeeklyHours) throws(ConfigError) -> DemoData {
+        var demo = DemoData()
+        for s in try d.objects("specialists", required: false) {
+            let partner = try s.string("partner")
+            guard partners.contains(partner) else { throw s.fail("partner", "unknown partner '\(partner)'") }
+            demo.specialists.append(.init(id: try slug(s, "id"), partner: partner, displayName: try s.string("displayName", maxLength: 120)))
+            try s.finish()
+        }
+        let specialistIDs = Set(demo.specialists.map(\.id))
+        for p in try d.objects("permanences", required: false) {
+            let specialist = try p.string("specialist")
+            guard specialistIDs.contains(specialist) else { throw p.fail("specialist", "unknown demo specialist '\(specialist)'") }
+            let room = try p.string("room")
+            guard rooms.contains(where: { $0.id == room }) else { throw p.fail("room", "unknown room '\(room)'") }
+            let recurrence = try self.recurrence(p.object("recurrence"))
+            let range = try self.range(p, "hours")
+            guard hours.covers(range, on: recurrence.weekday) else {
+                throw p.fail("hours", "\(range) on \(recurrence.weekday.key) is outside opening hours")
+            }
+            demo.permanences.append(.init(specialist: specialist, room: room, recurrence: recurrence, hours: range))
+            try p.finish()
+        }
+        for v in try d.objects("visioSlots", required: false) {
+            let specialist = try v.string("specialist")
+            guard specialistIDs.contains(specialist) else { throw v.fail("specialist", "unknown demo specialist '\(specialist)'") }
+            let dayName = try v.string("weekday")
+            guard let day = Weekday(key: dayName) else { throw v.fail("weekday", "'\(dayName)' is not a weekday (monday…sunday)") }
+            let range = try self.range(v, "hours")
+            guard hours.covers(range, on: day) else { throw v.fail("hours", "\(range) on \(day.key) is outside opening hours") }
+            demo.visioSlots.append(.init(specialist: specialist, weekday: day, hours: range, weeks: try v.int("weeks", in: 1...26, default: 4)))
+            try v.finish()
+        }
+        try d.finish()
+        return demo
+    }
+
+    func range(_ r: ConfigReader, _ key: String) throws(ConfigError) -> LocalTimeRange {
+        let text = try r.string(key)
+        guard let range = LocalTimeRange(iso: text) else { throw r.fail(key, "'\(text)' is not a range HH:MM-HH:MM with the start before the end") }
+        return range
+    }
+
+    func recurrence(_ r: ConfigReader) throws(ConfigError) -> Recurrence {
+        let dayName = try r.string("weekday")
+        guard let day = Weekday(key: dayName) else { throw r.fail("weekday", "'\(dayName)' is not a weekday (monday…sunday)") }
+        let frequency = try r.string("frequency")
+        let recurrence: Recurrence
+        switch frequency {
+        case "weekly": recurrence = .weekly(interval: try r.int("interval", in: 1...8, default: 1), weekday: day)
+        case "monthly": recurrence = .monthly(ordinal: try r.int("ordinal", in: -1...4), weekday: day)
+        default: throw r.fail("frequency", "must be 'weekly' or 'monthly', found '\(frequency)'")
+        }
+        do { try recurrence.validate() } catch { throw r.failHere(error.english) }
+        try r.finish()
+        return recurrence
+    }
+}

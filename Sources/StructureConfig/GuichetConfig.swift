@@ -1,0 +1,75 @@
+import Agenda
+import Foundation
+
+/// Everything the configuration file says: the structure, booking settings, and the demo
+/// data seeded into an empty database.
+public struct GuichetConfig: Sendable {
+    public var structure: Structure
+    public var booking: BookingSettings
+    public var demo: DemoData
+
+    /// Reads and validates `path`, or throws naming the file, the key and the rule broken.
+    public static func load(path: String) throws(ConfigError) -> GuichetConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, key: "", message: "cannot be read (\(error.localizedDescription))")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Validates a configuration document; `file` names it in errors.
+    public static func parse(_ data: Data, file: String) throws(ConfigError) -> GuichetConfig {
+        guard data.count <= 1_000_000 else { throw ConfigError(file: file, key: "", message: "is larger than 1 MB") }
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw ConfigError(file: file, key: "", message: "is not valid JSON (\(Self.describe(error)))")
+        }
+        return try ConfigParser(file: file).parse(root)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+        }
+        return "\(error)"
+    }
+}
+
+/// Booking settings for the agenda.
+public struct BookingSettings: Sendable {
+    /// Default length of an appointment at a permanence, minutes.
+    public var slotMinutes: Int
+}
+
+/// Sample specialists, permanences and visio slots for the demo structure; seeded only
+/// into a database that has none, so a real site simply leaves the section out.
+public struct DemoData: Sendable {
+    public struct SpecialistSeed: Sendable {
+        public var id: String
+        public var partner: String
+        public var displayName: String
+    }
+
+    public struct PermanenceSeed: Sendable {
+        public var specialist: String
+        public var room: String
+        public var recurrence: Recurrence
+        public var hours: LocalTimeRange
+    }
+
+    public struct VisioSeed: Sendable {
+        public var specialist: String
+        public var weekday: Weekday
+        public var hours: LocalTimeRange
+        /// How many weeks ahead the slot is opened.
+        public var weeks: Int
+    }
+
+    public var specialists: [SpecialistSeed] = []
+    public var permanences: [PermanenceSeed] = []
+    public var visioSlots: [VisioSeed] = []
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import Store
+import StructureConfig
+
+/// Where the daemon listens.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The application the `guichet serve` binary runs; tests build the very same one.
+///
+/// `onRunning` is called once the socket is bound (the daemon prints its URLs there).
+public func buildApplication(
+    office: Office, server: ServerSettings, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(office: office),
+        configuration: .init(address: .hostname(server.host, port: server.port), serverName: "Guichet"),
+        onServerRunning: { _ in await onRunning() },
+        logger: logger)
+}
+
+/// Every route of the daemon. The OpenAPI test walks `router.routes`.
+public func buildRouter(office: Office) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthController(office: office).addRoutes(to: router)
+    CalendarController(office: office).addRoutes(to: router)
+    HomeController(office: office).addRoutes(to: router)
+    let api = router.group("api/v1")
+    StructureController(office: office).addRoutes(to: api)
+    OpeningHoursController(office: office).addRoutes(to: api)
+    ClosureController(office: office).addRoutes(to: api)
+    SpecialistController(office: office).addRoutes(to: api)
+    PermanenceController(office: office).addRoutes(to: api)
+    VisioSlotController(office: office).addRoutes(to: api)
+    AvailabilityController(office: office).addRoutes(to: api)
+    BookingController(office: office).addRoutes(to: api)
+    return router
+}

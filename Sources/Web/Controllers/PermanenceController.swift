@@ -1,0 +1,63 @@
+import Agenda
+import Hummingbird
+import Store
+
+/// `/api/v1/permanences`: partner advisors' recurring presence at the structure.
+struct PermanenceController<Context: RequestContext> {
+    let office: Office
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("permanences", use: list)
+        group.post("permanences", use: add)
+        group.get("permanences/{id}", use: show)
+        group.delete("permanences/{id}", use: cancel)
+        group.post("permanences/{id}/exceptions", use: addException)
+    }
+
+    struct Add: Decodable {
+        let specialist: String
+        let room: String
+        let recurrence: WireRecurrence
+        let hours: String
+        let firstDate: String
+        let lastDate: String?
+    }
+
+    struct Exception: Decodable { let date: String }
+
+    struct Changed: Encodable {
+        let permanence: WirePermanence
+        let affectedBookings: [WireBooking]
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        try .json(WireList(items: try office.database.permanences().map(WirePermanence.init)))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try .json(WirePermanence(try office.database.permanence(id: context.id())))
+    }
+
+    @Sendable func add(_ request: Request, context: Context) async throws -> Response {
+        let input = try await request.decodeJSON(Add.self)
+        let permanence = try office.database.addPermanence(
+            specialist: input.specialist, room: input.room, recurrence: try input.recurrence.recurrence(),
+            hours: try WireInput.range(input.hours, field: "hours"),
+            firstDate: try WireInput.date(input.firstDate, field: "firstDate"),
+            lastDate: try input.lastDate.map { try WireInput.date($0, field: "lastDate") },
+            structure: office.structure, now: office.clock())
+        return try .json(WirePermanence(permanence), status: .created)
+    }
+
+    @Sendable func addException(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.id()
+        let input = try await request.decodeJSON(Exception.self)
+        let result = try office.database.addPermanenceException(id: id, date: try WireInput.date(input.date, field: "date"), zone: office.zone)
+        return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+    }
+
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let result = try office.database.cancelPermanence(id: context.id(), now: office.clock())
+        return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+    }
+}

@@ -1,0 +1,45 @@
+import Agenda
+import Hummingbird
+import Store
+
+/// `/api/v1/visio-slots`: windows in which a remote specialist takes visio appointments
+/// in the confidential space.
+struct VisioSlotController<Context: RequestContext> {
+    let office: Office
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("visio-slots", use: list)
+        group.post("visio-slots", use: add)
+        group.delete("visio-slots/{id}", use: cancel)
+    }
+
+    struct Add: Decodable {
+        let specialist: String
+        let start: String
+        let end: String
+    }
+
+    struct Cancelled: Encodable {
+        let visioSlot: WireVisioSlot
+        let affectedBookings: [WireBooking]
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let range = try DateRangeQuery(request, office: office, defaultDays: 31)
+        let slots = try office.database.visioSlots(overlapping: range.span(office.zone))
+        return try .json(WireList(items: slots.map { WireVisioSlot($0, zone: office.zone) }))
+    }
+
+    @Sendable func add(_ request: Request, context: Context) async throws -> Response {
+        let input = try await request.decodeJSON(Add.self)
+        let slot = try office.database.addVisioSlot(
+            specialist: input.specialist, span: try WireInput.span(start: input.start, end: input.end),
+            structure: office.structure, now: office.clock())
+        return try .json(WireVisioSlot(slot, zone: office.zone), status: .created)
+    }
+
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let result = try office.database.cancelVisioSlot(id: context.id())
+        return try .json(Cancelled(visioSlot: WireVisioSlot(result.slot, zone: office.zone), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+    }
+}

@@ -1,0 +1,26 @@
+import Agenda
+import Hummingbird
+import Logging
+
+/// Turns every error thrown by a handler into the API's JSON error shape, so that no
+/// client ever sees Hummingbird's empty 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as AgendaError {
+            throw APIError(error)
+        } catch let error as HTTPError where error.status == .notFound {
+            throw APIError.routeNotFound
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.payloadTooLarge
+        } catch let error as HTTPError where error.status == .methodNotAllowed {
+            throw APIError(status: .methodNotAllowed, code: "method_not_allowed", french: "Méthode non permise sur cette adresse.", english: "Method not allowed on this route.")
+        } catch {
+            context.logger.error("request failed", metadata: ["guichet.error": "\(error)", "guichet.path": "\(request.uri.path)"])
+            throw APIError.internalError
+        }
+    }
+}

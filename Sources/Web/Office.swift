@@ -1,0 +1,32 @@
+import Agenda
+import Foundation
+import Store
+import StructureConfig
+
+/// What every handler works with: the structure's configuration, its database and the
+/// clock (injected so tests can move time; never `Date()` inside a rule).
+public struct Office: Sendable {
+    public let config: GuichetConfig
+    public let database: AppDatabase
+    public let clock: @Sendable () -> Date
+
+    public init(config: GuichetConfig, database: AppDatabase, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.database = database
+        self.clock = clock
+    }
+
+    public var structure: Structure { config.structure }
+    var zone: StructureTimeZone { config.structure.timeZone }
+
+    /// Seeds the configuration's demo data into an empty database.
+    @discardableResult
+    public func seedDemo() throws -> Bool {
+        let demo = config.demo
+        return try database.seedDemoIfEmpty(
+            specialists: demo.specialists.map { ($0.id, $0.partner, $0.displayName) },
+            permanences: demo.permanences.map { ($0.specialist, $0.room, $0.recurrence, $0.hours) },
+            visioSlots: demo.visioSlots.map { ($0.specialist, $0.weekday, $0.hours, $0.weeks) },
+            structure: structure, now: clock())
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension Response {
+    /// A JSON response with sorted keys.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.api.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Request {
+    /// A query parameter, or nil when absent.
+    func query(_ name: String) -> String? { uri.queryParameters[name[...]].map(String.init) }
+}
+
+extension RequestContext {
+    /// A path parameter that the route guarantees.
+    func id(_ name: String = "id") throws -> String {
+        guard let value = parameters.get(name), value.count <= 64 else { throw APIError.routeNotFound }
+        return value
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Benchmarks
+
+/// `guichet bench`: prints the agenda's performance figures.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the agenda: availability, booking throughput over HTTP, raw SQLite baseline.",
+        discussion: "Build in release mode for meaningful figures: swift run -c release guichet bench")
+
+    @Option(help: "The structure's configuration file.")
+    var config = "config/guichet.json"
+
+    @Option(help: "Bookings created over HTTP (and rows inserted for the SQLite baseline).")
+    var bookings = 2000
+
+    @Option(help: "Concurrent HTTP clients.")
+    var clients = 4
+
+    @Option(help: "Loopback port for the benchmark's own server.")
+    var port = 18_480
+
+    func run() async throws {
+        try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
+    }
+}

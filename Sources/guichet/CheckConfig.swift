@@ -1,0 +1,23 @@
+import ArgumentParser
+import Agenda
+import StructureConfig
+
+/// `guichet check-config`: validates a configuration file without starting anything.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check a configuration file and say what is wrong with it, if anything.")
+
+    @Argument(help: "The file to check.")
+    var file = "config/guichet.json"
+
+    func run() throws {
+        do {
+            let config = try GuichetConfig.load(path: file)
+            let s = config.structure
+            print("\(file): OK — \(s.name) (\(s.label.rawValue)), \(s.openingHours.weeklyMinutes / 60) h over \(s.openingHours.openDays) days, \(s.partners.count) partners, \(s.lifeSituations.count) life situations, \(s.rooms.count) rooms, \(s.stations.count) stations")
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Agenda
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Store
+import StructureConfig
+import UnixSignals
+import Web
+
+/// `guichet serve`: the daemon.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the agenda API, the calendars and the pages over HTTP.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, the database is closed cleanly.")
+
+    @Option(help: "The structure's configuration file (JSON).")
+    var config = "config/guichet.json"
+
+    @Option(help: "Folder holding the SQLite database (created if missing).")
+    var data = "data"
+
+    @Option(help: "Address to listen on; 127.0.0.1 keeps the daemon on this machine, 0.0.0.0 opens it to the office LAN.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on.")
+    var port = 8080
+
+    @Flag(help: "Do not seed the configuration's demo data into an empty database.")
+    var noDemo = false
+
+    func run() async throws {
+        var logger = Logger(label: "guichet")
+        logger.logLevel = .info
+        let loaded: GuichetConfig
+        do {
+            loaded = try GuichetConfig.load(path: config)
+        } catch {
+            throw ValidationError("configuration refused: \(error)")
+        }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let databasePath = (data as NSString).appendingPathComponent("guichet.sqlite")
+        let database = try AppDatabase.open(path: databasePath)
+        let office = Office(config: loaded, database: database)
+        if !noDemo, try office.seedDemo() {
+            logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
+        }
+        let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+        let app = buildApplication(office: office, server: ServerSettings(host: host, port: port), logger: logger) {
+            // Written straight to the descriptor so it appears at once, even when piped.
+            FileHandle.standardOutput.write(Data("""
+                Guichet is running for \(loaded.structure.name)
+                  Home page:        http://\(shownHost):\(port)/
+                  Health:           http://\(shownHost):\(port)/healthz
+                  API description:  http://\(shownHost):\(port)/openapi.json
+                  Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
+                  Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
+                  Database:         \(databasePath)
+                Stop with Ctrl-C.
+
+                """.utf8))
+        }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
