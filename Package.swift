@@ -69,8 +69,8 @@ let package = Package(
         ),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StructureConfigTests", dependencies: ["StructureConfig"],
-            resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+            name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StoreTests",

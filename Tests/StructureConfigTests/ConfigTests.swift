@@ -1,0 +1,67 @@
+import Agenda
+import Foundation
+import StructureConfig
+import Testing
+
+struct ConfigTests {
+    static let shipped: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config/guichet.json")
+
+    /// The shipped demo configuration with one change applied to its JSON tree.
+    func refusal(_ change: (inout [String: Any]) -> Void) throws -> ConfigError? {
+        var tree = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.shipped)) as! [String: Any]
+        change(&tree)
+        do {
+            _ = try GuichetConfig.parse(try JSONSerialization.data(withJSONObject: tree), file: "test.json")
+            return nil
+        } catch let error as ConfigError { return error }
+    }
+
+    @Test func theShippedDemoConfigurationIsValid() throws {
+        let config = try GuichetConfig.load(path: Self.shipped.path)
+        #expect(config.structure.partners.filter(\.national).count == 9)
+        #expect(config.structure.confidentialRoom != nil)
+        #expect(!config.demo.permanences.isEmpty)
+    }
+
+    @Test func errorsNameTheFileTheKeyAndTheRule() throws {
+        let zone = try #require(try refusal { t in
+            var s = t["structure"] as! [String: Any]
+            s["timeZone"] = "Europe/Pariss"
+            t["structure"] = s
+        })
+        #expect(zone.file == "test.json" && zone.key == "structure.timeZone")
+        #expect(zone.description.contains("Europe/Pariss"))
+
+        let hours = try #require(try refusal { t in t["openingHours"] = ["monday": ["09:00-17:00"], "tuesday": ["09:00-17:00"]] })
+        #expect(hours.key == "openingHours" && hours.message.contains("france-services-24h-5-days"))
+
+        let typo = try #require(try refusal { t in t["bookng"] = ["slotMinutes": 30] })
+        #expect(typo.key == "bookng" && typo.message.contains("unknown key"))
+
+        let range = try #require(try refusal { t in
+            var h = t["openingHours"] as! [String: Any]
+            h["friday"] = ["17:00-09:00"]
+            t["openingHours"] = h
+        })
+        #expect(range.key == "openingHours.friday[0]")
+
+        let partner = try #require(try refusal { t in
+            var list = t["partners"] as! [[String: Any]]
+            list.removeAll { $0["id"] as? String == "dgfip" }
+            t["partners"] = list
+        })
+        #expect(partner.key == "partners" && partner.message.contains("dgfip"))
+
+        let noRoom = try #require(try refusal { t in
+            t["rooms"] = [["id": "accueil", "name": "Accueil"]]
+        })
+        #expect(noRoom.key == "rooms" || noRoom.key.hasPrefix("stations"))
+    }
+
+    @Test func malformedJSONIsRefusedWithTheFileName() {
+        #expect(throws: ConfigError.self) { try GuichetConfig.parse(Data("{\"structure\": ".utf8), file: "broken.json") }
+        #expect(throws: ConfigError.self) { try GuichetConfig.load(path: "/nonexistent/guichet.json") }
+    }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Writes Sources/Web/Resources/openapi.json, the API's OpenAPI 3 description.
+
+The document is generated from this script so that shared shapes (errors, bookings)
+are written once; WebTests checks that it lists exactly the daemon's routes.
+Run: python3 scripts/openapi.py
+"""
+import json, pathlib
+
+def ref(name): return {"$ref": f"#/components/schemas/{name}"}
+def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
+def ok(schema, desc="OK"): return {"description": desc, "content": {"application/json": {"schema": schema}}}
+def body(schema): return {"required": True, "content": {"application/json": {"schema": schema}}}
+def lst(item): return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref(item)}}}
+def q(name, desc, schema=None): return {"name": name, "in": "query", "required": False, "description": desc, "schema": schema or {"type": "string"}}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+DATES = [q("from", "First local date (YYYY-MM-DD), today by default", {"type": "string", "format": "date"}),
+         q("to", "Last local date (YYYY-MM-DD)", {"type": "string", "format": "date"})]
+ERRS = {"400": err("Malformed JSON"), "413": err("Body over 64 KiB"), "422": err("Invalid value")}
+S = {"type": "string"}
+TS = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"}
+
+schemas = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": S, "message": {"type": "object", "required": ["fr", "en"], "properties": {"fr": S, "en": S}},
+        "details": {"type": "object", "additionalProperties": S}}}}},
+    "HoursPlan": {"type": "object", "properties": {"timeZone": S, "label": S, "revision": {"type": "integer"}, "effectiveFrom": S,
+        "weeklyHours": {"type": "number"}, "openDays": {"type": "integer"},
+        "days": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "pattern": "^\\d\\d:\\d\\d-\\d\\d:\\d\\d$"}}}}},
+    "Closure": {"type": "object", "properties": {"id": S, "start": TS, "end": TS, "reason": S, "emergency": {"type": "boolean"},
+        "withdrawn": {"type": "boolean"}, "announcedAt": TS, "sequence": {"type": "integer"}}},
+    "Specialist": {"type": "object", "properties": {"id": S, "partner": S, "displayName": S, "calendarPath": S}},
+    "Recurrence": {"type": "object", "required": ["frequency", "weekday"], "properties": {"frequency": {"enum": ["weekly", "monthly"]},
+        "weekday": {"enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]},
+        "interval": {"type": "integer", "minimum": 1, "maximum": 8}, "ordinal": {"type": "integer", "enum": [1, 2, 3, 4, -1]}}},
+    "Permanence": {"type": "object", "properties": {"id": S, "partner": S, "specialist": S, "room": S, "recurrence": ref("Recurrence"),
+        "description": S, "hours": S, "firstDate": S, "lastDate": S, "exceptions": {"type": "array", "items": S},
+        "cancelled": {"type": "boolean"}, "sequence": {"type": "integer"}}},
+    "VisioSlot": {"type": "object", "properties": {"id": S, "partner": S, "specialist": S, "room": S, "station": S, "start": TS, "end": TS,
+        "cancelled": {"type": "boolean"}, "sequence": {"type": "integer"}}},
+    "FreeSlot": {"type": "object", "properties": {"kind": {"enum": ["permanence", "visio"]}, "partner": S, "specialist": S, "room": S,
+        "station": S, "permanence": S, "visioSlot": S, "start": TS, "end": TS}},
+    "Usager": {"type": "object", "required": ["name"], "properties": {"name": S, "phone": S, "email": S, "reminderConsent": {"type": "boolean"}}},
+    "Booking": {"type": "object", "properties": {"id": S, "kind": {"enum": ["permanence", "visio", "room"]},
+        "status": {"enum": ["booked", "checked-in", "no-show", "done", "cancelled"]}, "partner": S, "lifeSituation": S, "permanence": S,
+        "visioSlot": S, "room": S, "specialist": S, "station": S, "start": TS, "end": TS, "usager": ref("Usager"),
+        "createdAt": TS, "updatedAt": TS, "sequence": {"type": "integer"}}},
+    "Structure": {"type": "object", "properties": {"id": S, "name": S, "address": S, "timeZone": S, "email": S, "phone": S, "label": S,
+        "partners": {"type": "array", "items": {"type": "object"}}, "lifeSituations": {"type": "array", "items": {"type": "object"}},
+        "rooms": {"type": "array", "items": {"type": "object"}}}},
+}
+affected = lambda key, item: {"type": "object", "properties": {key: ref(item), "affectedBookings": {"type": "array", "items": ref("Booking")}}}
+
+def event(name, desc):
+    return {"post": {"summary": desc, "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking"), "409": err("Not possible now")}}}
+
+paths = {
+    "/": {"get": {"summary": "Home page (HTML)", "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
+    "/healthz": {"get": {"summary": "Each component's state", "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "A component is down")}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
+    "/calendars/public.ics": {"get": {"summary": "Public hours and closures (iCalendar)", "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}}}},
+    "/calendars/specialists/{token}": {"get": {"summary": "A specialist's calendar (iCalendar), behind its secret token; `.ics` may be appended",
+        "parameters": [{"name": "token", "in": "path", "required": True, "schema": S}],
+        "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}, "404": err("Unknown token")}}},
+    "/api/v1/structure": {"get": {"summary": "The structure, its partners, life situations and rooms", "responses": {"200": ok(ref("Structure"))}}},
+    "/api/v1/opening-hours": {
+        "get": {"summary": "The weekly opening hours", "responses": {"200": ok(ref("HoursPlan"))}},
+        "put": {"summary": "Replace the weekly plan (label minimum enforced)", "requestBody": body({"type": "object", "required": ["days"], "properties": {"days": ref("HoursPlan")["$ref"] and {"type": "object", "additionalProperties": {"type": "array", "items": S}}}}),
+                "responses": {"200": ok({"type": "object", "properties": {"plan": ref("HoursPlan"), "bookingsOutside": {"type": "array", "items": ref("Booking")}}}), **ERRS}}},
+    "/api/v1/closures": {
+        "get": {"summary": "Exceptional closures", "parameters": DATES, "responses": {"200": ok(lst("Closure")), "422": err("Invalid dates")}},
+        "post": {"summary": "Announce a closure (7 days ahead unless emergency); lists the bookings it hits",
+                 "requestBody": body({"type": "object", "required": ["start", "end", "reason"], "properties": {"start": TS, "end": TS, "reason": S, "emergency": {"type": "boolean"}}}),
+                 "responses": {"201": ok(affected("closure", "Closure"), "Announced"), **ERRS, "409": err("Notice too short")}}},
+    "/api/v1/closures/{id}": {"delete": {"summary": "Withdraw a closure", "parameters": [ID], "responses": {"200": ok(ref("Closure")), "404": err("Unknown closure")}}},
+    "/api/v1/specialists": {
+        "get": {"summary": "Partner specialists", "responses": {"200": ok(lst("Specialist"))}},
+        "post": {"summary": "Register a specialist", "requestBody": body({"type": "object", "required": ["partner", "displayName"], "properties": {"partner": S, "displayName": S}}),
+                 "responses": {"201": ok(ref("Specialist"), "Created"), **ERRS}}},
+    "/api/v1/permanences": {
+        "get": {"summary": "Partner permanences", "responses": {"200": ok(lst("Permanence"))}},
+        "post": {"summary": "Schedule a recurring permanence", "requestBody": body({"type": "object", "required": ["specialist", "room", "recurrence", "hours", "firstDate"],
+                 "properties": {"specialist": S, "room": S, "recurrence": ref("Recurrence"), "hours": S, "firstDate": S, "lastDate": S}}),
+                 "responses": {"201": ok(ref("Permanence"), "Created"), **ERRS, "404": err("Unknown specialist"), "409": err("Specialist or room busy")}}},
+    "/api/v1/permanences/{id}": {
+        "get": {"summary": "One permanence", "parameters": [ID], "responses": {"200": ok(ref("Permanence")), "404": err("Unknown permanence")}},
+        "delete": {"summary": "End a permanence series", "parameters": [ID], "responses": {"200": ok(affected("permanence", "Permanence")), "404": err("Unknown permanence")}}},
+    "/api/v1/permanences/{id}/exceptions": {"post": {"summary": "Take one date out of a permanence", "parameters": [ID],
+        "requestBody": body({"type": "object", "required": ["date"], "properties": {"date": S}}),
+        "responses": {"200": ok(affected("permanence", "Permanence")), **ERRS, "404": err("Unknown permanence")}}},
+    "/api/v1/visio-slots": {
+        "get": {"summary": "Visio windows", "parameters": DATES, "responses": {"200": ok(lst("VisioSlot")), "422": err("Invalid dates")}},
+        "post": {"summary": "Open a visio window for a remote specialist", "requestBody": body({"type": "object", "required": ["specialist", "start", "end"], "properties": {"specialist": S, "start": TS, "end": TS}}),
+                 "responses": {"201": ok(ref("VisioSlot"), "Created"), **ERRS, "404": err("Unknown specialist"), "409": err("Busy or closed")}}},
+    "/api/v1/visio-slots/{id}": {"delete": {"summary": "Cancel a visio window", "parameters": [ID], "responses": {"200": ok(affected("visioSlot", "VisioSlot")), "404": err("Unknown slot")}}},
+    "/api/v1/availability": {"get": {"summary": "Free slots for a partner, a life situation or a specialist",
+        "parameters": [q("partner", "Partner id"), q("lifeSituation", "Life situation id"), q("specialist", "Specialist id"),
+                       q("kind", "permanence or visio"), q("slotMinutes", "Slot length, 5 to 240", {"type": "integer"})] + DATES,
+        "responses": {"200": ok(lst("FreeSlot")), "404": err("Unknown specialist"), "422": err("Invalid query")}}},
+    "/api/v1/bookings": {
+        "get": {"summary": "Bookings in a date range", "parameters": DATES, "responses": {"200": ok(lst("Booking")), "422": err("Invalid dates")}},
+        "post": {"summary": "Book a usager", "requestBody": body({"type": "object", "required": ["kind", "start", "end", "usager"], "properties": {
+                 "kind": {"enum": ["permanence", "visio", "room"]}, "permanence": S, "visioSlot": S, "room": S, "lifeSituation": S, "start": TS, "end": TS, "usager": ref("Usager")}}),
+                 "responses": {"201": ok(ref("Booking"), "Booked"), **ERRS, "404": err("Unknown permanence or slot"), "409": err("Slot taken or closed")}}},
+    "/api/v1/bookings/{id}": {
+        "get": {"summary": "One booking", "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking")}},
+        "patch": {"summary": "Reschedule", "parameters": [ID], "requestBody": body({"type": "object", "required": ["start", "end"], "properties": {"start": TS, "end": TS}}),
+                  "responses": {"200": ok(ref("Booking")), **ERRS, "404": err("Unknown booking"), "409": err("Slot taken")}}},
+    "/api/v1/bookings/{id}/cancel": event("cancel", "Cancel"),
+    "/api/v1/bookings/{id}/check-in": event("check-in", "Check the usager in"),
+    "/api/v1/bookings/{id}/no-show": event("no-show", "Record a no-show"),
+    "/api/v1/bookings/{id}/done": event("done", "Record the appointment as held"),
+}
+doc = {"openapi": "3.0.3", "info": {"title": "Guichet", "version": "1",
+       "description": "The agenda API of a France Services structure. Times are ISO 8601 with offsets; errors carry a stable code and French and English messages."},
+       "paths": paths, "components": {"schemas": schemas}}
+out = pathlib.Path(__file__).resolve().parent.parent / "Sources/Web/Resources/openapi.json"
+out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+print(f"wrote {out}")
