@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Guichet needs on Debian 12 (Swift itself is expected at /opt/swift or on PATH).
+# Usage: scripts/setup.sh [--tests]   (--tests adds what the test suite needs)
+set -euo pipefail
+need=()
+for pkg in libsqlite3-dev pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ "${1:-}" = "--tests" ]; then
+  for pkg in sqlite3 curl; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+if [ "${1:-}" = "--tests" ]; then
+  python3 -c "import icalendar, pytest" 2>/dev/null || python3 -m pip install -q icalendar pytest
+fi
+if ! command -v swift >/dev/null 2>&1; then
+  if [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH
+  else echo "Swift 6 is required (https://swift.org/install); not found on PATH." >&2; exit 1; fi
+fi
