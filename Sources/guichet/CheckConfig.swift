@@ -12,12 +12,9 @@ struct CheckConfig: ParsableCommand {
     var file = "config/guichet.json"
 
     func run() throws {
-        do {
-            let config = try GuichetConfig.load(path: file)
-            let s = config.structure
-            print("\(file): OK — \(s.name) (\(s.label.rawValue)), \(s.openingHours.weeklyMinutes / 60) h over \(s.openingHours.openDays) days, \(s.partners.count) partners, \(s.lifeSituations.count) life situations, \(s.rooms.count) rooms, \(s.stations.count) stations")
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        // A refusal names the file, the key and the rule; it is printed without the usage text.
+        let config = try GuichetConfig.load(path: file)
+        let s = config.structure
+        print("\(file): OK — \(s.name) (\(s.label.rawValue)), \(s.openingHours.weeklyMinutes / 60) h over \(s.openingHours.openDays) days, \(s.partners.count) partners, \(s.lifeSituations.count) life situations, \(s.rooms.count) rooms, \(s.stations.count) stations")
     }
 }

@@ -33,12 +33,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "guichet")
         logger.logLevel = .info
-        let loaded: GuichetConfig
-        do {
-            loaded = try GuichetConfig.load(path: config)
-        } catch {
-            throw ValidationError("configuration refused: \(error)")
-        }
+        // A refusal names the file, the key and the rule; it is printed without the usage text.
+        let loaded = try GuichetConfig.load(path: config)
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let databasePath = (data as NSString).appendingPathComponent("guichet.sqlite")
         let database = try AppDatabase.open(path: databasePath)
