@@ -34,7 +34,7 @@ public struct AgendaBenchmark: Sendable {
         print("Guichet agenda benchmark — \(config.structure.name)")
         print("(\(ProcessInfo.processInfo.activeProcessorCount) cores; figures from one run, same machine)\n")
 
-        let availability = try measureAvailability(config: config, path: folder.appendingPathComponent("availability.sqlite").path)
+        let availability = try await measureAvailability(config: config, path: folder.appendingPathComponent("availability.sqlite").path)
         print("Availability, all partners, 31 days (\(availability.slots) free slots, \(availability.booked) bookings in range):")
         print("  p50 \(ms(availability.p50))  p99 \(ms(availability.p99))  (goal: p99 < 5 ms)\n")
 
@@ -58,27 +58,27 @@ public struct AgendaBenchmark: Sendable {
 
     // MARK: availability
 
-    func measureAvailability(config: GuichetConfig, path: String) throws -> (p50: Double, p99: Double, slots: Int, booked: Int) {
+    func measureAvailability(config: GuichetConfig, path: String) async throws -> (p50: Double, p99: Double, slots: Int, booked: Int) {
         let database = try AppDatabase.open(path: path)
         let office = Office(config: config, database: database)
-        try office.seedDemo()
+        try await office.seedDemo()
         let now = Date()
         let zone = config.structure.timeZone
         let today = zone.localDate(now)
         let query = Availability.Query(from: today, to: today.adding(days: 30), slotMinutes: config.booking.slotMinutes)
         // Book every other free slot so the computation meets real busy times.
         var booked = 0
-        for (i, slot) in try database.availability(query, structure: config.structure, now: now).enumerated() where i % 2 == 0 {
+        for (i, slot) in try await database.availability(query, structure: config.structure, now: now).enumerated() where i % 2 == 0 {
             let request = BookingRequest(
                 kind: slot.kind, permanence: slot.permanence, visioSlot: slot.visioSlot, span: slot.span,
                 usager: Usager(name: "Usager \(i)"))
-            if (try? database.createBooking(request, structure: config.structure, now: now)) != nil { booked += 1 }
+            if (try? await database.createBooking(request, structure: config.structure, now: now)) != nil { booked += 1 }
         }
         var timings: [Double] = []
         var slots = 0
         for i in 0..<520 {
             let start = DispatchTime.now().uptimeNanoseconds
-            slots = try database.availability(query, structure: config.structure, now: now).count
+            slots = try await database.availability(query, structure: config.structure, now: now).count
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if i >= 20 { timings.append(elapsed) }  // the first runs warm caches
         }

@@ -4,11 +4,11 @@ import GRDB
 
 extension AppDatabase {
     /// Free slots for a query, read from one consistent snapshot of the agenda.
-    public func availability(_ query: Availability.Query, structure: Structure, now: Date) throws -> [FreeSlot] {
+    public func availability(_ query: Availability.Query, structure: Structure, now: Date) async throws -> [FreeSlot] {
         try query.validate()
         let zone = structure.timeZone
         let range = TimeSpan(zone.day(query.from).start, zone.day(query.to).end)
-        return try writer.read { db in
+        return try await writer.read { db in
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             return Availability.freeSlots(
                 query, permanences: try Self.permanences(db), visioSlots: try Self.visioSlots(db, overlapping: range),

@@ -25,8 +25,8 @@ public struct BookingRequest: Sendable {
 }
 
 extension AppDatabase {
-    public func booking(id: String) throws -> Booking {
-        try writer.read { db in try Self.bookingRecord(db, id: id).booking }
+    public func booking(id: String) async throws -> Booking {
+        try await writer.read { db in try Self.bookingRecord(db, id: id).booking }
     }
 
     static func bookingRecord(_ db: Database, id: String) throws -> BookingRecord {
@@ -35,8 +35,8 @@ extension AppDatabase {
     }
 
     /// Bookings overlapping `span`, every status, by start.
-    public func bookings(overlapping span: TimeSpan) throws -> [Booking] {
-        try writer.read { db in try Self.bookings(db, overlapping: span) }
+    public func bookings(overlapping span: TimeSpan) async throws -> [Booking] {
+        try await writer.read { db in try Self.bookings(db, overlapping: span) }
     }
 
     static func bookings(_ db: Database, overlapping span: TimeSpan) throws -> [Booking] {
@@ -47,8 +47,8 @@ extension AppDatabase {
     }
 
     /// Bookings with one specialist, every status (for the specialist's calendar feed).
-    public func bookings(specialist: String) throws -> [Booking] {
-        try writer.read { db in
+    public func bookings(specialist: String) async throws -> [Booking] {
+        try await writer.read { db in
             try BookingRecord.filter(BookingRecord.Columns.specialist == specialist).order(BookingRecord.Columns.startsAt).fetchAll(db).map(\.booking)
         }
     }
@@ -56,9 +56,9 @@ extension AppDatabase {
     /// Books a usager. The placement rules run inside the write transaction, and the
     /// schema's triggers refuse any overlap on the room, the specialist or the station, so
     /// two concurrent requests for one slot can never both succeed.
-    public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+    public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        return try writeMappingConflicts { db in
+        return try await writeMappingConflicts { db in
             var booking = Booking(
                 id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
                 permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
@@ -71,8 +71,8 @@ extension AppDatabase {
     }
 
     /// Moves a booking to another time within the same permanence or visio slot (or room).
-    public func rescheduleBooking(id: String, to span: TimeSpan, structure: Structure, now: Date) throws -> Booking {
-        try writeMappingConflicts { db in
+    public func rescheduleBooking(id: String, to span: TimeSpan, structure: Structure, now: Date) async throws -> Booking {
+        try await writeMappingConflicts { db in
             var booking = try Self.bookingRecord(db, id: id).booking
             _ = try booking.status.applying(.reschedule, span: booking.span, now: now)
             let window: TimeSpan?
@@ -95,8 +95,8 @@ extension AppDatabase {
     }
 
     /// Records what happened to a booking (cancel, check-in, no-show, done).
-    public func applyBookingEvent(id: String, _ event: BookingEvent, now: Date) throws -> Booking {
-        try writeMappingConflicts { db in
+    public func applyBookingEvent(id: String, _ event: BookingEvent, now: Date) async throws -> Booking {
+        try await writeMappingConflicts { db in
             var booking = try Self.bookingRecord(db, id: id).booking
             booking.status = try booking.status.applying(event, span: booking.span, now: now)
             booking.updatedAt = now
@@ -169,9 +169,9 @@ extension AppDatabase {
     }
 
     /// A write whose overlap-trigger failure becomes the agenda's "slot taken".
-    func writeMappingConflicts<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    func writeMappingConflicts<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try writer.write(body)
+            return try await writer.write(body)
         } catch let error as DatabaseError where error.message == "slot_taken" {
             throw AgendaError.slotTaken
         }

@@ -4,8 +4,8 @@ import GRDB
 
 extension AppDatabase {
     /// Closures overlapping `span` (all of them when nil), withdrawn ones included, by start.
-    public func closures(overlapping span: TimeSpan? = nil) throws -> [Closure] {
-        try writer.read { db in try Self.closures(db, overlapping: span) }
+    public func closures(overlapping span: TimeSpan? = nil) async throws -> [Closure] {
+        try await writer.read { db in try Self.closures(db, overlapping: span) }
     }
 
     static func closures(_ db: Database, overlapping span: TimeSpan?) throws -> [Closure] {
@@ -19,13 +19,13 @@ extension AppDatabase {
     /// Announces an exceptional closure (7-day notice unless an emergency) and returns the
     /// bookings it hits, so the usagers can be warned. The bookings are kept: an agent
     /// decides whether to move or cancel each one.
-    public func announceClosure(span: TimeSpan, reason: String, emergency: Bool, now: Date) throws -> (closure: Closure, hits: [Booking]) {
+    public func announceClosure(span: TimeSpan, reason: String, emergency: Bool, now: Date) async throws -> (closure: Closure, hits: [Booking]) {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...300).contains(reason.count) else {
             throw AgendaError.invalidField("reason", french: "Le motif est requis (300 caractères au plus).", english: "The reason is required (at most 300 characters).")
         }
         try ClosureNotice.check(span: span, announcedAt: now, emergency: emergency)
-        return try writer.write { db in
+        return try await writer.write { db in
             let closure = Closure(id: Identifier.make("c"), span: span, reason: reason, announcedAt: now, emergency: emergency)
             try ClosureRecord(closure).insert(db)
             let hits = try Self.bookings(db, overlapping: span).filter { $0.status == .booked || $0.status == .checkedIn }
@@ -34,8 +34,8 @@ extension AppDatabase {
     }
 
     /// Withdraws a closure; it stays in the feeds as cancelled, with a higher SEQUENCE.
-    public func withdrawClosure(id: String) throws -> Closure {
-        try writer.write { db in
+    public func withdrawClosure(id: String) async throws -> Closure {
+        try await writer.write { db in
             guard var record = try ClosureRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("closure", id: id) }
             guard !record.withdrawn else { return record.closure }
             record.withdrawn = true

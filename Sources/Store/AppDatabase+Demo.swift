@@ -10,16 +10,16 @@ extension AppDatabase {
     public func seedDemoIfEmpty(specialists: [(id: String, partner: String, displayName: String)],
                                 permanences: [(specialist: String, room: String, recurrence: Recurrence, hours: LocalTimeRange)],
                                 visioSlots: [(specialist: String, weekday: Weekday, hours: LocalTimeRange, weeks: Int)],
-                                structure: Structure, now: Date) throws -> Bool {
-        let empty = try writer.read { db in try SpecialistRecord.fetchCount(db) == 0 }
+                                structure: Structure, now: Date) async throws -> Bool {
+        let empty = try await writer.read { db in try SpecialistRecord.fetchCount(db) == 0 }
         guard empty, !specialists.isEmpty else { return false }
         let zone = structure.timeZone
         let today = zone.localDate(now)
         for s in specialists {
-            _ = try addSpecialist(id: s.id, partner: s.partner, displayName: s.displayName, structure: structure, now: now)
+            _ = try await addSpecialist(id: s.id, partner: s.partner, displayName: s.displayName, structure: structure, now: now)
         }
         for p in permanences {
-            _ = try addPermanence(specialist: p.specialist, room: p.room, recurrence: p.recurrence, hours: p.hours, firstDate: today, lastDate: nil, structure: structure, now: now)
+            _ = try await addPermanence(specialist: p.specialist, room: p.room, recurrence: p.recurrence, hours: p.hours, firstDate: today, lastDate: nil, structure: structure, now: now)
         }
         for v in visioSlots {
             let ahead = (v.weekday.rawValue - today.weekday.rawValue + 7) % 7
@@ -28,7 +28,7 @@ extension AppDatabase {
                 let day = first.adding(days: week * 7)
                 let span = zone.span(day, v.hours)
                 // A demo slot that lands on a closure or a busy room is simply skipped.
-                _ = try? addVisioSlot(specialist: v.specialist, span: span, structure: structure, now: now)
+                _ = try? await addVisioSlot(specialist: v.specialist, span: span, structure: structure, now: now)
             }
         }
         return true

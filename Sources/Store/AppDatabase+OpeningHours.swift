@@ -4,8 +4,8 @@ import GRDB
 
 extension AppDatabase {
     /// The live weekly plan; the configuration's hours until someone changes them.
-    public func hoursPlan(default structure: Structure, now: Date) throws -> CalendarFeeds.HoursPlan {
-        try writer.read { db in try Self.hoursPlan(db, structure: structure, now: now) }
+    public func hoursPlan(default structure: Structure, now: Date) async throws -> CalendarFeeds.HoursPlan {
+        try await writer.read { db in try Self.hoursPlan(db, structure: structure, now: now) }
     }
 
     static func hoursPlan(_ db: Database, structure: Structure, now: Date) throws -> CalendarFeeds.HoursPlan {
@@ -15,11 +15,11 @@ extension AppDatabase {
 
     /// Replaces the weekly plan after checking the label's legal minimum. Returns the new
     /// plan and the upcoming bookings that now fall outside it, so the usagers can be warned.
-    public func replaceOpeningHours(_ hours: WeeklyHours, structure: Structure, now: Date) throws -> (
+    public func replaceOpeningHours(_ hours: WeeklyHours, structure: Structure, now: Date) async throws -> (
         plan: CalendarFeeds.HoursPlan, outside: [Booking]
     ) {
         try OpeningHoursMinimum.check(hours, label: structure.label)
-        return try writer.write { db in
+        return try await writer.write { db in
             let current = try Self.hoursPlan(db, structure: structure, now: now)
             let plan = CalendarFeeds.HoursPlan(hours: hours, effectiveFrom: structure.timeZone.localDate(now), revision: current.revision + 1)
             try HoursPlanRecord(plan: plan, updatedAt: now).save(db)

@@ -4,8 +4,8 @@ import GRDB
 
 /// Permanences and visio slots: the windows in which usagers can be booked.
 extension AppDatabase {
-    public func permanences(includeCancelled: Bool = false) throws -> [Permanence] {
-        try writer.read { db in try Self.permanences(db, includeCancelled: includeCancelled) }
+    public func permanences(includeCancelled: Bool = false) async throws -> [Permanence] {
+        try await writer.read { db in try Self.permanences(db, includeCancelled: includeCancelled) }
     }
 
     static func permanences(_ db: Database, includeCancelled: Bool = false) throws -> [Permanence] {
@@ -18,8 +18,8 @@ extension AppDatabase {
         return try request.fetchAll(db).map { $0.permanence(exceptions: exceptions[$0.id] ?? []) }
     }
 
-    public func permanence(id: String) throws -> Permanence {
-        try writer.read { db in try Self.permanence(db, id: id) }
+    public func permanence(id: String) async throws -> Permanence {
+        try await writer.read { db in try Self.permanence(db, id: id) }
     }
 
     static func permanence(_ db: Database, id: String) throws -> Permanence {
@@ -33,9 +33,9 @@ extension AppDatabase {
     public func addPermanence(
         specialist specialistID: String, room: String, recurrence: Recurrence, hours: LocalTimeRange, firstDate: LocalDate,
         lastDate: LocalDate?, structure: Structure, now: Date
-    ) throws -> Permanence {
+    ) async throws -> Permanence {
         guard structure.room(room) != nil else { throw AgendaError.unknownReference("room", what: "room", id: room) }
-        return try writer.write { db in
+        return try await writer.write { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let permanence = Permanence(
                 id: Identifier.make("p"), partner: specialist.partner, specialist: specialist.id, room: room,
@@ -51,8 +51,8 @@ extension AppDatabase {
     }
 
     /// Takes one date out of a permanence; returns the bookings on that date to warn.
-    public func addPermanenceException(id: String, date: LocalDate, zone: StructureTimeZone) throws -> (permanence: Permanence, hits: [Booking]) {
-        try writer.write { db in
+    public func addPermanenceException(id: String, date: LocalDate, zone: StructureTimeZone) async throws -> (permanence: Permanence, hits: [Booking]) {
+        try await writer.write { db in
             guard var record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
             var permanence = try Self.permanence(db, id: id)
             guard permanence.dates(from: date, to: date) == [date] else {
@@ -70,8 +70,8 @@ extension AppDatabase {
     }
 
     /// Ends a permanence series; its future bookings are listed so the usagers can be warned.
-    public func cancelPermanence(id: String, now: Date) throws -> (permanence: Permanence, hits: [Booking]) {
-        try writer.write { db in
+    public func cancelPermanence(id: String, now: Date) async throws -> (permanence: Permanence, hits: [Booking]) {
+        try await writer.write { db in
             guard var record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
             if !record.cancelled {
                 record.cancelled = true
@@ -86,8 +86,8 @@ extension AppDatabase {
         }
     }
 
-    public func visioSlots(overlapping span: TimeSpan) throws -> [VisioSlot] {
-        try writer.read { db in try Self.visioSlots(db, overlapping: span) }
+    public func visioSlots(overlapping span: TimeSpan) async throws -> [VisioSlot] {
+        try await writer.read { db in try Self.visioSlots(db, overlapping: span) }
     }
 
     static func visioSlots(_ db: Database, overlapping span: TimeSpan) throws -> [VisioSlot] {
@@ -97,8 +97,8 @@ extension AppDatabase {
             .fetchAll(db).map(\.visioSlot)
     }
 
-    public func visioSlot(id: String) throws -> VisioSlot {
-        try writer.read { db in try Self.visioSlot(db, id: id) }
+    public func visioSlot(id: String) async throws -> VisioSlot {
+        try await writer.read { db in try Self.visioSlot(db, id: id) }
     }
 
     static func visioSlot(_ db: Database, id: String) throws -> VisioSlot {
@@ -109,12 +109,12 @@ extension AppDatabase {
     /// Opens a visio window for a remote specialist in the confidential space, on its visio
     /// station, inside opening hours and clear of closures and of the specialist's and the
     /// room's other windows.
-    public func addVisioSlot(specialist specialistID: String, span: TimeSpan, structure: Structure, now: Date) throws -> VisioSlot {
+    public func addVisioSlot(specialist specialistID: String, span: TimeSpan, structure: Structure, now: Date) async throws -> VisioSlot {
         guard span.start < span.end else { throw AgendaError.endBeforeStart }
         guard let room = structure.confidentialRoom, let station = structure.visioStation else {
             throw AgendaError(code: "no_visio_device", kind: .conflict, french: "Aucun espace confidentiel équipé pour la visio n'est configuré.", english: "No confidential space with a visio device is configured.")
         }
-        return try writer.write { db in
+        return try await writer.write { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             try BookingPlacement.check(
@@ -128,8 +128,8 @@ extension AppDatabase {
     }
 
     /// Cancels a visio window; returns its bookings still to be warned.
-    public func cancelVisioSlot(id: String) throws -> (slot: VisioSlot, hits: [Booking]) {
-        try writer.write { db in
+    public func cancelVisioSlot(id: String) async throws -> (slot: VisioSlot, hits: [Booking]) {
+        try await writer.write { db in
             guard var record = try VisioSlotRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("visio slot", id: id) }
             if !record.cancelled {
                 record.cancelled = true

@@ -39,12 +39,12 @@ public final class AppDatabase: Sendable {
     }
 
     /// `PRAGMA integrity_check`, "ok" when sound.
-    public func integrityCheck() throws -> String {
-        try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    public func integrityCheck() async throws -> String {
+        try await writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
     /// The journal mode in force (`wal` for a file database).
-    public func journalMode() throws -> String {
-        try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown" }
+    public func journalMode() async throws -> String {
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown" }
     }
 }

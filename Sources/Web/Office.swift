@@ -21,9 +21,9 @@ public struct Office: Sendable {
 
     /// Seeds the configuration's demo data into an empty database.
     @discardableResult
-    public func seedDemo() throws -> Bool {
+    public func seedDemo() async throws -> Bool {
         let demo = config.demo
-        return try database.seedDemoIfEmpty(
+        return try await database.seedDemoIfEmpty(
             specialists: demo.specialists.map { ($0.id, $0.partner, $0.displayName) },
             permanences: demo.permanences.map { ($0.specialist, $0.room, $0.recurrence, $0.hours) },
             visioSlots: demo.visioSlots.map { ($0.specialist, $0.weekday, $0.hours, $0.weeks) },

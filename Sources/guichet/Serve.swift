@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         let databasePath = (data as NSString).appendingPathComponent("guichet.sqlite")
         let database = try AppDatabase.open(path: databasePath)
         let office = Office(config: loaded, database: database)
-        if !noDemo, try office.seedDemo() {
+        if !noDemo, try await office.seedDemo() {
             logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
         }
         let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host

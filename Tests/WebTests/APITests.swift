@@ -13,8 +13,8 @@ struct APITests {
         try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] ?? [:]
     }
 
-    @Test func openAPIDocumentListsExactlyTheDaemonsRoutes() throws {
-        let router = buildRouter(office: try makeOffice())
+    @Test func openAPIDocumentListsExactlyTheDaemonsRoutes() async throws {
+        let router = buildRouter(office: try await makeOffice())
         let doc = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as! [String: Any]
         let paths = doc["paths"] as! [String: [String: Any]]
         var documented = Set<String>()
@@ -25,7 +25,7 @@ struct APITests {
     }
 
     @Test func bookingAPermanenceSlotThenTheSameSlotAgainConflicts() async throws {
-        let office = try makeOffice()
+        let office = try await makeOffice()
         let app = Application(router: buildRouter(office: office))
         try await app.test(.router) { client in
             let slots = try await client.execute(uri: "/api/v1/availability?partner=caf&from=2026-12-01&to=2026-12-01", method: .get)
@@ -49,7 +49,7 @@ struct APITests {
     }
 
     @Test func invalidInputGetsAClearFourHundredAndChangesNothing() async throws {
-        let office = try makeOffice()
+        let office = try await makeOffice()
         let app = Application(router: buildRouter(office: office))
         let span = #""start":"2026-12-01T09:00:00+01:00","end":"2026-12-01T09:30:00+01:00""#
         let cases: [(String, String, HTTPResponse.Status, String)] = [
@@ -71,14 +71,14 @@ struct APITests {
             let missing = try await client.execute(uri: "/api/v1/bookings/b-nothere", method: .get)
             #expect(missing.status == .notFound)
         }
-        let span2 = (try office.database.closures(), try office.database.specialists().count)
+        let span2 = (try await office.database.closures(), try await office.database.specialists().count)
         #expect(span2.0.isEmpty)
         #expect(span2.1 == office.config.demo.specialists.count)
-        #expect(try office.database.bookings(overlapping: .init(.distantPast, .distantFuture)).isEmpty)
+        #expect(try await office.database.bookings(overlapping: .init(.distantPast, .distantFuture)).isEmpty)
     }
 
     @Test func openingHoursBelowTheLabelMinimumAreRefusedWithTheRule() async throws {
-        let office = try makeOffice()
+        let office = try await makeOffice()
         let app = Application(router: buildRouter(office: office))
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -93,7 +93,7 @@ struct APITests {
     }
 
     @Test func healthReportsEachComponent() async throws {
-        let app = Application(router: buildRouter(office: try makeOffice()))
+        let app = Application(router: buildRouter(office: try await makeOffice()))
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)

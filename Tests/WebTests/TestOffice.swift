@@ -5,11 +5,11 @@ import StructureConfig
 import Web
 
 /// The demo structure on an in-memory database, at a fixed time (Wednesday 25 Nov 2026, 10:00 Paris).
-func makeOffice() throws -> Office {
+func makeOffice() async throws -> Office {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let config = try GuichetConfig.load(path: root.appendingPathComponent("config/guichet.json").path)
     let now = Timestamp.parse("2026-11-25T10:00:00+01:00")!
     let office = Office(config: config, database: try AppDatabase.inMemory(), clock: { now })
-    try office.seedDemo()
+    try await office.seedDemo()
     return office
 }

@@ -25,7 +25,7 @@ struct AvailabilityController<Context: RequestContext> {
             partners = (partners ?? Set(situation.partners)).intersection(situation.partners)
         }
         let specialist = request.query("specialist")
-        if let specialist { _ = try office.database.specialist(id: specialist) }
+        if let specialist { _ = try await office.database.specialist(id: specialist) }
         var kinds: Set<BookingKind> = [.permanence, .visio]
         if let kind = request.query("kind") {
             guard let k = BookingKind(rawValue: kind), k != .room else {
@@ -42,7 +42,7 @@ struct AvailabilityController<Context: RequestContext> {
             minutes = m
         }
         let query = Availability.Query(partners: partners, specialist: specialist, from: range.from, to: range.to, slotMinutes: minutes, kinds: kinds)
-        let slots = try office.database.availability(query, structure: structure, now: office.clock())
+        let slots = try await office.database.availability(query, structure: structure, now: office.clock())
         return try .json(WireList(items: slots.map { WireSlot($0, zone: office.zone) }))
     }
 }

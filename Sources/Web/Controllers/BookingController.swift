@@ -43,12 +43,12 @@ struct BookingController<Context: RequestContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let range = try DateRangeQuery(request, office: office, defaultDays: 31)
-        let bookings = try office.database.bookings(overlapping: range.span(office.zone))
+        let bookings = try await office.database.bookings(overlapping: range.span(office.zone))
         return try .json(WireList(items: bookings.map { WireBooking($0, zone: office.zone) }))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try .json(WireBooking(try office.database.booking(id: context.id()), zone: office.zone))
+        try .json(WireBooking(try await office.database.booking(id: context.id()), zone: office.zone))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
@@ -59,7 +59,7 @@ struct BookingController<Context: RequestContext> {
         let usager = Usager(
             name: input.usager.name, phone: input.usager.phone, email: input.usager.email,
             reminderConsent: input.usager.reminderConsent ?? false)
-        let booking = try office.database.createBooking(
+        let booking = try await office.database.createBooking(
             BookingRequest(
                 kind: kind, permanence: input.permanence, visioSlot: input.visioSlot, room: input.room,
                 lifeSituation: input.lifeSituation, span: try WireInput.span(start: input.start, end: input.end), usager: usager),
@@ -70,13 +70,13 @@ struct BookingController<Context: RequestContext> {
     @Sendable func reschedule(_ request: Request, context: Context) async throws -> Response {
         let id = try context.id()
         let input = try await request.decodeJSON(Reschedule.self)
-        let booking = try office.database.rescheduleBooking(
+        let booking = try await office.database.rescheduleBooking(
             id: id, to: try WireInput.span(start: input.start, end: input.end), structure: office.structure, now: office.clock())
         return try .json(WireBooking(booking, zone: office.zone))
     }
 
     func apply(_ event: BookingEvent, request: Request, context: Context) async throws -> Response {
-        let booking = try office.database.applyBookingEvent(id: try context.id(), event, now: office.clock())
+        let booking = try await office.database.applyBookingEvent(id: try context.id(), event, now: office.clock())
         return try .json(WireBooking(booking, zone: office.zone))
     }
 }

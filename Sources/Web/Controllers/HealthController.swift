@@ -27,13 +27,13 @@ struct HealthController<Context: RequestContext> {
         var components: [String: Component] = [:]
         let now = office.clock()
         do {
-            let mode = try office.database.journalMode()
+            let mode = try await office.database.journalMode()
             components["database"] = Component(status: "up", detail: "SQLite, journal \(mode)")
         } catch {
             components["database"] = Component(status: "down", detail: "\(error)")
         }
         do {
-            let plan = try office.database.hoursPlan(default: office.structure, now: now)
+            let plan = try await office.database.hoursPlan(default: office.structure, now: now)
             components["agenda"] = Component(status: "up", detail: "opening hours revision \(plan.revision), \(plan.hours.weeklyMinutes / 60) h a week")
         } catch {
             components["agenda"] = Component(status: "down", detail: "\(error)")

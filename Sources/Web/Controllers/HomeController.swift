@@ -18,7 +18,7 @@ struct HomeController<Context: RequestContext> {
 
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
         let s = office.structure
-        let plan = try office.database.hoursPlan(default: s, now: office.clock())
+        let plan = try await office.database.hoursPlan(default: s, now: office.clock())
         let rows = Weekday.allCases.map { day in
             let ranges = plan.hours.ranges(on: day).map { "\($0.start) – \($0.end)" }
             return "<tr><th scope=\"row\">\(day.french.capitalized)</th><td>\(ranges.isEmpty ? "fermé" : ranges.joined(separator: ", "))</td></tr>"

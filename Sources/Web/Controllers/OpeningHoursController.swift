@@ -19,14 +19,14 @@ struct OpeningHoursController<Context: RequestContext> {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let plan = try office.database.hoursPlan(default: office.structure, now: office.clock())
+        let plan = try await office.database.hoursPlan(default: office.structure, now: office.clock())
         return try .json(WireHoursPlan(plan, structure: office.structure))
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Replace.self)
         let hours = try WireInput.weeklyHours(input.days)
-        let result = try office.database.replaceOpeningHours(hours, structure: office.structure, now: office.clock())
+        let result = try await office.database.replaceOpeningHours(hours, structure: office.structure, now: office.clock())
         return try .json(Replaced(
             plan: WireHoursPlan(result.plan, structure: office.structure),
             bookingsOutside: result.outside.map { WireBooking($0, zone: office.zone) }))

@@ -31,16 +31,16 @@ struct PermanenceController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try .json(WireList(items: try office.database.permanences().map(WirePermanence.init)))
+        try .json(WireList(items: try await office.database.permanences().map(WirePermanence.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try .json(WirePermanence(try office.database.permanence(id: context.id())))
+        try .json(WirePermanence(try await office.database.permanence(id: context.id())))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Add.self)
-        let permanence = try office.database.addPermanence(
+        let permanence = try await office.database.addPermanence(
             specialist: input.specialist, room: input.room, recurrence: try input.recurrence.recurrence(),
             hours: try WireInput.range(input.hours, field: "hours"),
             firstDate: try WireInput.date(input.firstDate, field: "firstDate"),
@@ -52,12 +52,12 @@ struct PermanenceController<Context: RequestContext> {
     @Sendable func addException(_ request: Request, context: Context) async throws -> Response {
         let id = try context.id()
         let input = try await request.decodeJSON(Exception.self)
-        let result = try office.database.addPermanenceException(id: id, date: try WireInput.date(input.date, field: "date"), zone: office.zone)
+        let result = try await office.database.addPermanenceException(id: id, date: try WireInput.date(input.date, field: "date"), zone: office.zone)
         return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let result = try office.database.cancelPermanence(id: context.id(), now: office.clock())
+        let result = try await office.database.cancelPermanence(id: context.id(), now: office.clock())
         return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
     }
 }

@@ -17,12 +17,12 @@ struct SpecialistController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try .json(WireList(items: try office.database.specialists().map(WireSpecialist.init)))
+        try .json(WireList(items: try await office.database.specialists().map(WireSpecialist.init)))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Add.self)
-        let specialist = try office.database.addSpecialist(partner: input.partner, displayName: input.displayName, structure: office.structure, now: office.clock())
+        let specialist = try await office.database.addSpecialist(partner: input.partner, displayName: input.displayName, structure: office.structure, now: office.clock())
         return try .json(WireSpecialist(specialist), status: .created)
     }
 }

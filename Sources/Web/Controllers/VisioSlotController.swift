@@ -26,20 +26,20 @@ struct VisioSlotController<Context: RequestContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let range = try DateRangeQuery(request, office: office, defaultDays: 31)
-        let slots = try office.database.visioSlots(overlapping: range.span(office.zone))
+        let slots = try await office.database.visioSlots(overlapping: range.span(office.zone))
         return try .json(WireList(items: slots.map { WireVisioSlot($0, zone: office.zone) }))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Add.self)
-        let slot = try office.database.addVisioSlot(
+        let slot = try await office.database.addVisioSlot(
             specialist: input.specialist, span: try WireInput.span(start: input.start, end: input.end),
             structure: office.structure, now: office.clock())
         return try .json(WireVisioSlot(slot, zone: office.zone), status: .created)
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let result = try office.database.cancelVisioSlot(id: context.id())
+        let result = try await office.database.cancelVisioSlot(id: context.id())
         return try .json(Cancelled(visioSlot: WireVisioSlot(result.slot, zone: office.zone), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
     }
 }
