@@ -7,10 +7,6 @@ import Store
 import StructureConfig
 import Web
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// The agenda's benchmark: availability latency, booking throughput over HTTP, and raw
 /// SQLite insert+commit throughput with the same durability settings as the baseline.
 public struct AgendaBenchmark: Sendable {
@@ -41,6 +37,10 @@ public struct AgendaBenchmark: Sendable {
         let raw = try measureRawSQLite(path: folder.appendingPathComponent("raw.sqlite").path, rows: bookings)
         print("Raw SQLite baseline, single-row INSERT + COMMIT, WAL, synchronous=FULL:")
         print("  \(Int(raw)) rows/s\n")
+
+        let store = try await measureStoreBookings(config: config, path: folder.appendingPathComponent("store.sqlite").path)
+        print("Booking creation through the store, no HTTP (one writer, every rule and trigger):")
+        print("  \(Int(store)) bookings/s  ratio to raw SQLite: \(String(format: "%.2f", store / raw))\n")
 
         let http = try await measureHTTPBookings(config: config, path: folder.appendingPathComponent("http.sqlite").path)
         print("Booking creation over HTTP on loopback (\(clients) clients, \(http.created) bookings, \(http.refused) refused):")
@@ -118,51 +118,77 @@ public struct AgendaBenchmark: Sendable {
         return Double(rows) / elapsed
     }
 
+    // MARK: store
+
+    func measureStoreBookings(config: GuichetConfig, path: String) async throws -> Double {
+        let database = try AppDatabase.open(path: path)
+        let requests = roomBookingBodies(config: config, count: bookings).map { body in
+            let json = try! JSONSerialization.jsonObject(with: body) as! [String: Any]
+            return BookingRequest(
+                kind: .room, room: json["room"] as? String,
+                span: TimeSpan(Timestamp.parse(json["start"] as! String)!, Timestamp.parse(json["end"] as! String)!),
+                usager: Usager(name: "Usager"))
+        }
+        let now = Date()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for request in requests { _ = try await database.createBooking(request, structure: config.structure, now: now) }
+        return Double(requests.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
     // MARK: HTTP
 
     func measureHTTPBookings(config: GuichetConfig, path: String) async throws -> (perSecond: Double, p50: Double, p99: Double, created: Int, refused: Int) {
         let database = try AppDatabase.open(path: path)
         let office = Office(config: config, database: database)
         var logger = Logger(label: "guichet.bench")
-        logger.logLevel = .warning
+        logger.logLevel = .critical  // cancelling the server at the end logs a harmless "already closed"
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         let app = buildApplication(office: office, server: ServerSettings(host: "127.0.0.1", port: port), logger: logger) {
             readyContinuation.yield()
         }
         let bodies = roomBookingBodies(config: config, count: bookings)
-        let url = URL(string: "http://127.0.0.1:\(port)/api/v1/bookings")!
+        let port = self.port
         let clients = self.clients
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             for await _ in ready { break }
             let start = DispatchTime.now().uptimeNanoseconds
-            let results = try await withThrowingTaskGroup(of: [(Int, Double)].self) { workers in
-                for worker in 0..<clients {
-                    workers.addTask {
-                        let session = URLSession(configuration: .ephemeral)
-                        var results: [(Int, Double)] = []
-                        for body in stride(from: worker, to: bodies.count, by: clients).map({ bodies[$0] }) {
-                            var request = URLRequest(url: url)
-                            request.httpMethod = "POST"
-                            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                            request.httpBody = body
-                            let t0 = DispatchTime.now().uptimeNanoseconds
-                            let (_, response) = try await session.data(for: request)
-                            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                            results.append((status, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
-                        }
-                        return results
-                    }
+            let results = try await Self.runOnThreads(count: clients) { worker in
+                let client = try LoopbackHTTPClient(port: port)
+                var results: [(Int, Double)] = []
+                for body in stride(from: worker, to: bodies.count, by: clients).map({ bodies[$0] }) {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    let status = try client.post(path: "/api/v1/bookings", body: body)
+                    results.append((status, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
                 }
-                var all: [(Int, Double)] = []
-                for try await r in workers { all += r }
-                return all
+                return results
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             group.cancelAll()
             let created = results.filter { $0.0 == 201 }.count
             let latencies = results.map(\.1)
             return (Double(created) / elapsed, Self.percentile(latencies, 0.5), Self.percentile(latencies, 0.99), created, results.count - created)
+        }
+    }
+
+    /// Runs blocking clients on their own threads, so they never occupy the cooperative pool
+    /// the daemon's handlers need.
+    static func runOnThreads(
+        count: Int, _ work: @escaping @Sendable (Int) throws -> [(Int, Double)]
+    ) async throws -> [(Int, Double)] {
+        try await withThrowingTaskGroup(of: [(Int, Double)].self) { group in
+            for worker in 0..<count {
+                group.addTask {
+                    try await withCheckedThrowingContinuation { continuation in
+                        Thread.detachNewThread {
+                            continuation.resume(with: Result { try work(worker) })
+                        }
+                    }
+                }
+            }
+            var all: [(Int, Double)] = []
+            for try await part in group { all += part }
+            return all
         }
     }
 
