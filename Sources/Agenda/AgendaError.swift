@@ -98,6 +98,10 @@ extension AgendaError {
         case "life situation": "situation de vie"
         case "room": "salle"
         case "station": "poste"
+        case "agent": "compte agent"
+        case "referral": "orientation"
+        case "referent": "référent"
+        case "mandate": "mandat"
         default: what
         }
     }

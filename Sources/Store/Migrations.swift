@@ -127,6 +127,125 @@ enum Migrations {
                     """)
             }
         }
+        migrator.registerMigration("v2-console") { db in
+            try db.execute(sql: """
+                CREATE TABLE agent (
+                    id TEXT PRIMARY KEY,
+                    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    displayName TEXT NOT NULL,
+                    passwordHash TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    createdAt INTEGER NOT NULL
+                ) STRICT;
+
+                -- Browser sessions: agents at the console, usagers at a station.
+                CREATE TABLE webSession (
+                    token TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('agent', 'kiosk')),
+                    agentId TEXT REFERENCES agent(id) ON DELETE CASCADE,
+                    station TEXT,
+                    csrf TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    expiresAt INTEGER NOT NULL,
+                    CHECK ((kind = 'agent') = (agentId IS NOT NULL))
+                ) STRICT;
+
+                CREATE TABLE signInAttempt (
+                    id INTEGER PRIMARY KEY,
+                    login TEXT NOT NULL COLLATE NOCASE,
+                    address TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+                ) STRICT;
+                CREATE INDEX signInAttempt_login ON signInAttempt(login, at);
+                CREATE INDEX signInAttempt_address ON signInAttempt(address, at);
+
+                -- Who did what, when. Targets are ids, never personal data.
+                CREATE TABLE auditEntry (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT
+                ) STRICT;
+                CREATE TRIGGER auditEntry_no_update BEFORE UPDATE ON auditEntry BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+                CREATE TRIGGER auditEntry_no_delete BEFORE DELETE ON auditEntry BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+
+                CREATE TABLE contact (
+                    id TEXT PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    agentId TEXT NOT NULL,
+                    partners TEXT NOT NULL,          -- JSON array of partner ids
+                    lifeSituation TEXT,
+                    reason TEXT NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('walk-in', 'phone', 'email')),
+                    accompanied INTEGER NOT NULL CHECK (accompanied IN (0, 1)),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('resolved', 'appointment', 'referred')),
+                    note TEXT
+                ) STRICT;
+                CREATE INDEX contact_time ON contact(at);
+
+                CREATE TABLE referral (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    referent TEXT NOT NULL,
+                    agentId TEXT NOT NULL,
+                    subject TEXT,
+                    usagerName TEXT,
+                    sentAt INTEGER NOT NULL,
+                    deadlineAt INTEGER NOT NULL,
+                    answeredAt INTEGER,
+                    answer TEXT,
+                    closedAt INTEGER,
+                    purgedAt INTEGER,
+                    CHECK (deadlineAt > sentAt)
+                ) STRICT;
+                CREATE INDEX referral_deadline ON referral(deadlineAt);
+
+                CREATE TABLE mandate (
+                    id TEXT PRIMARY KEY,
+                    usagerName TEXT,
+                    identityDocument TEXT,
+                    agentId TEXT NOT NULL,
+                    signedAt INTEGER NOT NULL,
+                    duration TEXT NOT NULL CHECK (duration IN ('one-day', 'one-month', 'six-months', 'one-year')),
+                    expiresAt INTEGER NOT NULL,
+                    parties INTEGER NOT NULL CHECK (parties BETWEEN 2 AND 6),
+                    withdrawnAt INTEGER,
+                    purgedAt INTEGER
+                ) STRICT;
+                CREATE TABLE mandateScope (
+                    mandateId TEXT NOT NULL REFERENCES mandate(id),
+                    category TEXT NOT NULL CHECK (category IN ('identity', 'family', 'social', 'work', 'housing',
+                        'transport', 'money', 'justice', 'foreigners', 'leisure')),
+                    withdrawnAt INTEGER,
+                    PRIMARY KEY (mandateId, category)
+                ) STRICT;
+                -- The mandate journal: append-only, whatever code runs against the file.
+                CREATE TABLE mandateEvent (
+                    id INTEGER PRIMARY KEY,
+                    mandateId TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    category TEXT,
+                    actor TEXT NOT NULL
+                ) STRICT;
+                CREATE TRIGGER mandateEvent_no_update BEFORE UPDATE ON mandateEvent BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+                CREATE TRIGGER mandateEvent_no_delete BEFORE DELETE ON mandateEvent BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+
+                -- "Call an agent" from a station.
+                CREATE TABLE helpRequest (
+                    id TEXT PRIMARY KEY,
+                    station TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    resolvedAt INTEGER,
+                    resolvedBy TEXT
+                ) STRICT;
+
+                ALTER TABLE booking ADD COLUMN purgedAt INTEGER;
+                """)
+        }
         return migrator
     }
 }

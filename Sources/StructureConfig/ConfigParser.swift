@@ -47,6 +47,9 @@ struct ConfigParser {
         let bookingReader = try top.object("booking")
         let booking = BookingSettings(slotMinutes: try bookingReader.int("slotMinutes", in: 5...240))
         try bookingReader.finish()
+        let console = try top.optionalObject("console").map { c throws(ConfigError) in
+            try self.console(c, partners: partnerIDs)
+        } ?? ConsoleSettings()
         let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
             try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
         } ?? DemoData()
@@ -56,7 +59,7 @@ struct ConfigParser {
             id: id, name: name, address: address, timeZone: zone, email: email, phone: phone, label: label,
             openingHours: hours, partners: partners, lifeSituations: situations, rooms: rooms, stations: stations,
             visio: visio)
-        return GuichetConfig(structure: structure, booking: booking, demo: demo)
+        return GuichetConfig(structure: structure, booking: booking, console: console, demo: demo)
     }
 
     func slug(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {
@@ -193,6 +196,33 @@ struct ConfigParser {
     static func isHTTPS(_ value: String) -> Bool {
         guard value.hasPrefix("https://"), let url = URL(string: value), let host = url.host, host.contains(".") else { return false }
         return true
+    }
+
+    func console(_ c: ConfigReader, partners: Set<String>) throws(ConfigError) -> ConsoleSettings {
+        var settings = ConsoleSettings()
+        settings.sessionHours = try c.int("sessionHours", in: 1...24, default: settings.sessionHours)
+        settings.passwordCost = try c.int("passwordCost", in: 10...16, default: settings.passwordCost)
+        if let r = try c.optionalObject("retentionDays") {
+            settings.retention = .init(
+                bookings: try r.int("bookings", in: 0...3650, default: settings.retention.bookings),
+                contactNotes: try r.int("contactNotes", in: 0...3650, default: settings.retention.contactNotes),
+                referrals: try r.int("referrals", in: 0...3650, default: settings.retention.referrals),
+                mandates: try r.int("mandates", in: 0...3650, default: settings.retention.mandates))
+            try r.finish()
+        }
+        var seen = Set<String>()
+        for r in try c.objects("referents", required: false) {
+            let id = try slug(r, "id")
+            guard seen.insert(id).inserted else { throw r.fail("id", "duplicate referent id '\(id)'") }
+            let partner = try r.string("partner")
+            guard partners.contains(partner) else { throw r.fail("partner", "unknown partner '\(partner)'") }
+            let email = try r.string("email", maxLength: 254)
+            guard email.split(separator: "@").count == 2, !email.contains(" ") else { throw r.fail("email", "'\(email)' is not an e-mail address") }
+            settings.referents.append(.init(id: id, partner: partner, name: try r.string("name", maxLength: 120), email: email))
+            try r.finish()
+        }
+        try c.finish()
+        return settings
     }
 
     func demo(_ d: ConfigReader, partners: Set<String>, rooms: [Room], hours: WeeklyHours) throws(ConfigError) -> DemoData {

@@ -6,6 +6,7 @@ import Foundation
 public struct GuichetConfig: Sendable {
     public var structure: Structure
     public var booking: BookingSettings
+    public var console: ConsoleSettings
     public var demo: DemoData
 
     /// Reads and validates `path`, or throws naming the file, the key and the rule broken.
@@ -43,6 +44,37 @@ public struct GuichetConfig: Sendable {
 public struct BookingSettings: Sendable {
     /// Default length of an appointment at a permanence, minutes.
     public var slotMinutes: Int
+}
+
+/// The agents' console: sessions, password hashing, partner referents and how long
+/// personal data is kept once its purpose has ended.
+public struct ConsoleSettings: Sendable {
+    public struct Referent: Sendable {
+        public var id: String
+        public var partner: String
+        public var name: String
+        public var email: String
+    }
+
+    /// Days personal data is kept after its purpose ended (0: purged at the next run).
+    public struct Retention: Sendable {
+        /// After the appointment ended (done, no-show or cancelled).
+        public var bookings = 0
+        /// A contact's free note, after the visit.
+        public var contactNotes = 30
+        /// After the referral was closed.
+        public var referrals = 30
+        /// After the mandate expired or was withdrawn.
+        public var mandates = 0
+    }
+
+    public var sessionHours = 10
+    /// bcrypt cost factor for agents' passwords (12 ≈ 0.3 s on a modest PC).
+    public var passwordCost = 12
+    public var retention = Retention()
+    public var referents: [Referent] = []
+
+    public init() {}
 }
 
 /// Sample specialists, permanences and visio slots for the demo structure; seeded only

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The procedure categories a usager may entrust to an agent; each is withdrawable alone.
+public enum MandateCategory: String, CaseIterable, Sendable, Codable {
+    case identity, family, social, work, housing, transport, money, justice, foreigners, leisure
+
+    public var french: String {
+        switch self {
+        case .identity: "Papiers d’identité"
+        case .family: "Famille"
+        case .social: "Social et santé"
+        case .work: "Travail et emploi"
+        case .housing: "Logement"
+        case .transport: "Transports"
+        case .money: "Argent et impôts"
+        case .justice: "Justice"
+        case .foreigners: "Étrangers"
+        case .leisure: "Loisirs"
+        }
+    }
+}
+
+/// How long a mandate runs from its signature.
+public enum MandateDuration: String, CaseIterable, Sendable, Codable {
+    case oneDay = "one-day"
+    case oneMonth = "one-month"
+    case sixMonths = "six-months"
+    case oneYear = "one-year"
+
+    public var french: String {
+        switch self {
+        case .oneDay: "Une journée"
+        case .oneMonth: "Un mois"
+        case .sixMonths: "Six mois"
+        case .oneYear: "Un an"
+        }
+    }
+
+    /// The end of the mandate: midnight after the signing day for one day, otherwise the
+    /// same local date months later (clamped to the month's last day).
+    public func expiry(signedAt: Date, zone: StructureTimeZone) -> Date {
+        let day = zone.localDate(signedAt)
+        let end: LocalDate
+        switch self {
+        case .oneDay: end = day.adding(days: 1)
+        case .oneMonth: end = day.addingMonths(1)
+        case .sixMonths: end = day.addingMonths(6)
+        case .oneYear: end = day.addingMonths(12)
+        }
+        return zone.instant(end, LocalTime(minutes: 0)!)
+    }
+}
+
+/// What happened to a mandate, in the order it happened. The journal of these is append-only.
+public enum MandateEventKind: String, Sendable, Codable {
+    case signed
+    case categoryWithdrawn = "category-withdrawn"
+    case withdrawn
+    case printed
+    case expired
+    case purged
+}

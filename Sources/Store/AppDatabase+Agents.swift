@@ -1,0 +1,171 @@
+import Agenda
+import Foundation
+import GRDB
+
+/// What an agent may do: agents run the day; managers also change hours, closures,
+/// permanences and accounts.
+public enum AgentRole: String, CaseIterable, Sendable, Codable {
+    case agent, manager
+}
+
+/// An account of the console. The password hash never leaves the store except to be verified.
+public struct Agent: Sendable, Equatable {
+    public let id: String
+    public let login: String
+    public let displayName: String
+    public let role: AgentRole
+    public let active: Bool
+}
+
+/// A signed-in browser: an agent at the console or a usager at a station.
+public struct WebSession: Sendable, Equatable {
+    public enum Kind: String, Sendable { case agent, kiosk }
+    public let token: String
+    public let kind: Kind
+    public let agent: Agent?
+    public let station: String?
+    public let csrf: String
+    public let expiresAt: Date
+}
+
+struct AgentRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "agent"
+    var id: String
+    var login: String
+    var displayName: String
+    var passwordHash: String
+    var role: String
+    var active: Bool
+    var createdAt: Int64
+
+    var agent: Agent {
+        Agent(id: id, login: login, displayName: displayName, role: AgentRole(rawValue: role) ?? .agent, active: active)
+    }
+}
+
+extension AppDatabase {
+    /// Creates an account; `passwordHash` is already a slow salted hash.
+    public func addAgent(login: String, displayName: String, role: AgentRole, passwordHash: String, actor: String, now: Date) async throws -> Agent {
+        let login = login.lowercased()
+        guard (2...40).contains(login.count), login.first!.isLetter || login.first!.isNumber,
+            login.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) })
+        else {
+            throw AgendaError.invalidField(
+                "login", french: "Identifiant de 2 à 40 caractères : lettres minuscules, chiffres, « . », « _ » ou « - ».",
+                english: "Login of 2 to 40 characters: lowercase letters, digits, '.', '_' or '-'.")
+        }
+        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...120).contains(name.count) else {
+            throw AgendaError.invalidField("displayName", french: "Le nom affiché est requis.", english: "The display name is required.")
+        }
+        return try await writer.write { db in
+            if try AgentRecord.filter(Column("login") == login).fetchCount(db) > 0 {
+                throw AgendaError(
+                    code: "login_taken", kind: .conflict, french: "Cet identifiant existe déjà.", english: "This login already exists.",
+                    details: ["field": "login"])
+            }
+            let record = AgentRecord(
+                id: Identifier.make("a"), login: login, displayName: name, passwordHash: passwordHash, role: role.rawValue,
+                active: true, createdAt: now.seconds)
+            try record.insert(db)
+            try Self.audit(db, at: now, actor: actor, action: "agent.add", target: record.id)
+            return record.agent
+        }
+    }
+
+    public func agents() async throws -> [Agent] {
+        try await writer.read { db in try AgentRecord.order(Column("login")).fetchAll(db).map(\.agent) }
+    }
+
+    public func agentCount() async throws -> Int {
+        try await writer.read { db in try AgentRecord.fetchCount(db) }
+    }
+
+    /// The stored hash and the account for `login`, for the caller to verify a password.
+    public func credentials(login: String) async throws -> (agent: Agent, passwordHash: String)? {
+        try await writer.read { db in
+            try AgentRecord.filter(Column("login") == login.lowercased()).fetchOne(db).map { ($0.agent, $0.passwordHash) }
+        }
+    }
+
+    public func setAgentActive(id: String, active: Bool, actor: String, now: Date) async throws {
+        try await writer.write { db in
+            guard var record = try AgentRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("agent", id: id) }
+            record.active = active
+            try record.update(db)
+            try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [id])
+            try Self.audit(db, at: now, actor: actor, action: active ? "agent.enable" : "agent.disable", target: id)
+        }
+    }
+
+    // MARK: sign-in attempts
+
+    /// Failed attempts since `since` for a login and for an address.
+    public func recentFailures(login: String, address: String, since: Date) async throws -> (login: Int, address: Int) {
+        try await writer.read { db in
+            let byLogin = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInAttempt WHERE login = ? AND at >= ? AND succeeded = 0",
+                arguments: [login.lowercased(), since.seconds]) ?? 0
+            let byAddress = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM signInAttempt WHERE address = ? AND at >= ? AND succeeded = 0",
+                arguments: [address, since.seconds]) ?? 0
+            return (byLogin, byAddress)
+        }
+    }
+
+    public func recordSignInAttempt(login: String, address: String, succeeded: Bool, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO signInAttempt (login, address, at, succeeded) VALUES (?, ?, ?, ?)",
+                arguments: [String(login.lowercased().prefix(60)), address, now.seconds, succeeded])
+            // Attempts older than a day serve no rate limit.
+            try db.execute(sql: "DELETE FROM signInAttempt WHERE at < ?", arguments: [now.seconds - 86_400])
+        }
+    }
+
+    // MARK: sessions
+
+    /// Opens a fresh session. Any session the browser presented before is deleted, so a
+    /// token planted before sign-in never becomes a signed-in one (session fixation).
+    public func openSession(
+        kind: WebSession.Kind, agent: Agent?, station: String?, replacing previous: String?, lifetime: TimeInterval, now: Date
+    ) async throws -> WebSession {
+        let token = Identifier.secret() + Identifier.secret()
+        let csrf = Identifier.secret()
+        let expires = now.addingTimeInterval(lifetime)
+        try await writer.write { db in
+            if let previous { try db.execute(sql: "DELETE FROM webSession WHERE token = ?", arguments: [previous]) }
+            try db.execute(sql: "DELETE FROM webSession WHERE expiresAt < ?", arguments: [now.seconds])
+            try db.execute(
+                sql: "INSERT INTO webSession (token, kind, agentId, station, csrf, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [token, kind.rawValue, agent?.id, station, csrf, now.seconds, expires.seconds])
+            if let agent { try Self.audit(db, at: now, actor: agent.id, action: "session.open", target: nil) }
+        }
+        return WebSession(token: token, kind: kind, agent: agent, station: station, csrf: csrf, expiresAt: expires)
+    }
+
+    /// The live session for `token`, or nil when unknown, expired or its agent disabled.
+    public func session(token: String, now: Date) async throws -> WebSession? {
+        guard token.count == 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        return try await writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webSession WHERE token = ? AND expiresAt > ?", arguments: [token, now.seconds])
+            else { return nil }
+            var agent: Agent?
+            if let agentId: String = row["agentId"] {
+                guard let record = try AgentRecord.fetchOne(db, key: agentId), record.active else { return nil }
+                agent = record.agent
+            }
+            return WebSession(
+                token: token, kind: WebSession.Kind(rawValue: row["kind"]) ?? .kiosk, agent: agent, station: row["station"],
+                csrf: row["csrf"], expiresAt: Date(seconds: row["expiresAt"]))
+        }
+    }
+
+    public func closeSession(token: String, now: Date) async throws {
+        try await writer.write { db in
+            let agentId = try String.fetchOne(db, sql: "SELECT agentId FROM webSession WHERE token = ?", arguments: [token])
+            try db.execute(sql: "DELETE FROM webSession WHERE token = ?", arguments: [token])
+            if let agentId { try Self.audit(db, at: now, actor: agentId, action: "session.close", target: nil) }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Agenda
+import Foundation
+import GRDB
+
+/// How many records lost their personal data in one purge run.
+public struct PurgeReport: Sendable, Equatable {
+    public var bookings = 0
+    public var contactNotes = 0
+    public var referrals = 0
+    public var mandates = 0
+
+    public var total: Int { bookings + contactNotes + referrals + mandates }
+}
+
+extension AppDatabase {
+    /// Clears personal fields whose purpose has ended, keeping every row so that aggregate
+    /// figures (reports) do not change. One transaction: a kill leaves all or nothing.
+    public func purgePersonalData(
+        bookingDays: Int, contactNoteDays: Int, referralDays: Int, mandateDays: Int, actor: String, now: Date
+    ) async throws -> PurgeReport {
+        let cutoff: @Sendable (Int) -> Int64 = { days in now.seconds - Int64(days) * 86_400 }
+        return try await writer.write { db in
+            var report = PurgeReport()
+            try db.execute(
+                sql: """
+                    UPDATE booking SET usagerName = NULL, usagerPhone = NULL, usagerEmail = NULL, reminderConsent = 0, purgedAt = ?
+                    WHERE purgedAt IS NULL AND endsAt <= ? AND (status IN ('done', 'no-show', 'cancelled') OR endsAt <= ?)
+                      AND (usagerName IS NOT NULL OR usagerPhone IS NOT NULL OR usagerEmail IS NOT NULL)
+                    """,
+                // A booking never closed by an agent is purged a week after its end anyway.
+                arguments: [now.seconds, cutoff(bookingDays), cutoff(max(bookingDays, 7))])
+            report.bookings = db.changesCount
+            try db.execute(sql: "UPDATE contact SET note = NULL WHERE note IS NOT NULL AND at <= ?", arguments: [cutoff(contactNoteDays)])
+            report.contactNotes = db.changesCount
+            try db.execute(
+                sql: """
+                    UPDATE referral SET usagerName = NULL, subject = NULL, answer = NULL, purgedAt = ?
+                    WHERE purgedAt IS NULL AND closedAt IS NOT NULL AND closedAt <= ?
+                    """,
+                arguments: [now.seconds, cutoff(referralDays)])
+            report.referrals = db.changesCount
+            let ended = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM mandate WHERE purgedAt IS NULL
+                      AND ((withdrawnAt IS NOT NULL AND withdrawnAt <= ?) OR expiresAt <= ?)
+                    """,
+                arguments: [cutoff(mandateDays), cutoff(mandateDays)])
+            for id in ended {
+                try db.execute(sql: "UPDATE mandate SET usagerName = NULL, identityDocument = NULL, purgedAt = ? WHERE id = ?", arguments: [now.seconds, id])
+                try Self.journal(db, id, .purged, category: nil, actor: actor, now: now)
+            }
+            report.mandates = ended.count
+            try Self.audit(db, at: now, actor: actor, action: "purge", target: "\(report.total)")
+            return report
+        }
+    }
+}
