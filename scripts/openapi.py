@@ -62,6 +62,12 @@ paths = {
     "/calendars/specialists/{token}": {"get": {"summary": "A specialist's calendar (iCalendar), behind its secret token; `.ics` may be appended",
         "parameters": [{"name": "token", "in": "path", "required": True, "schema": S}],
         "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}, "404": err("Unknown token")}}},
+    "/api/v1/session": {
+        "post": {"summary": "Sign an agent in; sets the HttpOnly session cookie used by every other /api/v1 call (5 failures per account or 20 per address in 15 minutes lock further attempts)",
+                 "security": [], "requestBody": body({"type": "object", "required": ["login", "password"], "properties": {"login": S, "password": S}}),
+                 "responses": {"201": ok({"type": "object", "properties": {"agent": S, "role": {"enum": ["agent", "manager"]}, "expiresAt": TS}}, "Signed in"),
+                               "401": err("Wrong login or password"), "429": err("Too many attempts")}},
+        "delete": {"summary": "Sign out", "responses": {"204": {"description": "Signed out"}}}},
     "/api/v1/structure": {"get": {"summary": "The structure, its partners, life situations and rooms", "responses": {"200": ok(ref("Structure"))}}},
     "/api/v1/opening-hours": {
         "get": {"summary": "The weekly opening hours", "responses": {"200": ok(ref("HoursPlan"))}},
@@ -111,9 +117,19 @@ paths = {
     "/api/v1/bookings/{id}/no-show": event("no-show", "Record a no-show"),
     "/api/v1/bookings/{id}/done": event("done", "Record the appointment as held"),
 }
+# Everything under /api/v1 needs a signed-in agent, except the public reads below.
+PUBLIC = {("/api/v1/structure", "get"), ("/api/v1/opening-hours", "get"), ("/api/v1/closures", "get"), ("/api/v1/availability", "get")}
+for path, operations in paths.items():
+    for method, operation in operations.items():
+        if not path.startswith("/api/v1/") or (path, method) in PUBLIC or "security" in operation:
+            operation.setdefault("security", [])
+            continue
+        operation["responses"].setdefault("401", err("No agent signed in"))
 doc = {"openapi": "3.0.3", "info": {"title": "Guichet", "version": "1",
-       "description": "The agenda API of a France Services structure. Times are ISO 8601 with offsets; errors carry a stable code and French and English messages."},
-       "paths": paths, "components": {"schemas": schemas}}
+       "description": "The agenda API of a France Services structure. Times are ISO 8601 with offsets; errors carry a stable code and French and English messages. "
+                      "Sign in with POST /api/v1/session; the session cookie then authorises the other calls. The agents' console (/console) is HTML and not described here."},
+       "paths": paths, "security": [{"agentSession": []}],
+       "components": {"schemas": schemas, "securitySchemes": {"agentSession": {"type": "apiKey", "in": "cookie", "name": "guichet_session"}}}}
 out = pathlib.Path(__file__).resolve().parent.parent / "Sources/Web/Resources/openapi.json"
 out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 print(f"wrote {out}")

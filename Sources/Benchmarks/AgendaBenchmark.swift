@@ -147,6 +147,10 @@ public struct AgendaBenchmark: Sendable {
             readyContinuation.yield()
         }
         let bodies = roomBookingBodies(config: config, count: bookings)
+        // The API needs a signed-in agent: open the session directly, as sign-in would.
+        let agent = try await database.addAgent(login: "bench", displayName: "Bench", role: .agent, passwordHash: "-", actor: "bench", now: Date())
+        let session = try await database.openSession(kind: .agent, agent: agent, station: nil, replacing: nil, lifetime: 3600, now: Date())
+        let cookie = "guichet_session=\(session.token)"
         let port = self.port
         let clients = self.clients
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -158,7 +162,7 @@ public struct AgendaBenchmark: Sendable {
                 var results: [(Int, Double)] = []
                 for body in stride(from: worker, to: bodies.count, by: clients).map({ bodies[$0] }) {
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    let status = try client.post(path: "/api/v1/bookings", body: body)
+                    let status = try client.post(path: "/api/v1/bookings", body: body, cookie: cookie)
                     results.append((status, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
                 }
                 return results

@@ -36,9 +36,9 @@ final class LoopbackHTTPClient {
     deinit { close(socket) }
 
     /// Sends a JSON POST and returns the response status once its whole body is read.
-    func post(path: String, body: Data) throws -> Int {
+    func post(path: String, body: Data, cookie: String) throws -> Int {
         var request = Array(
-            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         request += body
         var sent = 0
         while sent < request.count {

@@ -10,6 +10,13 @@ public struct PurgeReport: Sendable, Equatable {
     public var mandates = 0
 
     public var total: Int { bookings + contactNotes + referrals + mandates }
+
+    public init(bookings: Int = 0, contactNotes: Int = 0, referrals: Int = 0, mandates: Int = 0) {
+        self.bookings = bookings
+        self.contactNotes = contactNotes
+        self.referrals = referrals
+        self.mandates = mandates
+    }
 }
 
 extension AppDatabase {

@@ -29,13 +29,25 @@ public func buildApplication(
 }
 
 /// Every route of the daemon. The OpenAPI test walks `router.routes`.
-public func buildRouter(office: Office) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
+    let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: SessionMiddleware(office: office))
     HealthController(office: office).addRoutes(to: router)
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
-    let api = router.group("api/v1")
+    router.get("static/{file}") { _, context in
+        guard let response = StaticFiles.response(for: try context.parameters.require("file")) else { throw HTTPError(.notFound) }
+        return response
+    }
+    SignInController(office: office).addRoutes(to: router)
+    AgendaPages(office: office).addRoutes(to: router)
+    BookingPages(office: office).addRoutes(to: router)
+    HoursPages(office: office).addRoutes(to: router)
+    FollowUpPages(office: office).addRoutes(to: router)
+    MandatePages(office: office).addRoutes(to: router)
+    AgentPages(office: office).addRoutes(to: router)
+    let api = router.group("api/v1").add(middleware: APIAccessMiddleware(office: office))
     StructureController(office: office).addRoutes(to: api)
     OpeningHoursController(office: office).addRoutes(to: api)
     ClosureController(office: office).addRoutes(to: api)

@@ -10,6 +10,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as ConsoleRefusal {
+            guard request.uri.path.hasPrefix("/api/") else { throw error }
+            throw APIError(status: error.status == .seeOther ? .unauthorized : error.status, code: "refused", french: error.message, english: "Refused.")
         } catch let error as AgendaError {
             throw APIError(error)
         } catch let error as HTTPError where error.status == .notFound {

@@ -15,11 +15,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the agenda API, the calendars and the pages over HTTP.",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, the database is closed cleanly.")
 
-    @Option(help: "The structure's configuration file (JSON).")
-    var config = "config/guichet.json"
-
-    @Option(help: "Folder holding the SQLite database (created if missing).")
-    var data = "data"
+    @OptionGroup var options: OfficeOptions
 
     @Option(help: "Address to listen on; 127.0.0.1 keeps the daemon on this machine, 0.0.0.0 opens it to the office LAN.")
     var host = "127.0.0.1"
@@ -34,11 +30,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "guichet")
         logger.logLevel = .info
         // A refusal names the file, the key and the rule; it is printed without the usage text.
-        let loaded = try GuichetConfig.load(path: config)
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let databasePath = (data as NSString).appendingPathComponent("guichet.sqlite")
-        let database = try AppDatabase.open(path: databasePath)
-        let office = Office(config: loaded, database: database)
+        let office = try options.open()
+        let loaded = office.config
+        let databasePath = options.databasePath
+        let noAgent = try await office.database.agentCount() == 0
         if !noDemo, try await office.seedDemo() {
             logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
         }
@@ -48,16 +43,17 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("""
                 Guichet is running for \(loaded.structure.name)
                   Home page:        http://\(shownHost):\(port)/
+                  Agents' console:  http://\(shownHost):\(port)/console
                   Health:           http://\(shownHost):\(port)/healthz
                   API description:  http://\(shownHost):\(port)/openapi.json
                   Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
                   Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
                   Database:         \(databasePath)
-                Stop with Ctrl-C.
+                \(noAgent ? "No console account yet: create the first manager with\n  guichet agent add LOGIN --name \"Your Name\" --manager --data \(options.data)\n" : "")Stop with Ctrl-C.
 
                 """.utf8))
         }
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [app, PurgeService(office: office, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

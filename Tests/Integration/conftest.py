@@ -14,11 +14,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+MANAGER = ("direction", "un mot de passe de responsable")
+
+
 class Daemon:
     def __init__(self, data):
         self.data = Path(data)
         self.port = free_port()
         self.proc = None
+        self.cookie = None
+        self.clock_offset = 0
+
+    def add_agent(self, login, password, manager=False):
+        """Creates a console account through the CLI, as a newcomer would."""
+        cmd = [BINARY, "agent", "add", login, "--name", login.capitalize(), "--config", str(ROOT / "config/guichet.json"), "--data", str(self.data)]
+        subprocess.run(cmd + (["--manager"] if manager else []), input=password + "\n", text=True, check=True, capture_output=True)
 
     @property
     def db(self):
@@ -28,13 +38,19 @@ class Daemon:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def start(self):
+        if not self.db.exists():
+            self.data.mkdir(parents=True, exist_ok=True)
+            self.add_agent(*MANAGER, manager=True)
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--config", str(ROOT / "config/guichet.json"), "--data", str(self.data), "--port", str(self.port)],
+            [BINARY, "serve", "--config", str(ROOT / "config/guichet.json"), "--data", str(self.data), "--port", str(self.port),
+             "--clock-offset", str(self.clock_offset)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
                 if self.get("/healthz")[0] == 200:
+                    if self.cookie is None:
+                        self.sign_in(*MANAGER)
                     return self
             except OSError:
                 time.sleep(0.1)
@@ -46,9 +62,19 @@ class Daemon:
             return self.proc.wait(timeout=timeout)
         return self.proc.returncode if self.proc else None
 
+    def sign_in(self, login, password):
+        """Signs in through the API and keeps the session cookie for later requests."""
+        req = urllib.request.Request(self.url("/api/v1/session"), data=json.dumps({"login": login, "password": password}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.cookie = r.headers["Set-Cookie"].split(";")[0]
+
     def request(self, method, path, body=None, raw=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.url(path), data=data, method=method, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        req = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, r.read()

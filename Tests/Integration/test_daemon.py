@@ -138,7 +138,7 @@ def test_invalid_input_changes_nothing(daemon):
     ]
     for raw, expected in cases:
         # curl reads the early 413 answer while still sending; Python's urllib would block.
-        out = subprocess.run(["curl", "-s", "-m", "30", "-H", "Content-Type: application/json", "--data-binary", "@-",
+        out = subprocess.run(["curl", "-s", "-m", "30", "-H", "Content-Type: application/json", "-H", f"Cookie: {daemon.cookie}", "--data-binary", "@-",
                               "-w", "\n%{http_code}", daemon.url("/api/v1/bookings")], input=raw, capture_output=True, check=True).stdout
         body, _, code = out.rpartition(b"\n")
         status = int(code)

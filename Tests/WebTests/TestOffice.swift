@@ -1,4 +1,7 @@
 import Agenda
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Foundation
 import Store
 import StructureConfig
@@ -7,9 +10,34 @@ import Web
 /// The demo structure on an in-memory database, at a fixed time (Wednesday 25 Nov 2026, 10:00 Paris).
 func makeOffice() async throws -> Office {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let config = try GuichetConfig.load(path: root.appendingPathComponent("config/guichet.json").path)
+    var config = try GuichetConfig.load(path: root.appendingPathComponent("config/guichet.json").path)
+    config.console.passwordCost = 4  // bcrypt's minimum keeps the tests fast; the rule is the same
     let now = Timestamp.parse("2026-11-25T10:00:00+01:00")!
     let office = Office(config: config, database: try AppDatabase.inMemory(), clock: { now })
     try await office.seedDemo()
     return office
+}
+
+let testPassword = "un mot de passe de test"
+
+/// Creates the account if needed and signs it in through the API; returns the headers
+/// (session cookie, JSON) for the calls that follow.
+func signIn(
+    _ client: some TestClientProtocol, _ office: Office, login: String = "camille", role: AgentRole = .manager
+) async throws -> HTTPFields {
+    if try await office.database.credentials(login: login) == nil {
+        _ = try await office.addAgent(login: login, displayName: login.capitalized, role: role, password: testPassword, actor: "test")
+    }
+    let response = try await client.execute(
+        uri: "/api/v1/session", method: .post, headers: [.contentType: "application/json"],
+        body: ByteBuffer(string: #"{"login":"\#(login)","password":"\#(testPassword)"}"#))
+    guard response.status == .created, let cookie = response.headers[.setCookie]?.split(separator: ";").first else {
+        throw TestFailure("sign-in refused: \(response.status)")
+    }
+    return [.cookie: String(cookie), .contentType: "application/json"]
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -42,6 +42,8 @@ public enum Availability {
         public var to: LocalDate
         public var slotMinutes: Int
         public var kinds: Set<BookingKind>
+        /// The room for `.room` slots (an appointment with an agent).
+        public var room: String?
 
         public init(partners: Set<String>? = nil, specialist: String? = nil, from: LocalDate, to: LocalDate, slotMinutes: Int, kinds: Set<BookingKind> = [.permanence, .visio]) {
             self.partners = partners
@@ -97,6 +99,19 @@ public enum Availability {
                         FreeSlot(kind: .permanence, partner: p.partner, specialist: p.specialist, room: p.room, station: nil, permanence: p.id, visioSlot: nil, span: $0)
                     }
                 }
+            }
+        }
+        if query.kinds.contains(.room), let room = query.room {
+            // An appointment with an agent of the structure: any open time of the room.
+            let taken = busy.busy(room: room, specialist: "", station: nil)
+            var date = query.from
+            while date <= query.to {
+                for range in hours.ranges(on: date.weekday) {
+                    cut(zone.span(date, range), busy: taken) {
+                        FreeSlot(kind: .room, partner: "", specialist: "", room: room, station: nil, permanence: nil, visioSlot: nil, span: $0)
+                    }
+                }
+                date = date.adding(days: 1)
             }
         }
         if query.kinds.contains(.visio) {

@@ -1,6 +1,15 @@
 /// The legal minimum of opening hours for each label, checked before a weekly plan is
 /// accepted (at start from config, and on every change).
 public enum OpeningHoursMinimum {
+    /// The minimum that applies to `label`, in words, shown beside the plan being edited.
+    public static func summary(for label: StructureLabel) -> String {
+        switch label {
+        case .franceServices: "France Services : au moins 24 h par semaine sur au moins 5 jours."
+        case .msap: "Maison de services au public : au moins 24 h par semaine sur au moins 3 jours."
+        case .pointNumeriqueCaf: "Point numérique Caf : au moins 4 demi-journées et 12 h par semaine."
+        }
+    }
+
     /// Throws the first rule the plan breaks, naming it.
     public static func check(_ hours: WeeklyHours, label: StructureLabel) throws(AgendaError) {
         let hoursOpen = Double(hours.weeklyMinutes) / 60

@@ -1,0 +1,44 @@
+import Foundation
+import Agenda
+import StructureConfig
+import Hummingbird
+import Store
+
+/// Guards `/api/v1`: what the public may read (hours, closures, availability, the
+/// structure) is open; everything else — bookings and their personal data, every write —
+/// needs a signed-in agent. A station's kiosk session is not an agent's.
+struct APIAccessMiddleware: RouterMiddleware {
+    typealias Context = GuichetRequestContext
+
+    static let publicReads = ["/api/v1/structure", "/api/v1/opening-hours", "/api/v1/closures", "/api/v1/availability"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if request.method == .get && Self.publicReads.contains(path) { return try await next(request, context) }
+        if path == "/api/v1/session" { return try await next(request, context) }
+        guard context.agent != nil else {
+            throw APIError(
+                status: .unauthorized, code: "not_signed_in", french: "Connexion d’un agent requise (POST /api/v1/session).",
+                english: "An agent must sign in (POST /api/v1/session).")
+        }
+        // Cookie-authenticated writes accept JSON only: a cross-site form cannot send it.
+        if request.method != .get && request.method != .delete {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            let empty = request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && type.isEmpty)
+            guard type.hasPrefix("application/json") || empty else {
+                throw APIError(
+                    status: .unsupportedMediaType, code: "json_expected", french: "Corps JSON attendu (Content-Type: application/json).",
+                    english: "A JSON body is expected (Content-Type: application/json).")
+            }
+        }
+        var response = try await next(request, context)
+        if request.method != .get, response.status.code < 400, let agent = context.agent {
+            // The API's writes go to the audit journal: who, which route, when. Never the body.
+            try? await office.database.audit(actor: agent.id, action: "\(request.method.rawValue) \(path)", target: nil, now: office.clock())
+        }
+        response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
+        return response
+    }
+
+    let office: Office
+}

@@ -1,0 +1,151 @@
+import StructureConfig
+import Agenda
+import Foundation
+import Hummingbird
+import Store
+
+/// "Aujourd'hui" and "Semaine": the day's arrivals and the week's calendar.
+struct AgendaPages {
+    let office: Office
+    var kit: ConsoleKit { ConsoleKit(office: office) }
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("console", use: today)
+        router.get("console/week", use: week)
+        router.post("console/help/{id}/resolve", use: resolveHelp)
+    }
+
+    func bookingRow(_ b: Booking, now: Date) -> [String: Any] {
+        [
+            "id": b.id, "time": kit.time(b.span.start), "end": kit.time(b.span.end),
+            "name": b.usager?.name ?? "(données effacées)", "kind": ConsoleKit.kindFrench(b.kind),
+            "partner": kit.partnerName(b.partner), "room": kit.roomName(b.room), "status": ConsoleKit.statusFrench(b.status),
+            "statusKey": b.status.rawValue, "canCheckIn": b.status == .booked, "canNoShow": b.status == .booked && now >= b.span.start,
+            "canDone": b.status == .checkedIn, "canCancel": b.status == .booked && now < b.span.end,
+            "canMove": b.status == .booked && now < b.span.start,
+        ]
+    }
+
+    @Sendable func today(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let agent = try kit.agent(context)
+        let now = office.clock()
+        let date = kit.zone.localDate(now)
+        let day = kit.zone.day(date)
+        let bookings = try await office.database.bookings(overlapping: day).filter { $0.status != .cancelled }
+        let specialists = Dictionary(uniqueKeysWithValues: try await office.database.specialists().map { ($0.id, $0.displayName) })
+        let permanences = try await office.database.permanences().flatMap { p in
+            p.occurrences(from: date, to: date, zone: kit.zone).map { span in
+                ["time": "\(kit.time(span.start)) – \(kit.time(span.end))", "partner": kit.partnerName(p.partner),
+                 "who": specialists[p.specialist] ?? p.specialist, "room": kit.roomName(p.room), "start": span.start] as [String: Any]
+            }
+        }.sorted { ($0["start"] as! Date) < ($1["start"] as! Date) }
+        let confidential = office.structure.confidentialRoom?.id
+        let roomUse = bookings.filter { $0.room == confidential }.map {
+            ["time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))", "what": ConsoleKit.kindFrench($0.kind), "partner": kit.partnerName($0.partner)]
+        }
+        let stationNames = Dictionary(uniqueKeysWithValues: office.structure.stations.map { ($0.id, $0.name) })
+        let help = try await office.database.openHelpRequests().map {
+            ["id": $0.id, "station": stationNames[$0.station] ?? $0.station, "since": kit.time($0.at)]
+        }
+        let soon = now.addingTimeInterval(24 * 3600)
+        let referrals = try await office.database.referrals(openOrSentSince: now).filter {
+            $0.closedAt == nil && $0.answeredAt == nil && $0.deadline <= soon
+        }.map { r -> [String: Any] in
+            ["id": r.id, "partner": kit.partnerName(r.partner), "deadline": kit.dateTime(r.deadline), "overdue": r.status(at: now) == .overdue]
+        }
+        let plan = try await office.database.hoursPlan(default: office.structure, now: now)
+        let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+        let closures = try await office.database.closures(overlapping: day).filter { !$0.withdrawn }
+        return kit.page(
+            "today", title: "Aujourd’hui", section: "today", agent: agent, context: context,
+            [
+                "day": kit.dayTitle(date), "hours": hours.isEmpty ? "Fermé" : hours,
+                "closures": closures.map { ["reason": $0.reason, "time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))"] },
+                "arrivals": bookings.sorted { $0.span.start < $1.span.start }.map { bookingRow($0, now: now) },
+                "hasArrivals": !bookings.isEmpty, "permanences": permanences, "hasPermanences": !permanences.isEmpty,
+                "roomUse": roomUse, "hasRoomUse": !roomUse.isEmpty, "roomName": confidential.map(kit.roomName) ?? "",
+                "help": help, "hasHelp": !help.isEmpty, "referrals": referrals, "hasReferrals": !referrals.isEmpty,
+            ], notice: Notices.text(request))
+    }
+
+    @Sendable func week(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let agent = try kit.agent(context)
+        let now = office.clock()
+        let asked = request.uri.queryParameters["date"].flatMap { LocalDate(iso: String($0)) }
+        let anchor = asked.flatMap { LocalDate.acceptedYears.contains($0.year) ? $0 : nil } ?? kit.zone.localDate(now)
+        let monday = anchor.adding(days: -(anchor.weekday.rawValue - 1))
+        let span = TimeSpan(kit.zone.day(monday).start, kit.zone.day(monday.adding(days: 6)).end)
+        let plan = try await office.database.hoursPlan(default: office.structure, now: now)
+        let bookings = try await office.database.bookings(overlapping: span).filter { $0.status != .cancelled }
+        let closures = try await office.database.closures(overlapping: span).filter { !$0.withdrawn }
+        let permanences = try await office.database.permanences()
+        let visio = try await office.database.visioSlots(overlapping: span).filter { !$0.cancelled }
+        let specialists = Dictionary(uniqueKeysWithValues: try await office.database.specialists().map { ($0.id, $0.displayName) })
+        let days: [[String: Any]] = (0..<7).map { offset in
+            let date = monday.adding(days: offset)
+            let daySpan = kit.zone.day(date)
+            var events: [(Date, [String: Any])] = []
+            for p in permanences {
+                for occurrence in p.occurrences(from: date, to: date, zone: kit.zone) {
+                    events.append((occurrence.start, [
+                        "kind": "permanence", "label": "Permanence \(kit.partnerName(p.partner))",
+                        "detail": "\(specialists[p.specialist] ?? p.specialist) · \(kit.roomName(p.room))",
+                        "time": "\(kit.time(occurrence.start)) – \(kit.time(occurrence.end))",
+                    ]))
+                }
+            }
+            for v in visio where v.span.overlaps(daySpan) {
+                events.append((v.span.start, [
+                    "kind": "visio", "label": "Créneau visio \(kit.partnerName(v.partner))",
+                    "detail": "\(specialists[v.specialist] ?? v.specialist) · \(kit.roomName(v.room))",
+                    "time": "\(kit.time(v.span.start)) – \(kit.time(v.span.end))",
+                ]))
+            }
+            for b in bookings where b.span.overlaps(daySpan) {
+                var row = bookingRow(b, now: now)
+                row["booking"] = true
+                row["back"] = "week"
+                row["kind"] = "booking"
+                row["label"] = "\(b.usager?.name ?? "Rendez-vous") — \(ConsoleKit.kindFrench(b.kind))"
+                row["detail"] = "\(kit.partnerName(b.partner)) · \(kit.roomName(b.room)) · \(ConsoleKit.statusFrench(b.status))"
+                row["time"] = "\(kit.time(b.span.start)) – \(kit.time(b.span.end))"
+                events.append((b.span.start, row))
+            }
+            let closed = closures.filter { $0.span.overlaps(daySpan) }.map {
+                ["reason": $0.reason, "emergency": $0.emergency, "time": "\(kit.dateTime($0.span.start)) → \(kit.dateTime($0.span.end))"] as [String: Any]
+            }
+            let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+            return [
+                "title": kit.dayTitle(date), "iso": date.description, "hours": hours.isEmpty ? "Fermé" : hours,
+                "closures": closed, "events": events.sorted { $0.0 < $1.0 }.map(\.1), "empty": events.isEmpty,
+            ]
+        }
+        return kit.page(
+            "week", title: "Semaine du \(kit.dayTitle(monday))", section: "week", agent: agent, context: context,
+            ["days": days, "previous": monday.adding(days: -7).description, "next": monday.adding(days: 7).description,
+             "weekTitle": "Semaine du \(kit.dayTitle(monday))"],
+            notice: Notices.text(request))
+    }
+
+    @Sendable func resolveHelp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context)
+        try await office.database.resolveHelpRequest(id: try context.parameters.require("id"), agent: agent.id, now: office.clock())
+        return .redirect(to: "/console?done=help")
+    }
+}
+
+/// The one-line confirmations shown after a redirect (`?done=…`).
+enum Notices {
+    static let texts: [String: String] = [
+        "booked": "Rendez-vous enregistré.", "check-in": "Arrivée enregistrée.", "no-show": "Absence enregistrée.",
+        "done": "Rendez-vous terminé.", "cancel": "Rendez-vous annulé.", "moved": "Rendez-vous déplacé.",
+        "contact": "Visite enregistrée.", "referral": "Orientation envoyée.", "answered": "Réponse enregistrée.",
+        "closed": "Orientation clôturée.", "mandate": "Mandat enregistré.", "withdrawn": "Retrait enregistré.",
+        "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
+        "agent": "Compte créé.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
+    ]
+
+    static func text(_ request: Request) -> String? {
+        request.uri.queryParameters["done"].flatMap { texts[String($0)] }
+    }
+}

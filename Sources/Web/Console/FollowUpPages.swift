@@ -1,0 +1,124 @@
+import StructureConfig
+import Agenda
+import Foundation
+import Hummingbird
+import Store
+
+/// The visit record (one quick form) and referrals to partner referents.
+struct FollowUpPages {
+    let office: Office
+    var kit: ConsoleKit { ConsoleKit(office: office) }
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("console/contacts/new", use: contactForm)
+        router.post("console/contacts", use: recordContact)
+        router.get("console/referrals", use: referrals)
+        router.post("console/referrals", use: sendReferral)
+        router.post("console/referrals/{id}/answer", use: answer)
+        router.post("console/referrals/{id}/close", use: close)
+    }
+
+    // MARK: contacts
+
+    func contactPage(_ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) -> Response {
+        let chosen = Set(form?.all("partners") ?? [])
+        return kit.page(
+            "contact", title: "Noter une visite", section: "contact", agent: agent, context: context,
+            [
+                "partners": kit.partnerOptions.map { var o = $0; o["checked"] = chosen.contains(o["id"] as! String); return o },
+                "situations": kit.situationOptions.map { var o = $0; o["selected"] = (o["id"] as? String) == form?["lifeSituation"]; return o },
+                "channels": ContactChannel.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["channel"] ?? "walk-in") == $0.rawValue] },
+                "outcomes": ContactOutcome.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["outcome"] ?? "resolved") == $0.rawValue] },
+                "reason": form?["reason"] ?? "", "note": form?["note"] ?? "", "accompanied": form?.has("accompanied") ?? false,
+            ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func contactForm(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        contactPage(context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    }
+
+    @Sendable func recordContact(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context)
+        guard let channel = ContactChannel(rawValue: form["channel"] ?? ""), let outcome = ContactOutcome(rawValue: form["outcome"] ?? "") else {
+            return contactPage(context, agent: agent, form: form, notice: nil, error: "Choisissez le canal et l’issue de la visite.")
+        }
+        let input = ContactInput(
+            partners: form.all("partners"), lifeSituation: form.nonEmpty("lifeSituation"), reason: form["reason"] ?? "", channel: channel,
+            accompanied: form.has("accompanied"), outcome: outcome, note: form.nonEmpty("note"))
+        do {
+            let contact = try await office.database.recordContact(input, agent: agent.id, structure: office.structure, now: office.clock())
+            try await office.database.audit(actor: agent.id, action: "contact.record", target: contact.id, now: office.clock())
+            if outcome == .referred { return .redirect(to: "/console/referrals?done=contact&partner=\(contact.partners.first ?? "")") }
+            return .redirect(to: "/console/contacts/new?done=contact")
+        } catch let error as AgendaError {
+            return contactPage(context, agent: agent, form: form, notice: nil, error: error.french)
+        }
+    }
+
+    // MARK: referrals
+
+    func referralsPage(_ request: Request, _ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) async throws -> Response {
+        let now = office.clock()
+        let all = try await office.database.referrals(openOrSentSince: now.addingTimeInterval(-30 * 86_400))
+        let referents = office.config.console.referents
+        func row(_ r: Referral) -> [String: Any] {
+            let status = r.status(at: now)
+            return [
+                "id": r.id, "partner": kit.partnerName(r.partner), "referent": referents.first { $0.id == r.referent }?.name ?? r.referent,
+                "subject": r.subject, "usager": r.usagerName ?? "", "sent": kit.dateTime(r.sentAt), "deadline": kit.dateTime(r.deadline),
+                "status": status.french, "statusKey": status.rawValue, "answer": r.answer ?? "", "answered": r.answeredAt.map(kit.dateTime) ?? "",
+                "canAnswer": status == .sent || status == .overdue, "canClose": status != .closed,
+            ]
+        }
+        let overdue = all.filter { $0.status(at: now) == .overdue }.map(row)
+        let others = all.filter { $0.status(at: now) != .overdue }.map(row)
+        let preferred = form?["partner"] ?? request.uri.queryParameters["partner"].map(String.init)
+        return kit.page(
+            "referrals", title: "Orientations vers les référents", section: "referrals", agent: agent, context: context,
+            [
+                "overdue": overdue, "hasOverdue": !overdue.isEmpty, "others": others, "hasOthers": !others.isEmpty,
+                "referents": referents.map { ["id": $0.id, "label": "\(kit.partnerName($0.partner)) — \($0.name)", "selected": $0.partner == preferred || $0.id == form?["referent"]] },
+                "subject": form?["subject"] ?? "", "usager": form?["usager"] ?? "",
+            ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
+    }
+
+    @Sendable func referrals(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try await referralsPage(request, context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    }
+
+    @Sendable func sendReferral(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context)
+        guard let referent = office.config.console.referents.first(where: { $0.id == form["referent"] }) else {
+            return try await referralsPage(request, context, agent: agent, form: form, notice: nil, error: "Choisissez un référent.")
+        }
+        do {
+            let referral = try await office.database.sendReferral(
+                partner: referent.partner, referent: referent.id, subject: form["subject"] ?? "", usagerName: form.nonEmpty("usager"),
+                agent: agent.id, structure: office.structure, now: office.clock())
+            try await office.database.audit(actor: agent.id, action: "referral.send", target: referral.id, now: office.clock())
+            return .redirect(to: "/console/referrals?done=referral")
+        } catch let error as AgendaError {
+            return try await referralsPage(request, context, agent: agent, form: form, notice: nil, error: error.french)
+        }
+    }
+
+    @Sendable func answer(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context)
+        let id = try context.parameters.require("id")
+        do {
+            _ = try await office.database.answerReferral(id: id, answer: form["answer"] ?? "", now: office.clock())
+            try await office.database.audit(actor: agent.id, action: "referral.answer", target: id, now: office.clock())
+            return .redirect(to: "/console/referrals?done=answered")
+        } catch let error as AgendaError {
+            return try await referralsPage(request, context, agent: agent, form: nil, notice: nil, error: error.french)
+        }
+    }
+
+    @Sendable func close(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context)
+        let id = try context.parameters.require("id")
+        _ = try await office.database.closeReferral(id: id, now: office.clock())
+        try await office.database.audit(actor: agent.id, action: "referral.close", target: id, now: office.clock())
+        return .redirect(to: "/console/referrals?done=closed")
+    }
+}

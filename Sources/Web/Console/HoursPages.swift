@@ -1,0 +1,102 @@
+import StructureConfig
+import Agenda
+import Foundation
+import Hummingbird
+import Store
+
+/// Opening hours and exceptional closures: everyone sees them, managers change them.
+struct HoursPages {
+    let office: Office
+    var kit: ConsoleKit { ConsoleKit(office: office) }
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("console/hours", use: show)
+        router.post("console/hours", use: replaceHours)
+        router.post("console/closures", use: announce)
+        router.post("console/closures/{id}/withdraw", use: withdraw)
+    }
+
+    func render(
+        _ context: GuichetRequestContext, agent: Agent, notice: String?, error: String? = nil, typed: [String: String] = [:],
+        hits: [Booking] = [], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let now = office.clock()
+        let plan = try await office.database.hoursPlan(default: office.structure, now: now)
+        let days = Weekday.allCases.map { day -> [String: Any] in
+            let current = plan.hours.ranges(on: day).map(\.description).joined(separator: ", ")
+            return ["key": day.key, "name": day.french.capitalizedFirst, "value": typed["day-\(day.key)"] ?? current]
+        }
+        let upcoming = try await office.database.closures(overlapping: TimeSpan(now.addingTimeInterval(-86_400), now.addingTimeInterval(400 * 86_400)))
+        let closures = upcoming.filter { !$0.withdrawn }.map { c -> [String: Any] in
+            ["id": c.id, "reason": c.reason, "from": kit.dateTime(c.span.start), "to": kit.dateTime(c.span.end), "emergency": c.emergency,
+             "announced": kit.dateTime(c.announcedAt)]
+        }
+        return kit.page(
+            "hours", title: "Horaires et fermetures", section: "hours", agent: agent, context: context,
+            [
+                "days": days, "closures": closures, "hasClosures": !closures.isEmpty, "rule": OpeningHoursMinimum.summary(for: office.structure.label),
+                "hits": hits.map { ["name": $0.usager?.name ?? "", "when": kit.dateTime($0.span.start), "phone": $0.usager?.phone ?? "", "email": $0.usager?.email ?? ""] },
+                "hasHits": !hits.isEmpty,
+                "closureStartDate": typed["startDate"] ?? "", "closureStartTime": typed["startTime"] ?? "00:00",
+                "closureEndDate": typed["endDate"] ?? "", "closureEndTime": typed["endTime"] ?? "23:59", "closureReason": typed["reason"] ?? "",
+            ], notice: notice, error: error, status: status)
+    }
+
+    @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try await render(context, agent: try kit.agent(context), notice: Notices.text(request))
+    }
+
+    @Sendable func replaceHours(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+        var typed: [String: String] = [:]
+        var days: [String: [String]] = [:]
+        for day in Weekday.allCases {
+            let text = form["day-\(day.key)"] ?? ""
+            typed["day-\(day.key)"] = text
+            days[day.key] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "") }
+                .filter { !$0.isEmpty }
+        }
+        do {
+            let hours = try WireInput.weeklyHours(days)
+            _ = try await office.database.replaceOpeningHours(hours, structure: office.structure, now: office.clock())
+            try await office.database.audit(actor: agent.id, action: "hours.replace", target: nil, now: office.clock())
+            return .redirect(to: "/console/hours?done=hours")
+        } catch {
+            guard let message = ConsoleKit.describe(error) else { throw error }
+            return try await render(context, agent: agent, notice: nil, error: message, typed: typed, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func announce(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+        var typed: [String: String] = [:]
+        for key in ["startDate", "startTime", "endDate", "endTime", "reason"] { typed[key] = form[key] ?? "" }
+        func refuse(_ message: String) async throws -> Response {
+            try await render(context, agent: agent, notice: nil, error: message, typed: typed, status: .unprocessableContent)
+        }
+        guard let startDate = form["startDate"].flatMap(LocalDate.init(iso:)), let endDate = form["endDate"].flatMap(LocalDate.init(iso:)),
+            LocalDate.acceptedYears.contains(startDate.year), LocalDate.acceptedYears.contains(endDate.year),
+            let startTime = LocalTime(iso: form["startTime"] ?? ""), let endTime = LocalTime(iso: form["endTime"] ?? "")
+        else { return try await refuse("Indiquez le début et la fin de la fermeture (date et heure).") }
+        let span = TimeSpan(kit.zone.instant(startDate, startTime), kit.zone.instant(endDate, endTime))
+        guard span.end > span.start else { return try await refuse("La fin doit suivre le début.") }
+        do {
+            let result = try await office.database.announceClosure(
+                span: span, reason: form["reason"] ?? "", emergency: form.has("emergency"), now: office.clock())
+            try await office.database.audit(actor: agent.id, action: "closure.announce", target: result.closure.id, now: office.clock())
+            if result.hits.isEmpty { return .redirect(to: "/console/hours?done=closure") }
+            return try await render(
+                context, agent: agent, notice: "Fermeture annoncée. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
+        } catch let error as AgendaError {
+            return try await refuse(error.french)
+        }
+    }
+
+    @Sendable func withdraw(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context, managerOnly: true)
+        let id = try context.parameters.require("id")
+        _ = try await office.database.withdrawClosure(id: id)
+        try await office.database.audit(actor: agent.id, action: "closure.withdraw", target: id, now: office.clock())
+        return .redirect(to: "/console/hours?done=closure-withdrawn")
+    }
+}

@@ -1,0 +1,110 @@
+import Agenda
+import StructureConfig
+import Foundation
+import Hummingbird
+import Store
+
+/// Signing in and out, for the console (form) and for API clients (JSON).
+struct SignInController {
+    let office: Office
+    var kit: ConsoleKit { ConsoleKit(office: office) }
+
+    /// Failed attempts tolerated in the window, per account and per address.
+    static let window: TimeInterval = 15 * 60
+    static let perLogin = 5
+    static let perAddress = 20
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("console/sign-in", use: form)
+        router.post("console/sign-in", use: signIn)
+        router.post("console/sign-out", use: signOut)
+        router.post("api/v1/session", use: apiSignIn)
+        router.delete("api/v1/session", use: apiSignOut)
+    }
+
+    @Sendable func form(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        if context.agent != nil { return .redirect(to: "/console") }
+        return Pages.shared.render("sign-in", ["structure": office.structure.name, "error": false, "login": ""])
+    }
+
+    enum Outcome {
+        case success(WebSession)
+        case refused(String)
+    }
+
+    /// The one path both sign-ins take: rate limit, password check, a fresh session.
+    func authenticate(login: String, password: String, context: GuichetRequestContext, previous: String?) async throws -> Outcome {
+        let now = office.clock()
+        let address = context.clientAddress
+        let failures = try await office.database.recentFailures(login: login, address: address, since: now.addingTimeInterval(-Self.window))
+        if failures.login >= Self.perLogin || failures.address >= Self.perAddress {
+            throw ConsoleRefusal(reason: .rateLimited)
+        }
+        let found = login.isEmpty || login.count > 60 ? nil : try await office.database.credentials(login: login)
+        let matches = await Accounts.verify(password, hash: found?.passwordHash ?? Accounts.decoyHash)
+        guard let found, matches, found.agent.active else {
+            try await office.database.recordSignInAttempt(login: login, address: address, succeeded: false, now: now)
+            return .refused("Identifiant ou mot de passe incorrect.")
+        }
+        try await office.database.recordSignInAttempt(login: login, address: address, succeeded: true, now: now)
+        let session = try await office.database.openSession(
+            kind: .agent, agent: found.agent, station: nil, replacing: previous,
+            lifetime: TimeInterval(office.config.console.sessionHours * 3600), now: now)
+        return .success(session)
+    }
+
+    @Sendable func signIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let form = try await FormData.read(request)
+        let login = form["login"] ?? ""
+        let previous = request.cookies[SessionMiddleware.cookieName]?.value
+        switch try await authenticate(login: login, password: form.fields.first { $0.0 == "password" }?.1 ?? "", context: context, previous: previous) {
+        case .success(let session):
+            var response = Response.redirect(to: "/console")
+            response.setCookie(SessionMiddleware.cookie(for: session, secure: false))
+            return response
+        case .refused(let message):
+            return Pages.shared.render("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .unauthorized)
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        _ = try await kit.form(request, context)
+        if let token = context.session?.token { try await office.database.closeSession(token: token, now: office.clock()) }
+        var response = Response.redirect(to: "/console/sign-in")
+        response.setCookie(SessionMiddleware.expiredCookie)
+        return response
+    }
+
+    struct Credentials: Decodable {
+        let login: String
+        let password: String
+    }
+
+    struct SessionInfo: Encodable {
+        let agent: String
+        let role: String
+        let expiresAt: String
+    }
+
+    @Sendable func apiSignIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let input = try await request.decodeJSON(Credentials.self)
+        let previous = request.cookies[SessionMiddleware.cookieName]?.value
+        switch try await authenticate(login: input.login, password: input.password, context: context, previous: previous) {
+        case .success(let session):
+            var response = try Response.json(
+                SessionInfo(agent: session.agent?.login ?? "", role: session.agent?.role.rawValue ?? "", expiresAt: ISO8601DateFormatter().string(from: session.expiresAt)),
+                status: .created)
+            response.setCookie(SessionMiddleware.cookie(for: session, secure: false))
+            return response
+        case .refused:
+            throw APIError(status: .unauthorized, code: "bad_credentials", french: "Identifiant ou mot de passe incorrect.", english: "Wrong login or password.")
+        }
+    }
+
+    @Sendable func apiSignOut(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        if let token = context.session?.token { try await office.database.closeSession(token: token, now: office.clock()) }
+        var response = Response(status: .noContent)
+        response.setCookie(SessionMiddleware.expiredCookie)
+        return response
+    }
+}
