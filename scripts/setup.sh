@@ -7,7 +7,8 @@ for pkg in libsqlite3-dev pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${1:-}" = "--tests" ]; then
-  for pkg in sqlite3 curl; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  # chromium + chromium-driver: the console's end-to-end and accessibility tests.
+  for pkg in sqlite3 curl chromium chromium-driver; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
@@ -16,7 +17,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 if [ "${1:-}" = "--tests" ]; then
-  python3 -c "import icalendar, pytest" 2>/dev/null || python3 -m pip install -q icalendar pytest
+  python3 -c "import icalendar, pytest, selenium, axe_core_python" 2>/dev/null ||
+    python3 -m pip install -q icalendar pytest selenium axe-core-python
 fi
 if ! command -v swift >/dev/null 2>&1; then
   if [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH

@@ -120,10 +120,11 @@ struct AgendaPages {
                 "closures": closed, "events": events.sorted { $0.0 < $1.0 }.map(\.1), "empty": events.isEmpty,
             ]
         }
+        let weekTitle = "Semaine du \(kit.dayTitle(monday).prefix(1).lowercased())\(kit.dayTitle(monday).dropFirst())"
         return kit.page(
-            "week", title: "Semaine du \(kit.dayTitle(monday))", section: "week", agent: agent, context: context,
+            "week", title: weekTitle, section: "week", agent: agent, context: context,
             ["days": days, "previous": monday.adding(days: -7).description, "next": monday.adding(days: 7).description,
-             "weekTitle": "Semaine du \(kit.dayTitle(monday))"],
+            ],
             notice: Notices.text(request))
     }
 
