@@ -44,6 +44,7 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     AgendaPages(office: office).addRoutes(to: router)
     BookingPages(office: office).addRoutes(to: router)
     HoursPages(office: office).addRoutes(to: router)
+    PermanencePages(office: office).addRoutes(to: router)
     FollowUpPages(office: office).addRoutes(to: router)
     MandatePages(office: office).addRoutes(to: router)
     AgentPages(office: office).addRoutes(to: router)

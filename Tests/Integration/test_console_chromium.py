@@ -107,7 +107,7 @@ def test_a_day_at_the_front_desk(office, browser):
     assert "Awa Diallo" in overdue.text and "En retard" in overdue.text
 
 
-PAGES = ["/console", "/console/week", "/console/book?partner=caf", "/console/book?with=agent", "/console/contacts/new",
+PAGES = ["/console", "/console/week", "/console/book?partner=caf", "/console/book?with=agent", "/console/contacts/new", "/console/permanences",
          "/console/referrals", "/console/mandates", "/console/hours", "/console/agents"]
 
 

@@ -154,6 +154,10 @@ struct ConsoleSecurityTests {
             #expect(account.status == .forbidden)
             let page = try await client.execute(uri: "/console/agents", method: .get, headers: [.cookie: session])
             #expect(page.status == .forbidden)
+            let api = try await client.execute(
+                uri: "/api/v1/opening-hours", method: .put, headers: try await signIn(client, office, login: "camille", role: .agent),
+                body: ByteBuffer(string: #"{"days":{"monday":["08:00-20:00"],"tuesday":["08:00-20:00"],"wednesday":["08:00-20:00"],"thursday":["08:00-20:00"],"friday":["08:00-20:00"]}}"#))
+            #expect(api.status == .forbidden)
         }
         #expect(try await office.database.hoursPlan(default: office.structure, now: office.clock()).revision == before.revision)
         #expect(try await office.database.agents().map(\.login) == ["camille"])
@@ -165,7 +169,7 @@ struct ConsoleSecurityTests {
         let app = Application(router: buildRouter(office: office))
         try await app.test(.router) { client in
             let (session, _) = try await signInByForm(client, login: "dominique")
-            for uri in ["/console", "/console/week", "/console/book?situation=having-baby", "/console/book?with=agent", "/console/contacts/new",
+            for uri in ["/console", "/console/week", "/console/book?situation=having-baby", "/console/book?with=agent", "/console/contacts/new", "/console/permanences",
                         "/console/referrals", "/console/mandates", "/console/hours", "/console/agents"] {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: session])
                 #expect(response.status == .ok, "\(uri)")

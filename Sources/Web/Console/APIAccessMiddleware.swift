@@ -10,16 +10,24 @@ import Store
 struct APIAccessMiddleware: RouterMiddleware {
     typealias Context = GuichetRequestContext
 
+    /// Writes that change the structure's plan: hours, closures, permanences, specialists.
+    static let managerWrites = ["/api/v1/opening-hours", "/api/v1/closures", "/api/v1/permanences", "/api/v1/specialists"]
+
     static let publicReads = ["/api/v1/structure", "/api/v1/opening-hours", "/api/v1/closures", "/api/v1/availability"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if request.method == .get && Self.publicReads.contains(path) { return try await next(request, context) }
         if path == "/api/v1/session" { return try await next(request, context) }
-        guard context.agent != nil else {
+        guard let agent = context.agent else {
             throw APIError(
                 status: .unauthorized, code: "not_signed_in", french: "Connexion d’un agent requise (POST /api/v1/session).",
                 english: "An agent must sign in (POST /api/v1/session).")
+        }
+        if request.method != .get, agent.role != .manager, Self.managerWrites.contains(where: { path.hasPrefix($0) }) {
+            throw APIError(
+                status: .forbidden, code: "manager_only", french: "Action réservée aux responsables de la structure.",
+                english: "Only the structure's managers may do this.")
         }
         // Cookie-authenticated writes accept JSON only: a cross-site form cannot send it.
         if request.method != .get && request.method != .delete {

@@ -143,7 +143,7 @@ enum Notices {
         "contact": "Visite enregistrée.", "referral": "Orientation envoyée.", "answered": "Réponse enregistrée.",
         "closed": "Orientation clôturée.", "mandate": "Mandat enregistré.", "withdrawn": "Retrait enregistré.",
         "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
-        "agent": "Compte créé.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
+        "agent": "Compte créé.", "permanence": "Permanence programmée.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
     ]
 
     static func text(_ request: Request) -> String? {

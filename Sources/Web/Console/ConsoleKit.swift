@@ -71,6 +71,7 @@ struct ConsoleKit: Sendable {
         ("referrals", "/console/referrals", "Orientations", false),
         ("mandates", "/console/mandates", "Mandats", false),
         ("hours", "/console/hours", "Horaires et fermetures", false),
+        ("permanences", "/console/permanences", "Permanences", false),
         ("agents", "/console/agents", "Comptes", true),
     ]
 
