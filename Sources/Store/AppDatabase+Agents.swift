@@ -89,6 +89,7 @@ extension AppDatabase {
     }
 
     public func setAgentActive(id: String, active: Bool, actor: String, now: Date) async throws {
+        defer { sessionCache.clear() }
         try await writer.write { db in
             guard var record = try AgentRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("agent", id: id) }
             record.active = active
@@ -133,6 +134,7 @@ extension AppDatabase {
         let token = Identifier.secret() + Identifier.secret()
         let csrf = Identifier.secret()
         let expires = now.addingTimeInterval(lifetime)
+        defer { sessionCache.clear() }
         try await writer.write { db in
             if let previous { try db.execute(sql: "DELETE FROM webSession WHERE token = ?", arguments: [previous]) }
             try db.execute(sql: "DELETE FROM webSession WHERE expiresAt < ?", arguments: [now.seconds])
@@ -147,7 +149,8 @@ extension AppDatabase {
     /// The live session for `token`, or nil when unknown, expired or its agent disabled.
     public func session(token: String, now: Date) async throws -> WebSession? {
         guard token.count == 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
-        return try await writer.read { db in
+        if let cached = sessionCache.lookup(token, now: now) { return cached }
+        let found = try await writer.read { db -> WebSession? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webSession WHERE token = ? AND expiresAt > ?", arguments: [token, now.seconds])
             else { return nil }
             var agent: Agent?
@@ -159,9 +162,12 @@ extension AppDatabase {
                 token: token, kind: WebSession.Kind(rawValue: row["kind"]) ?? .kiosk, agent: agent, station: row["station"],
                 csrf: row["csrf"], expiresAt: Date(seconds: row["expiresAt"]))
         }
+        sessionCache.store(token, found, now: now)
+        return found
     }
 
     public func closeSession(token: String, now: Date) async throws {
+        defer { sessionCache.clear() }
         try await writer.write { db in
             let agentId = try String.fetchOne(db, sql: "SELECT agentId FROM webSession WHERE token = ?", arguments: [token])
             try db.execute(sql: "DELETE FROM webSession WHERE token = ?", arguments: [token])

@@ -9,7 +9,34 @@ public struct AuditEntry: Sendable, Equatable {
     public let target: String?
 }
 
+/// Who is writing, for a request that reaches the store through the API: set around the
+/// handler, it makes every write transaction append its audit line inside itself, so that
+/// the action and its trace commit together at the cost of one sync, not two.
+public struct AuditContext: Sendable {
+    public let actor: String
+    public let action: String
+    public let at: Date
+
+    public init(actor: String, action: String, at: Date) {
+        self.actor = actor
+        self.action = action
+        self.at = at
+    }
+
+    @TaskLocal public static var current: AuditContext?
+}
+
 extension AppDatabase {
+    /// A write transaction that carries the task's audit line, if any.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let audit = AuditContext.current
+        return try await writer.write { db in
+            let result = try updates(db)
+            if let audit { try Self.audit(db, at: audit.at, actor: audit.actor, action: audit.action, target: nil) }
+            return result
+        }
+    }
+
     /// Appends to the journal inside the caller's transaction, so an action and its trace
     /// commit together or not at all.
     static func audit(_ db: Database, at: Date, actor: String, action: String, target: String?) throws {

@@ -171,7 +171,7 @@ extension AppDatabase {
     /// A write whose overlap-trigger failure becomes the agenda's "slot taken".
     func writeMappingConflicts<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            return try await write(body)
         } catch let error as DatabaseError where error.message == "slot_taken" {
             throw AgendaError.slotTaken
         }

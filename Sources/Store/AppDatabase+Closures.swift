@@ -25,7 +25,7 @@ extension AppDatabase {
             throw AgendaError.invalidField("reason", french: "Le motif est requis (300 caractères au plus).", english: "The reason is required (at most 300 characters).")
         }
         try ClosureNotice.check(span: span, announcedAt: now, emergency: emergency)
-        return try await writer.write { db in
+        return try await write { db in
             let closure = Closure(id: Identifier.make("c"), span: span, reason: reason, announcedAt: now, emergency: emergency)
             try ClosureRecord(closure).insert(db)
             let hits = try Self.bookings(db, overlapping: span).filter { $0.status == .booked || $0.status == .checkedIn }
@@ -35,7 +35,7 @@ extension AppDatabase {
 
     /// Withdraws a closure; it stays in the feeds as cancelled, with a higher SEQUENCE.
     public func withdrawClosure(id: String) async throws -> Closure {
-        try await writer.write { db in
+        try await write { db in
             guard var record = try ClosureRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("closure", id: id) }
             guard !record.withdrawn else { return record.closure }
             record.withdrawn = true

@@ -19,7 +19,7 @@ extension AppDatabase {
         plan: CalendarFeeds.HoursPlan, outside: [Booking]
     ) {
         try OpeningHoursMinimum.check(hours, label: structure.label)
-        return try await writer.write { db in
+        return try await write { db in
             let current = try Self.hoursPlan(db, structure: structure, now: now)
             let plan = CalendarFeeds.HoursPlan(hours: hours, effectiveFrom: structure.timeZone.localDate(now), revision: current.revision + 1)
             try HoursPlanRecord(plan: plan, updatedAt: now).save(db)

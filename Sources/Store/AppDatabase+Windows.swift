@@ -35,7 +35,7 @@ extension AppDatabase {
         lastDate: LocalDate?, structure: Structure, now: Date
     ) async throws -> Permanence {
         guard structure.room(room) != nil else { throw AgendaError.unknownReference("room", what: "room", id: room) }
-        return try await writer.write { db in
+        return try await write { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let permanence = Permanence(
                 id: Identifier.make("p"), partner: specialist.partner, specialist: specialist.id, room: room,
@@ -52,7 +52,7 @@ extension AppDatabase {
 
     /// Takes one date out of a permanence; returns the bookings on that date to warn.
     public func addPermanenceException(id: String, date: LocalDate, zone: StructureTimeZone) async throws -> (permanence: Permanence, hits: [Booking]) {
-        try await writer.write { db in
+        try await write { db in
             guard var record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
             var permanence = try Self.permanence(db, id: id)
             guard permanence.dates(from: date, to: date) == [date] else {
@@ -71,7 +71,7 @@ extension AppDatabase {
 
     /// Ends a permanence series; its future bookings are listed so the usagers can be warned.
     public func cancelPermanence(id: String, now: Date) async throws -> (permanence: Permanence, hits: [Booking]) {
-        try await writer.write { db in
+        try await write { db in
             guard var record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
             if !record.cancelled {
                 record.cancelled = true
@@ -114,7 +114,7 @@ extension AppDatabase {
         guard let room = structure.confidentialRoom, let station = structure.visioStation else {
             throw AgendaError(code: "no_visio_device", kind: .conflict, french: "Aucun espace confidentiel équipé pour la visio n'est configuré.", english: "No confidential space with a visio device is configured.")
         }
-        return try await writer.write { db in
+        return try await write { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             try BookingPlacement.check(
@@ -129,7 +129,7 @@ extension AppDatabase {
 
     /// Cancels a visio window; returns its bookings still to be warned.
     public func cancelVisioSlot(id: String) async throws -> (slot: VisioSlot, hits: [Booking]) {
-        try await writer.write { db in
+        try await write { db in
             guard var record = try VisioSlotRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("visio slot", id: id) }
             if !record.cancelled {
                 record.cancelled = true

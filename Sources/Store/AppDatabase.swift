@@ -8,6 +8,7 @@ import GRDB
 /// the schema itself.
 public final class AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    let sessionCache = SessionCache()
 
     /// Wraps `writer` and brings its schema up to date.
     public init(_ writer: any DatabaseWriter) throws {

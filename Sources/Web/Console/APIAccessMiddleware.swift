@@ -39,11 +39,10 @@ struct APIAccessMiddleware: RouterMiddleware {
                     english: "A JSON body is expected (Content-Type: application/json).")
             }
         }
-        var response = try await next(request, context)
-        if request.method != .get, response.status.code < 400, let agent = context.agent {
-            // The API's writes go to the audit journal: who, which route, when. Never the body.
-            try? await office.database.audit(actor: agent.id, action: "\(request.method.rawValue) \(path)", target: nil, now: office.clock())
-        }
+        // Every write transaction of this request appends its audit line (who, which route,
+        // when; never the body) inside itself: see AuditContext.
+        let audit = request.method == .get ? nil : AuditContext(actor: agent.id, action: "\(request.method.rawValue) \(path)", at: office.clock())
+        var response = try await AuditContext.$current.withValue(audit) { try await next(request, context) }
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
         return response
     }
