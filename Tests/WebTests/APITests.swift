@@ -51,6 +51,10 @@ struct APITests {
             let remaining = try json(after.body)["items"] as? [[String: Any]] ?? []
             #expect(!remaining.contains { $0["start"] as? String == "2026-12-01T09:00:00+01:00" })
         }
+        // The write is in the audit journal, once (the refused one wrote nothing), without the usager.
+        let journal = try await office.database.auditJournal()
+        #expect(journal.filter { $0.action == "POST /api/v1/bookings" }.count == 1)
+        #expect(!journal.contains { "\($0.action) \($0.target ?? "")".contains("Awa") })
     }
 
     @Test func invalidInputGetsAClearFourHundredAndChangesNothing() async throws {
