@@ -34,11 +34,13 @@ let package = Package(
             dependencies: ["Agenda", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Activity reports computed from stored data: CSV and HTML with SVG charts.
+        .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
         .target(
             name: "Web",
             dependencies: [
-                "Agenda", "StructureConfig", "Store",
+                "Agenda", "StructureConfig", "Store", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web",
+                "Agenda", "StructureConfig", "Store", "Web", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks",
+                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,6 +74,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],
             swiftSettings: swiftSettings

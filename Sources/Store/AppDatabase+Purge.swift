@@ -8,14 +8,16 @@ public struct PurgeReport: Sendable, Equatable {
     public var contactNotes = 0
     public var referrals = 0
     public var mandates = 0
+    public var messages = 0
 
-    public var total: Int { bookings + contactNotes + referrals + mandates }
+    public var total: Int { bookings + contactNotes + referrals + mandates + messages }
 
-    public init(bookings: Int = 0, contactNotes: Int = 0, referrals: Int = 0, mandates: Int = 0) {
+    public init(bookings: Int = 0, contactNotes: Int = 0, referrals: Int = 0, mandates: Int = 0, messages: Int = 0) {
         self.bookings = bookings
         self.contactNotes = contactNotes
         self.referrals = referrals
         self.mandates = mandates
+        self.messages = messages
     }
 }
 
@@ -23,7 +25,7 @@ extension AppDatabase {
     /// Clears personal fields whose purpose has ended, keeping every row so that aggregate
     /// figures (reports) do not change. One transaction: a kill leaves all or nothing.
     public func purgePersonalData(
-        bookingDays: Int, contactNoteDays: Int, referralDays: Int, mandateDays: Int, actor: String, now: Date
+        bookingDays: Int, contactNoteDays: Int, referralDays: Int, mandateDays: Int, messageDays: Int = 30, actor: String, now: Date
     ) async throws -> PurgeReport {
         let cutoff: @Sendable (Int) -> Int64 = { days in now.seconds - Int64(days) * 86_400 }
         return try await writer.write { db in
@@ -58,6 +60,13 @@ extension AppDatabase {
                 try Self.journal(db, id, .purged, category: nil, actor: actor, now: now)
             }
             report.mandates = ended.count
+            try db.execute(
+                sql: """
+                    UPDATE contactMessage SET name = NULL, email = NULL, message = NULL, purgedAt = ?
+                    WHERE purgedAt IS NULL AND answeredAt IS NOT NULL AND answeredAt <= ?
+                    """,
+                arguments: [now.seconds, cutoff(messageDays)])
+            report.messages = db.changesCount
             try Self.audit(db, at: now, actor: actor, action: "purge", target: "\(report.total)")
             return report
         }

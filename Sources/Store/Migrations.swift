@@ -246,6 +246,45 @@ enum Migrations {
                 ALTER TABLE booking ADD COLUMN purgedAt INTEGER;
                 """)
         }
+        migrator.registerMigration("v3-activity") { db in
+            try db.execute(sql: """
+                -- One usager's session at a self-service station: anonymous by construction.
+                CREATE TABLE stationSession (
+                    id TEXT PRIMARY KEY,
+                    station TEXT NOT NULL,
+                    startedAt INTEGER NOT NULL,
+                    endedAt INTEGER,
+                    lifeSituations TEXT NOT NULL DEFAULT '[]',   -- JSON array of ids
+                    partnerSites TEXT NOT NULL DEFAULT '[]',     -- JSON array of partner ids
+                    pagesPrinted INTEGER NOT NULL DEFAULT 0 CHECK (pagesPrinted >= 0),
+                    pagesScanned INTEGER NOT NULL DEFAULT 0 CHECK (pagesScanned >= 0),
+                    helpRequested INTEGER NOT NULL DEFAULT 0 CHECK (helpRequested IN (0, 1)),
+                    accompanied INTEGER NOT NULL DEFAULT 0 CHECK (accompanied IN (0, 1))
+                ) STRICT;
+                CREATE INDEX stationSession_time ON stationSession(startedAt);
+
+                CREATE TABLE satisfactionAnswer (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+                    source TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX satisfactionAnswer_time ON satisfactionAnswer(at);
+
+                -- The public contact form; answered within 72 hours.
+                CREATE TABLE contactMessage (
+                    id TEXT PRIMARY KEY,
+                    receivedAt INTEGER NOT NULL,
+                    name TEXT,
+                    email TEXT,
+                    message TEXT,
+                    answeredAt INTEGER,
+                    answeredBy TEXT,
+                    purgedAt INTEGER
+                ) STRICT;
+                CREATE INDEX contactMessage_time ON contactMessage(receivedAt);
+                """)
+        }
         return migrator
     }
 }

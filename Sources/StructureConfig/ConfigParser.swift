@@ -207,7 +207,8 @@ struct ConfigParser {
                 bookings: try r.int("bookings", in: 0...3650, default: settings.retention.bookings),
                 contactNotes: try r.int("contactNotes", in: 0...3650, default: settings.retention.contactNotes),
                 referrals: try r.int("referrals", in: 0...3650, default: settings.retention.referrals),
-                mandates: try r.int("mandates", in: 0...3650, default: settings.retention.mandates))
+                mandates: try r.int("mandates", in: 0...3650, default: settings.retention.mandates),
+                messages: try r.int("messages", in: 0...3650, default: settings.retention.messages))
             try r.finish()
         }
         var seen = Set<String>()

@@ -66,6 +66,8 @@ public struct ConsoleSettings: Sendable {
         public var referrals = 30
         /// After the mandate expired or was withdrawn.
         public var mandates = 0
+        /// A contact-form message, after it was answered.
+        public var messages = 30
     }
 
     public var sessionHours = 10

@@ -52,7 +52,7 @@ extension Office {
     public func purgePersonalData(actor: String) async throws -> PurgeReport {
         let r = config.console.retention
         return try await database.purgePersonalData(
-            bookingDays: r.bookings, contactNoteDays: r.contactNotes, referralDays: r.referrals, mandateDays: r.mandates, actor: actor,
+            bookingDays: r.bookings, contactNoteDays: r.contactNotes, referralDays: r.referrals, mandateDays: r.mandates, messageDays: r.messages, actor: actor,
             now: clock())
     }
 }

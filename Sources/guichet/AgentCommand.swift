@@ -77,6 +77,6 @@ struct Purge: AsyncParsableCommand {
 
     func run() async throws {
         let report = try await office.open().purgePersonalData(actor: "cli")
-        print("Purged: \(report.bookings) booking(s), \(report.contactNotes) visit note(s), \(report.referrals) referral(s), \(report.mandates) mandate(s).")
+        print("Purged: \(report.bookings) booking(s), \(report.contactNotes) visit note(s), \(report.referrals) referral(s), \(report.mandates) mandate(s), \(report.messages) message(s).")
     }
 }

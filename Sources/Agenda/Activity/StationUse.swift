@@ -1,0 +1,71 @@
+import Foundation
+
+/// One usager's session at a self-service station, anonymous: what the reports count.
+public struct StationUse: Sendable, Equatable {
+    public let id: String
+    public let station: String
+    public let start: Date
+    public let end: Date?
+    /// Life situations chosen and partner sites opened during the session.
+    public let lifeSituations: [String]
+    public let partnerSites: [String]
+    public let pagesPrinted: Int
+    public let pagesScanned: Int
+    public let helpRequested: Bool
+    /// An agent accompanied the usager (marked from the console).
+    public let accompanied: Bool
+
+    public init(
+        id: String, station: String, start: Date, end: Date?, lifeSituations: [String], partnerSites: [String], pagesPrinted: Int,
+        pagesScanned: Int, helpRequested: Bool, accompanied: Bool
+    ) {
+        self.id = id
+        self.station = station
+        self.start = start
+        self.end = end
+        self.lifeSituations = lifeSituations
+        self.partnerSites = partnerSites
+        self.pagesPrinted = pagesPrinted
+        self.pagesScanned = pagesScanned
+        self.helpRequested = helpRequested
+        self.accompanied = accompanied
+    }
+}
+
+/// An anonymous satisfaction answer (1 = very dissatisfied … 5 = very satisfied).
+public struct SatisfactionAnswer: Sendable, Equatable {
+    public static let scale = 1...5
+    public let at: Date
+    public let score: Int
+    public let source: String
+
+    public init(at: Date, score: Int, source: String) {
+        self.at = at
+        self.score = score
+        self.source = source
+    }
+}
+
+/// A message sent through the public contact form, to be answered within 72 hours.
+public struct ContactMessage: Sendable, Equatable {
+    public static let answerHours = 72
+    public let id: String
+    public let receivedAt: Date
+    public let name: String?
+    public let email: String?
+    public let message: String?
+    public let answeredAt: Date?
+
+    public init(id: String, receivedAt: Date, name: String?, email: String?, message: String?, answeredAt: Date?) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.name = name
+        self.email = email
+        self.message = message
+        self.answeredAt = answeredAt
+    }
+
+    public var deadline: Date { receivedAt.addingTimeInterval(TimeInterval(Self.answerHours * 3600)) }
+    public var answeredInTime: Bool { answeredAt.map { $0 <= deadline } ?? false }
+    public func overdue(at now: Date) -> Bool { answeredAt == nil && now > deadline }
+}

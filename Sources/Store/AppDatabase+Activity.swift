@@ -1,0 +1,98 @@
+import Agenda
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    // MARK: station sessions and satisfaction (written by the station)
+
+    /// Records a finished (or running) station session; ids are the station's own.
+    public func recordStationUse(_ use: StationUse) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO stationSession
+                        (id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    use.id, use.station, use.start.seconds, use.end?.seconds, Self.jsonArray(use.lifeSituations), Self.jsonArray(use.partnerSites),
+                    use.pagesPrinted, use.pagesScanned, use.helpRequested, use.accompanied,
+                ])
+        }
+    }
+
+    public func recordSatisfaction(_ answer: SatisfactionAnswer) async throws {
+        guard SatisfactionAnswer.scale.contains(answer.score) else {
+            throw AgendaError.invalidField("score", french: "Note de 1 à 5.", english: "Score from 1 to 5.")
+        }
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO satisfactionAnswer (at, score, source) VALUES (?, ?, ?)", arguments: [answer.at.seconds, answer.score, answer.source])
+        }
+    }
+
+    // MARK: contact messages
+
+    public func receiveMessage(name: String, email: String, message: String, now: Date) async throws -> ContactMessage {
+        let id = Identifier.make("msg")
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO contactMessage (id, receivedAt, name, email, message) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, now.seconds, name, email, message])
+        }
+        return ContactMessage(id: id, receivedAt: now, name: name, email: email, message: message, answeredAt: nil)
+    }
+
+    public func markMessageAnswered(id: String, agent: String, now: Date) async throws {
+        try await writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contactMessage WHERE id = ?", arguments: [id]) == 1 else {
+                throw AgendaError.notFound("message", id: id)
+            }
+            try db.execute(
+                sql: "UPDATE contactMessage SET answeredAt = ?, answeredBy = ? WHERE id = ? AND answeredAt IS NULL", arguments: [now.seconds, agent, id])
+        }
+    }
+
+    /// Unanswered messages, and those received since `since`, newest first.
+    public func messages(openOrSince since: Date) async throws -> [ContactMessage] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM contactMessage WHERE answeredAt IS NULL OR receivedAt >= ? ORDER BY receivedAt DESC", arguments: [since.seconds]
+            ).map(Self.message)
+        }
+    }
+
+    static func message(_ row: Row) -> ContactMessage {
+        ContactMessage(
+            id: row["id"], receivedAt: Date(seconds: row["receivedAt"]), name: row["name"], email: row["email"], message: row["message"],
+            answeredAt: (row["answeredAt"] as Int64?).map(Date.init(seconds:)))
+    }
+
+    // MARK: what a report reads
+
+    /// Every record a report over `span` counts, read in one snapshot.
+    public func activity(in span: TimeSpan) async throws -> (
+        contacts: [Contact], bookings: [Booking], uses: [StationUse], referrals: [Referral], satisfaction: [SatisfactionAnswer],
+        messages: [ContactMessage], closures: [Closure]
+    ) {
+        let range: StatementArguments = [span.start.seconds, span.end.seconds]
+        return try await writer.read { db in
+            let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE at >= ? AND at < ?", arguments: range).map(Self.contact)
+            let bookings = try BookingRecord.filter(BookingRecord.Columns.startsAt >= span.start.seconds && BookingRecord.Columns.startsAt < span.end.seconds)
+                .fetchAll(db).map(\.booking)
+            let uses = try Row.fetchAll(db, sql: "SELECT * FROM stationSession WHERE startedAt >= ? AND startedAt < ?", arguments: range).map {
+                StationUse(
+                    id: $0["id"], station: $0["station"], start: Date(seconds: $0["startedAt"]), end: ($0["endedAt"] as Int64?).map(Date.init(seconds:)),
+                    lifeSituations: Self.parseArray($0["lifeSituations"]), partnerSites: Self.parseArray($0["partnerSites"]),
+                    pagesPrinted: $0["pagesPrinted"], pagesScanned: $0["pagesScanned"], helpRequested: $0["helpRequested"], accompanied: $0["accompanied"])
+            }
+            let referrals = try Row.fetchAll(db, sql: "SELECT * FROM referral WHERE sentAt >= ? AND sentAt < ?", arguments: range).map(Self.referral)
+            let satisfaction = try Row.fetchAll(db, sql: "SELECT * FROM satisfactionAnswer WHERE at >= ? AND at < ?", arguments: range).map {
+                SatisfactionAnswer(at: Date(seconds: $0["at"]), score: $0["score"], source: $0["source"])
+            }
+            let messages = try Row.fetchAll(db, sql: "SELECT * FROM contactMessage WHERE receivedAt >= ? AND receivedAt < ?", arguments: range)
+                .map(Self.message)
+            let closures = try Self.closures(db, overlapping: span)
+            return (contacts, bookings, uses, referrals, satisfaction, messages, closures)
+        }
+    }
+}
