@@ -55,13 +55,18 @@ def event(name, desc):
     return {"post": {"summary": desc, "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking"), "409": err("Not possible now")}}}
 
 paths = {
-    "/": {"get": {"summary": "Home page (HTML)", "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
+    "/": {"get": {"summary": "The public page (HTML): opening hours, open or closed now, upcoming closures, partners and services, calendar link, contact form", "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
     "/healthz": {"get": {"summary": "Each component's state", "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "A component is down")}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
     "/calendars/public.ics": {"get": {"summary": "Public hours and closures (iCalendar)", "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}}}},
     "/calendars/specialists/{token}": {"get": {"summary": "A specialist's calendar (iCalendar), behind its secret token; `.ics` may be appended",
         "parameters": [{"name": "token", "in": "path", "required": True, "schema": S}],
         "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}, "404": err("Unknown token")}}},
+    "/contact": {"post": {"summary": "The public contact form (HTML form post from `/`): stored for the agents, answered within 72 hours; refused when oversize, empty, sent without the page's one-use token, within 3 seconds, with the hidden field filled, or too often",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["name", "email", "message", "token"],
+                         "properties": {"name": S, "email": S, "message": S, "token": S, "website": S}}}}},
+        "responses": {"303": {"description": "Received; back to the page"}, "403": {"description": "Looks automated (HTML page)"},
+                      "413": {"description": "Too large (HTML page)"}, "422": {"description": "Invalid field (HTML page)"}, "429": {"description": "Too many from this address (HTML page)"}}}},
     "/api/v1/session": {
         "post": {"summary": "Sign an agent in; sets the HttpOnly session cookie used by every other /api/v1 call (5 failures per account or 20 per address in 15 minutes lock further attempts)",
                  "security": [], "requestBody": body({"type": "object", "required": ["login", "password"], "properties": {"login": S, "password": S}}),

@@ -36,6 +36,7 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     HealthController(office: office).addRoutes(to: router)
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
+    PublicPage(office: office).addRoutes(to: router)
     router.get("static/{file}") { _, context in
         guard let response = StaticFiles.response(for: try context.parameters.require("file")) else { throw HTTPError(.notFound) }
         return response
@@ -48,6 +49,7 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     FollowUpPages(office: office).addRoutes(to: router)
     MandatePages(office: office).addRoutes(to: router)
     AgentPages(office: office).addRoutes(to: router)
+    ReportPages(office: office).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIAccessMiddleware(office: office))
     StructureController(office: office).addRoutes(to: api)
     OpeningHoursController(office: office).addRoutes(to: api)

@@ -9,6 +9,7 @@ public struct Office: Sendable {
     public let config: GuichetConfig
     public let database: AppDatabase
     public let clock: @Sendable () -> Date
+    let formTokens = FormTokens()
 
     public init(config: GuichetConfig, database: AppDatabase, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config

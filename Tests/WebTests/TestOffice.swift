@@ -1,4 +1,5 @@
 import Agenda
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -7,13 +8,21 @@ import Store
 import StructureConfig
 import Web
 
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ start: Date) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
 /// The demo structure on an in-memory database, at a fixed time (Wednesday 25 Nov 2026, 10:00 Paris).
-func makeOffice() async throws -> Office {
+func makeOffice(clock: TestClock? = nil) async throws -> Office {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var config = try GuichetConfig.load(path: root.appendingPathComponent("config/guichet.json").path)
     config.console.passwordCost = 4  // bcrypt's minimum keeps the tests fast; the rule is the same
     let now = Timestamp.parse("2026-11-25T10:00:00+01:00")!
-    let office = Office(config: config, database: try AppDatabase.inMemory(), clock: { now })
+    let office = Office(config: config, database: try AppDatabase.inMemory(), clock: { clock?.now ?? now })
     try await office.seedDemo()
     return office
 }

@@ -53,6 +53,7 @@ struct AgendaPages {
         }.map { r -> [String: Any] in
             ["id": r.id, "partner": kit.partnerName(r.partner), "deadline": kit.dateTime(r.deadline), "overdue": r.status(at: now) == .overdue]
         }
+        let openMessages = try await office.database.messages(openOrSince: now).filter { $0.answeredAt == nil }
         let plan = try await office.database.hoursPlan(default: office.structure, now: now)
         let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
         let closures = try await office.database.closures(overlapping: day).filter { !$0.withdrawn }
@@ -64,7 +65,9 @@ struct AgendaPages {
                 "arrivals": bookings.sorted { $0.span.start < $1.span.start }.map { bookingRow($0, now: now) },
                 "hasArrivals": !bookings.isEmpty, "permanences": permanences, "hasPermanences": !permanences.isEmpty,
                 "roomUse": roomUse, "hasRoomUse": !roomUse.isEmpty, "roomName": confidential.map(kit.roomName) ?? "",
-                "help": help, "hasHelp": !help.isEmpty, "referrals": referrals, "hasReferrals": !referrals.isEmpty,
+                "help": help, "hasHelp": !help.isEmpty, "openMessages": openMessages.count,
+                "overdueMessages": openMessages.filter { $0.overdue(at: now) }.count,
+                "hasOverdueMessages": openMessages.contains { $0.overdue(at: now) }, "referrals": referrals, "hasReferrals": !referrals.isEmpty,
             ], notice: Notices.text(request))
     }
 
@@ -143,7 +146,7 @@ enum Notices {
         "contact": "Visite enregistrée.", "referral": "Orientation envoyée.", "answered": "Réponse enregistrée.",
         "closed": "Orientation clôturée.", "mandate": "Mandat enregistré.", "withdrawn": "Retrait enregistré.",
         "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
-        "agent": "Compte créé.", "permanence": "Permanence programmée.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
+        "agent": "Compte créé.", "permanence": "Permanence programmée.", "message": "Message marqué comme répondu.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
     ]
 
     static func text(_ request: Request) -> String? {

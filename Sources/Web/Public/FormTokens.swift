@@ -1,0 +1,51 @@
+import Foundation
+import Store
+import Synchronization
+
+/// One-use tokens for the public contact form, and a per-address send limit. A robot that
+/// posts without loading the form, or faster than a person types, or again and again, is
+/// refused — without any third-party service. Kept in memory: a restart only asks the
+/// sender to press "Envoyer" once more.
+final class FormTokens: Sendable {
+    static let minimumAge: TimeInterval = 3
+    static let maximumAge: TimeInterval = 2 * 3600
+    static let perAddressPerHour = 5
+    static let capacity = 10_000
+
+    private let issued = Mutex<[String: Date]>([:])
+    private let sends = Mutex<[String: [Date]]>([:])
+
+    func issue(now: Date) -> String {
+        let token = Identifier.secret()
+        issued.withLock { issued in
+            if issued.count >= Self.capacity { issued = issued.filter { now.timeIntervalSince($0.value) < Self.maximumAge } }
+            if issued.count >= Self.capacity { issued.removeAll() }
+            issued[token] = now
+        }
+        return token
+    }
+
+    enum Verdict: Equatable { case fresh, tooFast, unknownOrExpired }
+
+    /// Consumes the token: accepted once only.
+    func redeem(_ token: String, now: Date) -> Verdict {
+        issued.withLock { issued in
+            guard let at = issued[token], now.timeIntervalSince(at) <= Self.maximumAge else { return .unknownOrExpired }
+            if now.timeIntervalSince(at) < Self.minimumAge { return .tooFast }
+            issued[token] = nil
+            return .fresh
+        }
+    }
+
+    /// Records a send from `address`; false when the address has sent too many this hour.
+    func allowSend(from address: String, now: Date) -> Bool {
+        sends.withLock { sends in
+            var recent = (sends[address] ?? []).filter { now.timeIntervalSince($0) < 3600 }
+            guard recent.count < Self.perAddressPerHour else { return false }
+            recent.append(now)
+            if sends.count >= Self.capacity { sends.removeAll() }
+            sends[address] = recent
+            return true
+        }
+    }
+}
