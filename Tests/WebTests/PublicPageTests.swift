@@ -95,7 +95,7 @@ struct PublicPageTests {
             let stored = try await office.database.messages(openOrSince: .distantPast)
             #expect(stored.count == 1)
             #expect(stored.first?.receivedAt == clock.now)
-            #expect(stored.first.map { $0.deadline.timeIntervalSince($0.receivedAt) } == 72 * 3600)
+            #expect(stored.first.map { $0.deadline.timeIntervalSince($0.receivedAt) } == TimeInterval(72 * 3600))
             // The agents see it, escaped.
             let headers = try await signIn(client, office)
             let inbox = String(buffer: try await client.execute(uri: "/console/messages", method: .get, headers: [.cookie: headers[.cookie]!]).body)
