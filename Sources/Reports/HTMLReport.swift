@@ -43,7 +43,7 @@ public enum HTMLReport {
         let numeric = table.columns.indices.map { c in table.rows.allSatisfy { Double($0[c]) != nil || $0[c].isEmpty } && !table.rows.isEmpty }
         var html = "<table>\n<thead><tr>" + table.columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in table.rows {
-            html += "<tr>" + row.enumerated().map { c, v in numeric[c] ? "<td class=\"n\">\(escape(v))</td>" : "<td>\(escape(v))</td>" }.joined() + "</tr>\n"
+            html += "<tr>" + row.enumerated().map { c, v in numeric[c] ? "<td class=\"n\">\(v.isEmpty ? "—" : escape(v))</td>" : "<td>\(escape(v))</td>" }.joined() + "</tr>\n"
         }
         return html + "</tbody></table>\n"
     }

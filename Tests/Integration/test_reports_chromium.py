@@ -1,0 +1,97 @@
+"""Reports end to end: data recorded through the console over HTTP, `guichet report` CSV read
+back by Python's csv module against the columns documented in README.md, and the HTML report
+screenshotted by headless Chromium and checked by axe-core."""
+import csv, datetime, re, subprocess, tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from browser import chromium, serious_violations
+from conftest import BINARY, MANAGER, ROOT
+
+README = ROOT / "README.md"
+
+
+def documented_columns():
+    """The `| file | columns |` table of README.md's Reports section."""
+    text = README.read_text()
+    section = text[text.index("## Reports"):]
+    rows = re.findall(r"^\| `([a-z0-9-]+\.csv)` \| ([^|]+) \|$", section, re.M)
+    return {name: [c.strip() for c in cols.split(",")] for name, cols in rows}
+
+
+def csrf_and_cookie(daemon):
+    import urllib.request
+    req = urllib.request.Request(daemon.url("/console/contacts/new"), headers={"Cookie": daemon.cookie})
+    with urllib.request.urlopen(req) as r:
+        html = r.read().decode()
+    return re.search(r'name="_csrf" value="([a-z0-9]+)"', html).group(1)
+
+
+def record_visit(daemon, csrf, partners, outcome, channel="walk-in"):
+    import urllib.parse, urllib.request
+    fields = [("_csrf", csrf), ("reason", "Démarche en ligne"), ("channel", channel), ("outcome", outcome)] + [("partners", p) for p in partners]
+    req = urllib.request.Request(daemon.url("/console/contacts"), data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                 headers={"Cookie": daemon.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect).open(req)
+    except urllib.error.HTTPError as e:
+        assert e.code == 303, e.read()[:300]
+
+
+def current_quarter():
+    today = datetime.datetime.now(ZoneInfo("Europe/Paris")).date()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def test_csv_columns_match_the_readme_and_figures_are_right(daemon):
+    csrf = csrf_and_cookie(daemon)
+    record_visit(daemon, csrf, ["caf"], "resolved")
+    record_visit(daemon, csrf, ["caf", "dgfip"], "referred", channel="phone")
+    record_visit(daemon, csrf, ["cpam"], "appointment")
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([BINARY, "report", "--period", current_quarter(), "--format", "csv", "--out", out,
+                        "--config", str(ROOT / "config/guichet.json"), "--data", str(daemon.data)], check=True, capture_output=True)
+        expected = documented_columns()
+        written = sorted(p.name for p in Path(out).glob("*.csv"))
+        assert written == sorted(expected), (written, sorted(expected))
+        tables = {}
+        for name, columns in expected.items():
+            with open(Path(out) / name, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f, strict=True))
+            assert rows[0] == columns, name
+            assert all(len(r) == len(columns) for r in rows), name
+            tables[name] = [dict(zip(columns, r)) for r in rows[1:]]
+    summary = {r["indicateur"]: r["valeur"] for r in tables["synthese.csv"]}
+    assert summary["visites"] == "3"
+    assert summary["visites_resolues_sur_place"] == "0.333"
+    partners = {r["partenaire_id"]: int(r["visites"]) for r in tables["demandes-par-partenaire.csv"]}
+    assert partners["caf"] == 2 and partners["dgfip"] == 1 and partners["cpam"] == 1 and partners["msa"] == 0
+    assert {r["canal"]: r["visites"] for r in tables["canaux.csv"]} == {"walk-in": "2", "phone": "1", "email": "0"}
+    assert sum(int(r["visites"]) for r in tables["frequentation-par-jour.csv"]) == 3
+
+
+def test_the_html_report_reads_well_and_passes_axe(daemon):
+    browser = chromium()
+    try:
+        browser.get(daemon.url("/console/sign-in"))
+        browser.find_element(By.ID, "login").send_keys(MANAGER[0])
+        browser.find_element(By.ID, "password").send_keys(MANAGER[1])
+        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        for path in [f"/console/reports?period={current_quarter()}", f"/console/reports/rapport.html?period={current_quarter()}", "/console/messages", "/"]:
+            browser.get(daemon.url(path))
+            assert serious_violations(browser) == [], path
+        browser.get(daemon.url(f"/console/reports/rapport.html?period={current_quarter()}"))
+        assert browser.find_elements(By.CSS_SELECTOR, "svg[role=img]"), "charts are drawn"
+        assert "Synthèse et indicateurs de qualité" in browser.page_source
+        shot = Path(tempfile.gettempdir()) / "guichet-report.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+    finally:
+        browser.quit()
