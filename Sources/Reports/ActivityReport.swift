@@ -19,8 +19,10 @@ public enum ActivityReport {
 
         var tables: [ReportTable] = []
 
-        // Attendance: per day, ISO week, month; peak hours.
-        let dayOf = contacts.map { zone.localDate($0.at) }
+        // Attendance: per day, ISO week, month; peak hours. Local times are computed once per
+        // record: the time-zone lookup is the costliest step of a quarter's report.
+        let localOf = contacts.map { zone.local($0.at) }
+        let dayOf = localOf.map(\.date)
         var perDay: [LocalDate: Int] = [:]
         for d in dayOf { perDay[d, default: 0] += 1 }
         tables.append(ReportTable(
@@ -41,7 +43,7 @@ public enum ActivityReport {
             file: "frequentation-par-mois", title: "Visites par mois", columns: ["mois", "visites"],
             rows: months.map { [$0, "\(perMonth[$0] ?? 0)"] }))
         var perHour = [Int](repeating: 0, count: 24)
-        for c in contacts { perHour[zone.local(c.at).time.hour] += 1 }
+        for local in localOf { perHour[local.time.hour] += 1 }
         let open = Set(Weekday.allCases.flatMap { data.structure.openingHours.ranges(on: $0) }.flatMap { $0.start.hour...max($0.start.hour, ($0.end.minutes - 1) / 60) })
         let hours = (0..<24).filter { open.contains($0) || perHour[$0] > 0 }
         tables.append(ReportTable(
@@ -69,7 +71,8 @@ public enum ActivityReport {
             chart: .init(labelColumn: 1, valueColumn: 2)))
 
         // The self-service station, month by month.
-        func usesIn(_ month: String) -> [StationUse] { uses.filter { monthKey(zone.localDate($0.start)) == month } }
+        let usesByMonth = Dictionary(grouping: uses) { monthKey(zone.localDate($0.start)) }
+        func usesIn(_ month: String) -> [StationUse] { usesByMonth[month] ?? [] }
         tables.append(ReportTable(
             file: "postes-libre-service", title: "Postes en libre-service",
             columns: ["mois", "sessions", "accompagnees", "autonomes", "pages_imprimees", "pages_numerisees", "demandes_aide"],

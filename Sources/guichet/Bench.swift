@@ -4,8 +4,13 @@ import Benchmarks
 /// `guichet bench`: prints the agenda's performance figures.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the agenda: availability, booking throughput over HTTP, raw SQLite baseline.",
-        discussion: "Build in release mode for meaningful figures: swift run -c release guichet bench")
+        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline) or the quarterly report.",
+        discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report]")
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report }
+
+    @Argument(help: "agenda (default) or report.")
+    var suite: Suite = .agenda
 
     @Option(help: "The structure's configuration file.")
     var config = "config/guichet.json"
@@ -20,6 +25,9 @@ struct Bench: AsyncParsableCommand {
     var port = 18_480
 
     func run() async throws {
-        try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
+        switch suite {
+        case .agenda: try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
+        case .report: try await ReportBenchmark(configPath: config).run()
+        }
     }
 }
