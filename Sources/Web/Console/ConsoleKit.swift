@@ -97,6 +97,11 @@ struct ConsoleKit: Sendable {
         return "\(local.date.weekday.french) \(local.date.day) \(Self.months[local.date.month - 1]) \(local.date.year) à \(local.time)"
     }
 
+    /// The bookings an agenda change hits, with what is needed to warn each usager.
+    func warningRows(_ bookings: [Booking]) -> [[String: Any]] {
+        bookings.map { ["name": $0.usager?.name ?? "", "when": dateTime($0.span.start), "phone": $0.usager?.phone ?? "", "email": $0.usager?.email ?? ""] }
+    }
+
     static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
     func partnerName(_ id: String?) -> String {

@@ -35,7 +35,7 @@ struct HoursPages {
             "hours", title: "Horaires et fermetures", section: "hours", agent: agent, context: context,
             [
                 "days": days, "closures": closures, "hasClosures": !closures.isEmpty, "rule": OpeningHoursMinimum.summary(for: office.structure.label),
-                "hits": hits.map { ["name": $0.usager?.name ?? "", "when": kit.dateTime($0.span.start), "phone": $0.usager?.phone ?? "", "email": $0.usager?.email ?? ""] },
+                "hits": kit.warningRows(hits),
                 "hasHits": !hits.isEmpty,
                 "closureStartDate": typed["startDate"] ?? "", "closureStartTime": typed["startTime"] ?? "00:00",
                 "closureEndDate": typed["endDate"] ?? "", "closureEndTime": typed["endTime"] ?? "23:59", "closureReason": typed["reason"] ?? "",

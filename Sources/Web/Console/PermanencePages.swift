@@ -32,7 +32,7 @@ struct PermanencePages {
                 "weekdays": Weekday.allCases.map { ["id": $0.key, "name": $0.french.capitalizedFirst, "selected": $0.key == (form?["weekday"] ?? "tuesday")] },
                 "hours": form?["hours"] ?? "09:00-12:00", "firstDate": form?["firstDate"] ?? kit.zone.localDate(office.clock()).description,
                 "interval": form?["interval"] ?? "1",
-                "hits": hits.map { ["name": $0.usager?.name ?? "", "when": kit.dateTime($0.span.start), "phone": $0.usager?.phone ?? "", "email": $0.usager?.email ?? ""] },
+                "hits": kit.warningRows(hits),
                 "hasHits": !hits.isEmpty,
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }

@@ -16,23 +16,6 @@ struct HomeController<Context: RequestContext> {
     }
 }
 
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-}
-
 /// The API description, shipped as a resource and kept true by a test.
 public enum OpenAPIDocument {
     public static let text: String = {
