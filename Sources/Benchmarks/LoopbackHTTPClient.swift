@@ -49,6 +49,18 @@ final class LoopbackHTTPClient {
         return try readResponse()
     }
 
+    /// Sends a GET and returns the status once the whole body is read.
+    func get(path: String, cookie: String) throws -> Int {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw BenchmarkError("send() failed: errno \(errno)") }
+            sent += n
+        }
+        return try readResponse()
+    }
+
     private func readResponse() throws -> Int {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var headerEnd: Int?

@@ -89,10 +89,10 @@ public struct ReportBenchmark: Sendable {
         return usage.ru_maxrss / 1024
     }
 
-    struct Seeded { var contacts = 0, bookings = 0, sessions = 0, referrals = 0, answers = 0 }
+    public struct Seeded: Sendable { var contacts = 0, bookings = 0, sessions = 0, referrals = 0, answers = 0 }
 
     /// Deterministic data spread over the quarter's opening hours.
-    func seed(database: AppDatabase, structure: Structure, period: ReportPeriod, now: Date) async throws -> Seeded {
+    public func seed(database: AppDatabase, structure: Structure, period: ReportPeriod, now: Date) async throws -> Seeded {
         var seeded = Seeded()
         var generator = SplitMix(seed: 2026)
         let zone = structure.timeZone

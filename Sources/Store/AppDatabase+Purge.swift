@@ -28,7 +28,7 @@ extension AppDatabase {
         bookingDays: Int, contactNoteDays: Int, referralDays: Int, mandateDays: Int, messageDays: Int = 30, actor: String, now: Date
     ) async throws -> PurgeReport {
         let cutoff: @Sendable (Int) -> Int64 = { days in now.seconds - Int64(days) * 86_400 }
-        return try await writer.write { db in
+        let report = try await writer.write { db in
             var report = PurgeReport()
             try db.execute(
                 sql: """
@@ -70,5 +70,14 @@ extension AppDatabase {
             try Self.audit(db, at: now, actor: actor, action: "purge", target: "\(report.total)")
             return report
         }
+        try? await Self.flushWriteAheadLog(writer)
+        return report
+    }
+
+    /// Copies the log into the file and truncates it: the pages that held purged values
+    /// are no longer kept in the write-ahead log.
+    static func flushWriteAheadLog(_ writer: any DatabaseWriter) async throws {
+        guard writer is DatabasePool else { return }
+        try await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 }

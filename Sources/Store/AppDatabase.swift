@@ -35,6 +35,9 @@ public final class AppDatabase: Sendable {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted and overwritten content is zeroed, so purged personal data does not
+            // linger in free space of the file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         return config
     }

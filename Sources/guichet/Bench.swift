@@ -7,9 +7,9 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline) or the quarterly report.",
         discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report]")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console }
 
-    @Argument(help: "agenda (default) or report.")
+    @Argument(help: "agenda (default), report or console.")
     var suite: Suite = .agenda
 
     @Option(help: "The structure's configuration file.")
@@ -28,6 +28,7 @@ struct Bench: AsyncParsableCommand {
         switch suite {
         case .agenda: try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
         case .report: try await ReportBenchmark(configPath: config).run()
+        case .console: try await ConsoleBenchmark(configPath: config, port: port).run()
         }
     }
 }

@@ -1,5 +1,5 @@
 """Starts the real `guichet serve` binary on a private data folder and a free port."""
-import json, os, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
+import json, os, re, signal, socket, subprocess, tempfile, time, urllib.error, urllib.parse, urllib.request
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,11 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 MANAGER = ("direction", "un mot de passe de responsable")
@@ -77,6 +82,24 @@ class Daemon:
         req = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def csrf(self):
+        """The signed-in session's CSRF token, read from a console page."""
+        req = urllib.request.Request(self.url("/console/contacts/new"), headers={"Cookie": self.cookie})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return re.search(r'name="_csrf" value="([a-z0-9]+)"', r.read().decode()).group(1)
+
+    def form_post(self, path, fields, with_session=True):
+        """Posts a console or public form as a browser would; returns (status, body), redirects not followed."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if with_session and self.cookie:
+            headers["Cookie"] = self.cookie
+        req = urllib.request.Request(self.url(path), data=urllib.parse.urlencode(fields).encode(), method="POST", headers=headers)
+        try:
+            with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()

@@ -22,27 +22,10 @@ def documented_columns():
     return {name: [c.strip() for c in cols.split(",")] for name, cols in rows}
 
 
-def csrf_and_cookie(daemon):
-    import urllib.request
-    req = urllib.request.Request(daemon.url("/console/contacts/new"), headers={"Cookie": daemon.cookie})
-    with urllib.request.urlopen(req) as r:
-        html = r.read().decode()
-    return re.search(r'name="_csrf" value="([a-z0-9]+)"', html).group(1)
-
-
 def record_visit(daemon, csrf, partners, outcome, channel="walk-in"):
-    import urllib.parse, urllib.request
     fields = [("_csrf", csrf), ("reason", "Démarche en ligne"), ("channel", channel), ("outcome", outcome)] + [("partners", p) for p in partners]
-    req = urllib.request.Request(daemon.url("/console/contacts"), data=urllib.parse.urlencode(fields).encode(), method="POST",
-                                 headers={"Cookie": daemon.cookie, "Content-Type": "application/x-www-form-urlencoded"})
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-    try:
-        urllib.request.build_opener(NoRedirect).open(req)
-    except urllib.error.HTTPError as e:
-        assert e.code == 303, e.read()[:300]
+    status, body = daemon.form_post("/console/contacts", fields)
+    assert status == 303, body[:300]
 
 
 def current_quarter():
@@ -51,7 +34,7 @@ def current_quarter():
 
 
 def test_csv_columns_match_the_readme_and_figures_are_right(daemon):
-    csrf = csrf_and_cookie(daemon)
+    csrf = daemon.csrf()
     record_visit(daemon, csrf, ["caf"], "resolved")
     record_visit(daemon, csrf, ["caf", "dgfip"], "referred", channel="phone")
     record_visit(daemon, csrf, ["cpam"], "appointment")

@@ -15,15 +15,14 @@ struct AgendaPages {
         router.post("console/help/{id}/resolve", use: resolveHelp)
     }
 
-    func bookingRow(_ b: Booking, now: Date) -> [String: Any] {
-        [
-            "id": b.id, "time": kit.time(b.span.start), "end": kit.time(b.span.end),
-            "name": b.usager?.name ?? "(données effacées)", "kind": ConsoleKit.kindFrench(b.kind),
-            "partner": kit.partnerName(b.partner), "room": kit.roomName(b.room), "status": ConsoleKit.statusFrench(b.status),
-            "statusKey": b.status.rawValue, "canCheckIn": b.status == .booked, "canNoShow": b.status == .booked && now >= b.span.start,
-            "canDone": b.status == .checkedIn, "canCancel": b.status == .booked && now < b.span.end,
-            "canMove": b.status == .booked && now < b.span.start,
-        ]
+    /// A row of the day's table, actions included.
+    func arrivalRow(_ b: Booking, now: Date, csrf: String) -> String {
+        let e = BookingHTML.e
+        let time = kit.time(b.span.start)
+        return "<tr><td>\(time) – \(kit.time(b.span.end))</td><td>\(e(b.usager?.name ?? "(données effacées)"))</td>"
+            + "<td>\(e(ConsoleKit.kindFrench(b.kind))) · \(e(kit.partnerName(b.partner)))</td><td>\(e(kit.roomName(b.room)))</td>"
+            + "<td><span class=\"badge \(b.status.rawValue)\">\(ConsoleKit.statusFrench(b.status))</span></td>"
+            + "<td>\(BookingHTML.actions(b, now: now, time: time, csrf: csrf, back: "today", dayActions: true))</td></tr>"
     }
 
     @Sendable func today(_ request: Request, context: GuichetRequestContext) async throws -> Response {
@@ -62,7 +61,8 @@ struct AgendaPages {
             [
                 "day": kit.dayTitle(date), "hours": hours.isEmpty ? "Fermé" : hours,
                 "closures": closures.map { ["reason": $0.reason, "time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))"] },
-                "arrivals": bookings.sorted { $0.span.start < $1.span.start }.map { bookingRow($0, now: now) },
+                "arrivalsHTML": bookings.sorted { $0.span.start < $1.span.start }.map { arrivalRow($0, now: now, csrf: context.session?.csrf ?? "") }
+                    .joined(separator: "\n"),
                 "hasArrivals": !bookings.isEmpty, "permanences": permanences, "hasPermanences": !permanences.isEmpty,
                 "roomUse": roomUse, "hasRoomUse": !roomUse.isEmpty, "roomName": confidential.map(kit.roomName) ?? "",
                 "help": help, "hasHelp": !help.isEmpty, "openMessages": openMessages.count,
@@ -87,32 +87,27 @@ struct AgendaPages {
         let days: [[String: Any]] = (0..<7).map { offset in
             let date = monday.adding(days: offset)
             let daySpan = kit.zone.day(date)
-            var events: [(Date, [String: Any])] = []
+            let e = BookingHTML.e
+            func block(_ kind: String, _ span: TimeSpan, _ label: String, _ detail: String, _ extra: String = "") -> (Date, String) {
+                (span.start, "<div class=\"event \(kind)\"><strong>\(kit.time(span.start)) – \(kit.time(span.end))</strong> \(e(label))<br>"
+                    + "<span class=\"hint\">\(e(detail))</span>\(extra)</div>")
+            }
+            var events: [(Date, String)] = []
             for p in permanences {
                 for occurrence in p.occurrences(from: date, to: date, zone: kit.zone) {
-                    events.append((occurrence.start, [
-                        "kind": "permanence", "label": "Permanence \(kit.partnerName(p.partner))",
-                        "detail": "\(specialists[p.specialist] ?? p.specialist) · \(kit.roomName(p.room))",
-                        "time": "\(kit.time(occurrence.start)) – \(kit.time(occurrence.end))",
-                    ]))
+                    events.append(block("permanence", occurrence, "Permanence \(kit.partnerName(p.partner))",
+                                        "\(specialists[p.specialist] ?? p.specialist) · \(kit.roomName(p.room))"))
                 }
             }
             for v in visio where v.span.overlaps(daySpan) {
-                events.append((v.span.start, [
-                    "kind": "visio", "label": "Créneau visio \(kit.partnerName(v.partner))",
-                    "detail": "\(specialists[v.specialist] ?? v.specialist) · \(kit.roomName(v.room))",
-                    "time": "\(kit.time(v.span.start)) – \(kit.time(v.span.end))",
-                ]))
+                events.append(block("visio", v.span, "Créneau visio \(kit.partnerName(v.partner))",
+                                    "\(specialists[v.specialist] ?? v.specialist) · \(kit.roomName(v.room))"))
             }
             for b in bookings where b.span.overlaps(daySpan) {
-                var row = bookingRow(b, now: now)
-                row["booking"] = true
-                row["back"] = "week"
-                row["kind"] = "booking"
-                row["label"] = "\(b.usager?.name ?? "Rendez-vous") — \(ConsoleKit.kindFrench(b.kind))"
-                row["detail"] = "\(kit.partnerName(b.partner)) · \(kit.roomName(b.room)) · \(ConsoleKit.statusFrench(b.status))"
-                row["time"] = "\(kit.time(b.span.start)) – \(kit.time(b.span.end))"
-                events.append((b.span.start, row))
+                events.append(block(
+                    "booking", b.span, "\(b.usager?.name ?? "Rendez-vous") — \(ConsoleKit.kindFrench(b.kind))",
+                    "\(kit.partnerName(b.partner)) · \(kit.roomName(b.room)) · \(ConsoleKit.statusFrench(b.status))",
+                    BookingHTML.actions(b, now: now, time: kit.time(b.span.start), csrf: context.session?.csrf ?? "", back: "week", dayActions: false)))
             }
             let closed = closures.filter { $0.span.overlaps(daySpan) }.map {
                 ["reason": $0.reason, "emergency": $0.emergency, "time": "\(kit.dateTime($0.span.start)) → \(kit.dateTime($0.span.end))"] as [String: Any]
@@ -120,7 +115,7 @@ struct AgendaPages {
             let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
             return [
                 "title": kit.dayTitle(date), "iso": date.description, "hours": hours.isEmpty ? "Fermé" : hours,
-                "closures": closed, "events": events.sorted { $0.0 < $1.0 }.map(\.1), "empty": events.isEmpty,
+                "closures": closed, "eventsHTML": events.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n"), "empty": events.isEmpty,
             ]
         }
         let weekTitle = "Semaine du \(kit.dayTitle(monday).prefix(1).lowercased())\(kit.dayTitle(monday).dropFirst())"
