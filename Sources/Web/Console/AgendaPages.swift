@@ -128,7 +128,9 @@ struct AgendaPages {
 
     @Sendable func resolveHelp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let (agent, _) = try await kit.form(request, context)
-        try await office.database.resolveHelpRequest(id: try context.parameters.require("id"), agent: agent.id, now: office.clock())
+        let id = try context.parameters.require("id")
+        try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
+        try await office.database.audit(actor: agent.id, action: "help.resolve", target: id, now: office.clock())
         return .redirect(to: "/console?done=help")
     }
 }
