@@ -34,6 +34,8 @@ let package = Package(
             dependencies: ["Agenda", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The self-service station: the kiosk session's state machine, its folders and the wipe.
+        .target(name: "Station", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
@@ -75,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
+        .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],
             swiftSettings: swiftSettings
