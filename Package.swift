@@ -34,6 +34,10 @@ let package = Package(
             dependencies: ["Agenda", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // libcups, through a module map (Debian: libcups2-dev).
+        .systemLibrary(name: "CCups", path: "Sources/CCups"),
+        // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
+        .target(name: "Devices", dependencies: ["CCups"], swiftSettings: swiftSettings),
         // The self-service station: the kiosk session's state machine, its folders and the wipe.
         .target(name: "Station", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
@@ -78,6 +82,7 @@ let package = Package(
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],
             swiftSettings: swiftSettings

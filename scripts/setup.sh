@@ -3,12 +3,14 @@
 # Usage: scripts/setup.sh [--tests]   (--tests adds what the test suite needs)
 set -euo pipefail
 need=()
-for pkg in libsqlite3-dev pkg-config; do
+# libcups2-dev: the station prints through libcups.
+for pkg in libsqlite3-dev pkg-config libcups2-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${1:-}" = "--tests" ]; then
   # chromium + chromium-driver: the console's end-to-end and accessibility tests.
-  for pkg in sqlite3 curl chromium chromium-driver; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  # cups + cups-client: a private cupsd for the printing tests.
+  for pkg in sqlite3 curl chromium chromium-driver cups cups-client; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
