@@ -39,7 +39,7 @@ let package = Package(
         // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
         .target(name: "Devices", dependencies: ["CCups"], swiftSettings: swiftSettings),
         // The self-service station: the kiosk session's state machine, its folders and the wipe.
-        .target(name: "Station", dependencies: ["Agenda"], swiftSettings: swiftSettings),
+        .target(name: "Station", dependencies: ["Agenda", "Devices"], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices"], swiftSettings: swiftSettings),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Station"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],
             swiftSettings: swiftSettings

@@ -87,6 +87,13 @@ public final class CupsPrinter: Printer {
     }
 
     public func jobs(queue: String?, activeOnly: Bool) throws(PrinterError) -> [PrintJob] {
+        // Without a queue, libcups would look up a default destination (and may browse the
+        // network for one): ask each known queue instead.
+        guard let queue else {
+            var all: [PrintJob] = []
+            for q in try queues() { all += try jobs(queue: q.name, activeOnly: activeOnly) }
+            return all
+        }
         let http = try connect()
         defer { httpClose(http) }
         var jobs: UnsafeMutablePointer<cups_job_t>?

@@ -108,8 +108,12 @@ final class PrivateCUPS {
     }
 
     func stop() {
+        // A backend still printing holds cupsd's inherited descriptors, and Foundation waits
+        // for those to close: release any held job and kill the backends with their cupsd.
+        try? FileManager.default.removeItem(at: block)
         if let process, process.isRunning {
             kill(process.processIdentifier, SIGKILL)
+            _ = try? run("/usr/bin/pkill", ["-KILL", "-f", root.path])
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: root)

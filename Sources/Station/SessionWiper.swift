@@ -1,0 +1,76 @@
+import Devices
+import Foundation
+
+/// Where a kiosk session keeps its files: one folder per session under the station's data
+/// folder, holding the downloads, the scans, the files sent to print and the browser profile.
+public struct SessionFolders: Sendable {
+    public let root: URL
+    public static let parts = ["downloads", "scans", "print", "profile", "tmp"]
+
+    public init(data: URL, station: String) {
+        root = data.appendingPathComponent("stations").appendingPathComponent(station).appendingPathComponent("sessions")
+    }
+
+    public func folder(_ session: String) -> URL { root.appendingPathComponent(session) }
+
+    public func create(_ session: String) throws -> URL {
+        let folder = folder(session)
+        for part in Self.parts {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(part), withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        return folder
+    }
+
+    /// Sessions whose folder is still there: after a crash, each must be wiped before the
+    /// station serves anyone.
+    public func leftovers() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
+    }
+}
+
+/// The result of one wipe, recorded without any content.
+public struct WipeRecord: Sendable, Equatable {
+    public let session: String
+    public let at: Date
+    public let duration: TimeInterval
+    public let succeeded: Bool
+    /// What was still there after the wipe (paths or job ids), empty on success.
+    public let leftovers: [String]
+}
+
+/// Removes everything a session left, then checks that nothing is left.
+public struct SessionWiper: Sendable {
+    public let folders: SessionFolders
+    public let printer: (any Printer)?
+
+    public init(folders: SessionFolders, printer: (any Printer)?) {
+        self.folders = folders
+        self.printer = printer
+    }
+
+    /// The print job title that ties a job to its session (and nothing about the usager).
+    public static func jobTitle(_ session: String) -> String { "guichet-\(session)" }
+
+    public func wipe(_ session: String, now: Date = Date()) -> WipeRecord {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var leftovers: [String] = []
+        // Print jobs first: their spool copies are the session's documents too.
+        if let printer {
+            do {
+                for job in try printer.jobs(queue: nil, activeOnly: false) where job.title == Self.jobTitle(session) {
+                    try printer.cancel(job: job.id, queue: job.queue, purge: true)
+                }
+                leftovers += try printer.jobs(queue: nil, activeOnly: true).filter { $0.title == Self.jobTitle(session) }.map { "job \($0.id)" }
+            } catch {
+                leftovers.append("printer: \(error.french)")
+            }
+        }
+        let folder = folders.folder(session)
+        try? FileManager.default.removeItem(at: folder)
+        if FileManager.default.fileExists(atPath: folder.path) { leftovers.append(folder.path) }
+        return WipeRecord(
+            session: session, at: now, duration: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, succeeded: leftovers.isEmpty,
+            leftovers: leftovers)
+    }
+}
