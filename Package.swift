@@ -36,8 +36,11 @@ let package = Package(
         ),
         // libcups, through a module map (Debian: libcups2-dev).
         .systemLibrary(name: "CCups", path: "Sources/CCups"),
+        // libsane and libjpeg, through module maps (Debian: libsane-dev, libjpeg-dev).
+        .systemLibrary(name: "CSane", path: "Sources/CSane"),
+        .systemLibrary(name: "CJpeg", path: "Sources/CJpeg"),
         // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
-        .target(name: "Devices", dependencies: ["CCups"], swiftSettings: swiftSettings),
+        .target(name: "Devices", dependencies: ["CCups", "CSane", "CJpeg"], swiftSettings: swiftSettings),
         // The self-service station: the kiosk session's state machine, its folders and the wipe.
         .target(name: "Station", dependencies: ["Agenda", "Devices"], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.

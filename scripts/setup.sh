@@ -3,8 +3,9 @@
 # Usage: scripts/setup.sh [--tests]   (--tests adds what the test suite needs)
 set -euo pipefail
 need=()
-# libcups2-dev: the station prints through libcups.
-for pkg in libsqlite3-dev pkg-config libcups2-dev; do
+# libcups2-dev, libsane-dev, libjpeg-dev: the station prints through libcups and scans
+# through libsane into JPEG-in-PDF files; sane-utils brings scanimage (benchmark baseline).
+for pkg in libsqlite3-dev pkg-config libcups2-dev libsane-dev libjpeg-dev sane-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${1:-}" = "--tests" ]; then
@@ -19,8 +20,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 if [ "${1:-}" = "--tests" ]; then
-  python3 -c "import icalendar, pytest, selenium, axe_core_python" 2>/dev/null ||
-    python3 -m pip install -q icalendar pytest selenium axe-core-python
+  # pypdf + pillow: an independent reader for the scanned PDFs.
+  python3 -c "import icalendar, pytest, selenium, axe_core_python, pypdf, PIL" 2>/dev/null ||
+    python3 -m pip install -q icalendar pytest selenium axe-core-python pypdf pillow
 fi
 if ! command -v swift >/dev/null 2>&1; then
   if [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH
