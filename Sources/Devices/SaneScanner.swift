@@ -3,7 +3,7 @@ import Foundation
 
 /// `Scanner` over libsane. SANE is process-global and not thread-safe, so every call holds
 /// one lock; the library is initialised once and stays loaded.
-public final class SaneScanner: Scanner, @unchecked Sendable {
+public final class SaneScanner: DocumentScanner, @unchecked Sendable {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var initialised = false
     /// Backend-specific options set before each scan (name → value), from the configuration;

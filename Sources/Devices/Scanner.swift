@@ -77,7 +77,7 @@ public enum ScannerError: Error, Equatable, Sendable {
 }
 
 /// Scanning, as the station needs it. The real implementation is `SaneScanner`.
-public protocol Scanner: Sendable {
+public protocol DocumentScanner: Sendable {
     func devices() throws(ScannerError) -> [ScannerDevice]
     /// Scans into `folder/name.pdf`; the file appears only once complete (written in
     /// `workFolder`, then moved), so nothing half-written is ever offered.

@@ -1,24 +1,50 @@
+import Agenda
 import Foundation
 import GRDB
 
 /// A usager at a station asked for an agent.
 public struct HelpRequest: Sendable, Equatable {
+    public enum Reason: String, Sendable { case help, outOfService = "out-of-service" }
     public let id: String
     public let station: String
     public let at: Date
     public let resolvedAt: Date?
+    public var reason: Reason = .help
+    /// The kiosk session the usager was in, if any.
+    public var session: String?
+    /// For an out-of-service alert, what went wrong (never a usager's data).
+    public var message: String?
 }
 
 extension AppDatabase {
     /// Opens a help request, or returns the station's open one: pressing twice calls once.
-    public func requestHelp(station: String, now: Date) async throws -> HelpRequest {
+    public func requestHelp(
+        station: String, now: Date, session: String? = nil, reason: HelpRequest.Reason = .help, message: String? = nil
+    ) async throws -> HelpRequest {
         try await writer.write { db in
-            if let open = try Row.fetchOne(db, sql: "SELECT * FROM helpRequest WHERE station = ? AND resolvedAt IS NULL", arguments: [station]) {
+            if let open = try Row.fetchOne(
+                db, sql: "SELECT * FROM helpRequest WHERE station = ? AND reason = ? AND resolvedAt IS NULL", arguments: [station, reason.rawValue])
+            {
                 return Self.helpRequest(open)
             }
             let id = Identifier.make("h")
-            try db.execute(sql: "INSERT INTO helpRequest (id, station, at) VALUES (?, ?, ?)", arguments: [id, station, now.seconds])
-            return HelpRequest(id: id, station: station, at: now, resolvedAt: nil)
+            try db.execute(
+                sql: "INSERT INTO helpRequest (id, station, at, reason, session, message) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [id, station, now.seconds, reason.rawValue, session, message])
+            if let session, reason == .help {
+                try db.execute(sql: "UPDATE stationSession SET helpRequested = 1 WHERE id = ?", arguments: [session])
+            }
+            return HelpRequest(id: id, station: station, at: now, resolvedAt: nil, reason: reason, session: session, message: message)
+        }
+    }
+
+    /// The agent helped the usager of this request's session: the session counts as accompanied.
+    public func markAccompanied(helpRequest id: String) async throws {
+        try await writer.write { db in
+            guard let session = try String.fetchOne(db, sql: "SELECT session FROM helpRequest WHERE id = ?", arguments: [id]) else {
+                throw AgendaError.notFound("help request", id: id)
+            }
+            try db.execute(sql: "UPDATE stationSession SET accompanied = 1 WHERE id = ?", arguments: [session])
         }
     }
 
@@ -37,6 +63,8 @@ extension AppDatabase {
     }
 
     static func helpRequest(_ row: Row) -> HelpRequest {
-        HelpRequest(id: row["id"], station: row["station"], at: Date(seconds: row["at"]), resolvedAt: (row["resolvedAt"] as Int64?).map(Date.init(seconds:)))
+        HelpRequest(
+            id: row["id"], station: row["station"], at: Date(seconds: row["at"]), resolvedAt: (row["resolvedAt"] as Int64?).map(Date.init(seconds:)),
+            reason: HelpRequest.Reason(rawValue: row["reason"]) ?? .help, session: row["session"], message: row["message"])
     }
 }

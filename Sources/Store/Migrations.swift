@@ -285,6 +285,29 @@ enum Migrations {
                 CREATE INDEX contactMessage_time ON contactMessage(receivedAt);
                 """)
         }
+        migrator.registerMigration("v4-station") { db in
+            try db.execute(
+                sql: """
+                    -- Why an agent is called to a station, and in which kiosk session (so that the
+                    -- agent can mark that session as accompanied).
+                    ALTER TABLE helpRequest ADD COLUMN reason TEXT NOT NULL DEFAULT 'help' CHECK (reason IN ('help', 'out-of-service'));
+                    ALTER TABLE helpRequest ADD COLUMN session TEXT;
+                    ALTER TABLE helpRequest ADD COLUMN message TEXT;
+
+                    -- Every wipe of a kiosk session: when, how long, whether it was verified.
+                    -- Never what was wiped.
+                    CREATE TABLE stationWipe (
+                        id INTEGER PRIMARY KEY,
+                        station TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        durationMs INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1)),
+                        leftovers INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX stationWipe_time ON stationWipe(at);
+                    """)
+        }
         return migrator
     }
 }

@@ -50,6 +50,7 @@ struct ConfigParser {
         let console = try top.optionalObject("console").map { c throws(ConfigError) in
             try self.console(c, partners: partnerIDs)
         } ?? ConsoleSettings()
+        let kiosk = try top.optionalObject("kiosk").map { k throws(ConfigError) in try self.kiosk(k) } ?? KioskSettings()
         let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
             try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
         } ?? DemoData()
@@ -59,7 +60,7 @@ struct ConfigParser {
             id: id, name: name, address: address, timeZone: zone, email: email, phone: phone, label: label,
             openingHours: hours, partners: partners, lifeSituations: situations, rooms: rooms, stations: stations,
             visio: visio)
-        return GuichetConfig(structure: structure, booking: booking, console: console, demo: demo)
+        return GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, demo: demo)
     }
 
     func slug(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {
@@ -223,6 +224,44 @@ struct ConfigParser {
             try r.finish()
         }
         try c.finish()
+        return settings
+    }
+
+    static let kioskLanguages = ["fr", "en"]
+
+    func kiosk(_ k: ConfigReader) throws(ConfigError) -> KioskSettings {
+        var settings = KioskSettings()
+        settings.inactivitySeconds = try k.int("inactivitySeconds", in: 30...3600, default: settings.inactivitySeconds)
+        settings.warningSeconds = try k.int("warningSeconds", in: 20...600, default: settings.warningSeconds)
+        settings.pageCap = try k.int("pageCap", in: 0...500, default: settings.pageCap)
+        settings.cupsServer = try k.optionalString("cupsServer", maxLength: 200)
+        if let server = settings.cupsServer {
+            guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]), (1...65535).contains(port) else {
+                throw k.fail("cupsServer", "'\(server)' must be host:port")
+            }
+        }
+        settings.printerQueue = try k.optionalString("printerQueue", maxLength: 127)
+        settings.scanner = try k.optionalString("scanner", maxLength: 200)
+        if let options = try k.optionalObject("scannerOptions") {
+            for key in options.keys {
+                guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw options.fail(key, "is not a SANE option name") }
+                settings.scannerOptions[key] = try options.string(key, maxLength: 200)
+            }
+        }
+        if k.has("extraSites") {
+            settings.extraSites = try k.strings("extraSites")
+            for site in settings.extraSites where !Self.isHTTPS(site) {
+                throw k.fail("extraSites", "'\(site)' must be an https:// address")
+            }
+        }
+        if k.has("languages") {
+            let languages = try k.strings("languages")
+            guard !languages.isEmpty, Set(languages).count == languages.count, languages.allSatisfy(Self.kioskLanguages.contains) else {
+                throw k.fail("languages", "must list distinct languages among \(Self.kioskLanguages.joined(separator: ", "))")
+            }
+            settings.languages = languages
+        }
+        try k.finish()
         return settings
     }
 

@@ -29,6 +29,9 @@ struct ConfigReader {
 
     func has(_ name: String) -> Bool { object[name] != nil }
 
+    /// The object's keys, for maps whose keys are data (such as backend options).
+    var keys: [String] { object.keys.sorted() }
+
     func raw(_ name: String) throws(ConfigError) -> JSONValue {
         consumed.keys.insert(name)
         guard let value = object[name] else { throw fail(name, "is required") }

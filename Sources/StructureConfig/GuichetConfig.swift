@@ -7,6 +7,7 @@ public struct GuichetConfig: Sendable {
     public var structure: Structure
     public var booking: BookingSettings
     public var console: ConsoleSettings
+    public var kiosk: KioskSettings
     public var demo: DemoData
 
     /// Reads and validates `path`, or throws naming the file, the key and the rule broken.
@@ -75,6 +76,30 @@ public struct ConsoleSettings: Sendable {
     public var passwordCost = 12
     public var retention = Retention()
     public var referents: [Referent] = []
+
+    public init() {}
+}
+
+/// The self-service stations: session timings, printing and scanning, the locked browser.
+public struct KioskSettings: Sendable {
+    /// Seconds without a touch or a key before the inactivity warning.
+    public var inactivitySeconds = 300
+    /// How long the warning stays before the session ends (at least 20 s, WCAG 2.2.1).
+    public var warningSeconds = 60
+    /// Pages a session may print (printing is free, not unlimited).
+    public var pageCap = 30
+    /// `host:port` of cupsd; nil: the system's.
+    public var cupsServer: String?
+    /// The queue to print to; nil: the first queue CUPS lists.
+    public var printerQueue: String?
+    /// The SANE device to scan with; nil: the first device SANE finds.
+    public var scanner: String?
+    /// Backend-specific SANE options set before each scan (name → value).
+    public var scannerOptions: [String: String] = [:]
+    /// Sites the locked browser allows besides the partners' and life situations' sites.
+    public var extraSites: [String] = []
+    /// Languages of the station's UI, the first being the default.
+    public var languages = ["fr", "en"]
 
     public init() {}
 }
