@@ -43,13 +43,17 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CCups", "CSane", "CJpeg"], swiftSettings: swiftSettings),
         // The self-service station: the kiosk session's state machine, its folders and the wipe.
         .target(name: "Station", dependencies: ["Agenda", "Devices"], swiftSettings: swiftSettings),
+        // The station's UI (templates, texts in each language, CSS, script, pictograms).
+        .target(
+            name: "Kiosk", dependencies: [.product(name: "Mustache", package: "swift-mustache")], path: "kiosk",
+            resources: [.copy("templates"), .copy("strings"), .copy("static")], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
         .target(
             name: "Web",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Reports",
+                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports",
+                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

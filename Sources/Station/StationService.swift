@@ -34,6 +34,8 @@ public struct StationDevices: Sendable {
 public struct StationStatus: Sendable, Equatable {
     public let state: String
     public let session: String?
+    /// The session prepared for the next start (its folder and browser profile exist).
+    public let next: String?
     public let warningDeadline: Date?
     public let pagesLeft: Int
     public let outOfService: String?
@@ -88,6 +90,9 @@ public actor StationService {
     private let nextID: NextID
     private var use: Usage?
     private var closeRequested = false
+    /// The usager is on a partner site, where our pages cannot see the input: the browser's
+    /// own idle policy watches there, and the daemon's clock waits for the usager's return.
+    private var away = false
     /// True once `guichet station` runs the browser: the wipe then waits for it to close.
     private var supervised = false
     public private(set) var lastWipe: WipeRecord?
@@ -149,9 +154,20 @@ public actor StationService {
         return session
     }
 
-    public func activity() async throws(StationError) { try await handle(.activity) }
-    public func extend() async throws(StationError) { try await handle(.extend) }
-    public func tick() async { await perform(try? machine.handle(.tick, now: clock())) }
+    public func activity() async throws(StationError) {
+        away = false
+        try await handle(.activity)
+    }
+
+    public func extend() async throws(StationError) {
+        away = false
+        try await handle(.extend)
+    }
+
+    public func tick() async {
+        if away, case .inUse = machine.state { return }
+        await perform(try? machine.handle(.tick, now: clock()))
+    }
     public func end(_ reason: SessionEndReason) async throws(StationError) { try await handle(.end(reason)) }
     public func browserClosed() async throws(StationError) { try await handle(.browserClosed) }
     public func reset() async throws(StationError) { try await handle(.reset) }
@@ -164,7 +180,7 @@ public actor StationService {
         let reason: String? = if case .outOfService(let why) = machine.state { why } else { nil }
         let session = machine.state.session ?? (reason == nil ? nextID.take() : nil)
         return StationStatus(
-            state: machine.state.name, session: machine.state.session, warningDeadline: deadline,
+            state: machine.state.name, session: machine.state.session, next: machine.state == .idle ? nextID.take() : nil, warningDeadline: deadline,
             pagesLeft: max(0, devices.pageCap - (use?.printed ?? 0)), outOfService: reason, closeBrowser: closeRequested,
             profile: session.map { folders.folder($0).appendingPathComponent("profile") })
     }
@@ -181,6 +197,7 @@ public actor StationService {
         for effect in effects ?? [] {
             switch effect {
             case .openSession(let id):
+                away = false
                 _ = try? folders.create(id)
                 use = Usage(id: id, start: clock())
                 await recorder.record(currentUse(end: nil))
@@ -240,6 +257,7 @@ public actor StationService {
         _ = try requireSession()
         guard let host = site.host else { return }
         if !use!.sites.contains(host) { use!.sites.append(host) }
+        away = true
     }
 
     public func requestHelp() async {

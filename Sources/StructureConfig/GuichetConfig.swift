@@ -10,6 +10,13 @@ public struct GuichetConfig: Sendable {
     public var kiosk: KioskSettings
     public var demo: DemoData
 
+    /// Every site the station's locked browser may open: the partners', the life
+    /// situations' and the kiosk's extra sites, each once.
+    public var kioskSites: [String] {
+        (structure.partners.map(\.website) + structure.lifeSituations.flatMap(\.websites) + kiosk.extraSites)
+            .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+
     /// Reads and validates `path`, or throws naming the file, the key and the rule broken.
     public static func load(path: String) throws(ConfigError) -> GuichetConfig {
         let data: Data

@@ -37,6 +37,7 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
     PublicPage(office: office).addRoutes(to: router)
+    KioskPages(office: office).addRoutes(to: router)
     router.get("static/{file}") { _, context in
         guard let response = StaticFiles.response(for: try context.parameters.require("file")) else { throw HTTPError(.notFound) }
         return response

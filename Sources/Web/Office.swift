@@ -1,6 +1,7 @@
 import Agenda
 import Foundation
 import Store
+import Station
 import StructureConfig
 
 /// What every handler works with: the structure's configuration, its database and the
@@ -10,6 +11,8 @@ public struct Office: Sendable {
     public let database: AppDatabase
     public let clock: @Sendable () -> Date
     let formTokens = FormTokens()
+    /// The self-service stations this daemon drives, by id (empty until `withStations`).
+    public private(set) var stations: [String: StationService] = [:]
 
     public init(config: GuichetConfig, database: AppDatabase, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
@@ -19,6 +22,21 @@ public struct Office: Sendable {
 
     public var structure: Structure { config.structure }
     var zone: StructureTimeZone { config.structure.timeZone }
+
+    public var kioskSites: [String] { config.kioskSites }
+
+    /// The same office driving its self-service stations, whose session folders live under
+    /// `data`; the devices are given (the daemon passes CUPS and SANE).
+    public func withStations(data: URL, devices: StationDevices) -> Office {
+        var office = self
+        let timings = KioskTimings(inactivity: TimeInterval(config.kiosk.inactivitySeconds), warning: TimeInterval(config.kiosk.warningSeconds))
+        let recorder = DatabaseStationRecorder(database: database)
+        for station in structure.stations where station.selfService {
+            office.stations[station.id] = StationService(
+                station: station.id, data: data, timings: timings, devices: devices, recorder: recorder, clock: clock)
+        }
+        return office
+    }
 
     /// Seeds the configuration's demo data into an empty database.
     @discardableResult

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Devices
+import Station
 import ServiceLifecycle
 import Store
 import StructureConfig
@@ -30,7 +32,13 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "guichet")
         logger.logLevel = .info
         // A refusal names the file, the key and the rule; it is printed without the usage text.
-        let office = try options.open()
+        let base = try options.open()
+        let kiosk = base.config.kiosk
+        let office = base.withStations(
+            data: URL(fileURLWithPath: options.data),
+            devices: StationDevices(
+                printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
+                scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap))
         let loaded = office.config
         let databasePath = options.databasePath
         let noAgent = try await office.database.agentCount() == 0
@@ -38,13 +46,17 @@ struct Serve: AsyncParsableCommand {
             logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
         }
         let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+        let stationLines = office.stations.keys.sorted().map { id in
+            let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
+            return "  \(label)http://\(shownHost):\(port)/kiosk/\(id)/\n"
+        }.joined()
         let app = buildApplication(office: office, server: ServerSettings(host: host, port: port), logger: logger) {
             // Written straight to the descriptor so it appears at once, even when piped.
             FileHandle.standardOutput.write(Data("""
                 Guichet is running for \(loaded.structure.name)
                   Home page:        http://\(shownHost):\(port)/
                   Agents' console:  http://\(shownHost):\(port)/console
-                  Health:           http://\(shownHost):\(port)/healthz
+                \(stationLines)                  Health:           http://\(shownHost):\(port)/healthz
                   API description:  http://\(shownHost):\(port)/openapi.json
                   Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
                   Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
@@ -53,7 +65,7 @@ struct Serve: AsyncParsableCommand {
 
                 """.utf8))
         }
-        let group = ServiceGroup(services: [app, PurgeService(office: office, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

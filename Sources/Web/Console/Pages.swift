@@ -22,8 +22,16 @@ struct Pages: Sendable {
     }()
 
     func render(_ name: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        guard let html = library.render(context, withTemplate: name) else {
-            return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "template \(name) missing")))
+        HTMLPage.response(library.render(context, withTemplate: name), status: status)
+    }
+}
+
+/// An HTML page with the headers every page carries: no caching, no framing, a strict
+/// content security policy, no referrer.
+enum HTMLPage {
+    static func response(_ html: String?, status: HTTPResponse.Status = .ok) -> Response {
+        guard let html else {
+            return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "template missing")))
         }
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -1,0 +1,375 @@
+import Agenda
+import Devices
+import Foundation
+import Hummingbird
+import Kiosk
+import Station
+import Store
+import StructureConfig
+
+/// The self-service station's pages, under `/kiosk/{station}`. No account: a form proves it
+/// comes from the station's own page by carrying the session id (`_k`), which no other site
+/// can read. Every page has "Call an agent".
+struct KioskPages: Sendable {
+    let office: Office
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("kiosk-static/{file}") { _, context in
+            guard let file = KioskResources.staticFile(try context.parameters.require("file")) else { throw HTTPError(.notFound) }
+            var response = Response(status: .ok, headers: [.contentType: file.type], body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
+            response.headers[.cacheControl] = "public, max-age=3600"
+            return response
+        }
+        let kiosk = router.group("kiosk/{station}")
+        kiosk.get("", use: welcome)
+        kiosk.post("commencer", use: start)
+        kiosk.get("accueil", use: home)
+        kiosk.get("demarches", use: situations)
+        kiosk.get("demarches/{situation}", use: situation)
+        kiosk.get("ouvrir", use: openSite)
+        kiosk.get("imprimer", use: printPage)
+        kiosk.post("imprimer", use: printFile)
+        kiosk.get("numeriser", use: scanPage)
+        kiosk.post("numeriser", use: scan)
+        kiosk.get("apercu/{name}", use: preview)
+        kiosk.get("rendez-vous", use: appointment)
+        kiosk.post("rendez-vous", use: checkIn)
+        kiosk.get("terminer", use: endPage)
+        kiosk.post("fin", use: end)
+        kiosk.post("aide", use: help)
+        kiosk.post("prolonger", use: extend)
+        kiosk.post("activite", use: activity)
+        kiosk.get("etat", use: state)
+        // For `guichet station`, on the station itself only.
+        kiosk.post("superviseur", use: attachSupervisor)
+        kiosk.post("navigateur-ferme", use: browserClosed)
+    }
+
+    // MARK: plumbing
+
+    struct Visit {
+        let station: StationService
+        let status: StationStatus
+        let language: String
+        let base: String
+        let path: String
+        var t: [String: String] { KioskResources.strings[language] ?? [:] }
+    }
+
+    private func visit(_ request: Request, _ context: GuichetRequestContext) async throws -> Visit {
+        let id = try context.parameters.require("station")
+        guard let station = office.stations[id] else { throw HTTPError(.notFound, message: "Poste inconnu : \(id)") }
+        let languages = office.config.kiosk.languages
+        let asked = request.uri.queryParameters.get("lang") ?? request.cookies["guichet_lang"]?.value
+        let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
+        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(id)", path: request.uri.path)
+    }
+
+    private func render(_ template: String, _ v: Visit, _ request: Request, _ extra: [String: Any] = [:], error: String? = nil) -> Response {
+        var context: [String: Any] = [
+            "t": v.t, "structure": office.structure.name, "station": v.station.station, "base": v.base, "path": v.path,
+            "session": v.status.session ?? "", "token": v.status.session ?? v.status.next ?? "", "inSession": v.status.session != nil,
+            "helpComing": request.uri.queryParameters.get("aide") != nil,
+            "languages": office.config.kiosk.languages.map { code in
+                ["code": code, "name": KioskResources.strings[code]?["languageName"] ?? code, "current": code == v.language]
+            },
+        ]
+        if let error { context["error"] = error }
+        context.merge(extra) { $1 }
+        var response = HTMLPage.response(KioskResources.render(template, context), status: error == nil ? .ok : .unprocessableContent)
+        if request.uri.queryParameters.get("lang") != nil {
+            response.headers[.setCookie] = "guichet_lang=\(v.language); Path=/kiosk; SameSite=Strict; HttpOnly"
+        }
+        return response
+    }
+
+    /// The page needs a session: without one, back to the welcome screen.
+    private func inSession(_ request: Request, _ context: GuichetRequestContext) async throws -> Visit? {
+        let v = try await visit(request, context)
+        return v.status.session == nil ? nil : v
+    }
+
+    /// A form from the station's own page: its token is the current session (or, to start,
+    /// the session being prepared).
+    private func form(_ request: Request, _ v: Visit, starting: Bool = false) async throws -> FormData {
+        let form = try await FormData.read(request)
+        let expected = starting ? v.status.next : v.status.session
+        guard let token = form["_k"], token == expected || (token == v.status.next && v.status.session == nil) else {
+            throw HTTPError(.forbidden, message: "Cette page n’est plus à jour : revenez à l’accueil du poste.")
+        }
+        return form
+    }
+
+    private func welcomeRedirect(_ v: Visit) -> Response { .redirect(to: "\(v.base)/", type: .normal) }
+
+    // MARK: pages
+
+    @Sendable func welcome(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        if v.status.session != nil { return .redirect(to: "\(v.base)/accueil", type: .normal) }
+        return render("kiosk-welcome", v, request, ["outOfService": v.status.outOfService != nil, "thanks": request.uri.queryParameters.get("fin") != nil])
+    }
+
+    @Sendable func start(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        _ = try await form(request, v, starting: true)
+        do {
+            try await v.station.start()
+        } catch {
+            return render("kiosk-welcome", v, request, ["outOfService": v.status.outOfService != nil], error: error.french)
+        }
+        return .redirect(to: "\(v.base)/accueil", type: .normal)
+    }
+
+    @Sendable func home(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        return render("kiosk-home", v, request)
+    }
+
+    @Sendable func situations(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        var themes: [(String, [LifeSituation])] = []
+        for s in office.structure.lifeSituations {
+            if let i = themes.firstIndex(where: { $0.0 == s.theme }) { themes[i].1.append(s) } else { themes.append((s.theme, [s])) }
+        }
+        let english = v.language == "en"
+        return render(
+            "kiosk-situations", v, request,
+            [
+                "themes": themes.enumerated().map { i, theme in
+                    [
+                        "index": i, "name": theme.0, "icon": Self.icon(theme.0), "base": v.base,
+                        "situations": theme.1.map { ["id": $0.id, "title": english ? $0.titleEnglish : $0.titleFrench] },
+                    ] as [String: Any]
+                }
+            ])
+    }
+
+    /// A pictogram per theme of the bouquet de services, found from the theme's words.
+    static func icon(_ theme: String) -> String {
+        let t = theme.lowercased()
+        if t.contains("santé") { return "health" }
+        if t.contains("famille") || t.contains("état civil") { return "family" }
+        if t.contains("justice") { return "justice" }
+        if t.contains("budget") || t.contains("impôt") { return "budget" }
+        if t.contains("logement") || t.contains("mobilité") { return "housing" }
+        return "work"
+    }
+
+    @Sendable func situation(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let id = try context.parameters.require("situation")
+        guard let s = office.structure.lifeSituations.first(where: { $0.id == id }) else { throw HTTPError(.notFound) }
+        try? await v.station.choose(situation: s.id)
+        let partners = s.partners.compactMap { p in office.structure.partners.first { $0.id == p } }
+        let sites = (s.websites + partners.map(\.website)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return render(
+            "kiosk-situation", v, request,
+            [
+                "title": v.language == "en" ? s.titleEnglish : s.titleFrench, "situation": s.id, "partners": partners.map(\.name),
+                "sites": sites.map { ["url": $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", "host": URL(string: $0)?.host ?? $0] },
+            ])
+    }
+
+    /// Records the site opened (its host only) and goes there; only the catalogue's sites.
+    @Sendable func openSite(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        guard let site = request.uri.queryParameters.get("site"), office.kioskSites.contains(site), let url = URL(string: site) else {
+            throw HTTPError(.badRequest, message: "Ce site ne fait pas partie des sites proposés sur ce poste.")
+        }
+        try? await v.station.opened(site: url)
+        return .redirect(to: site, type: .normal)
+    }
+
+    @Sendable func printPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        return try await printView(v, request, sent: request.uri.queryParameters.get("envoye") != nil)
+    }
+
+    private func printView(_ v: Visit, _ request: Request, sent: Bool = false, error: String? = nil) async throws -> Response {
+        let files = (try? await v.station.files()) ?? []
+        let jobs = (try? await v.station.printJobs()) ?? []
+        let t = v.t
+        return render(
+            "kiosk-print", v, request,
+            [
+                "sent": sent, "pagesLeft": v.status.pagesLeft, "hasFiles": !files.isEmpty, "hasJobs": !jobs.isEmpty,
+                "files": files.map {
+                    ["kind": $0.kind.rawValue, "name": $0.name, "kindLabel": ($0.kind == .scans ? t["fromScans"] : t["fromDownloads"]) ?? ""]
+                },
+                "jobs": jobs.enumerated().map { i, job in
+                    ["number": "\(i + 1)", "state": t["job" + job.state.rawValue.prefix(1).uppercased() + job.state.rawValue.dropFirst()] ?? job.state.rawValue]
+                },
+            ], error: error)
+    }
+
+    @Sendable func printFile(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let form = try await form(request, v)
+        guard let kind = form["kind"].flatMap(SessionFile.Kind.init(rawValue:)), let name = form["name"] else {
+            throw HTTPError(.badRequest, message: "Document manquant.")
+        }
+        do {
+            _ = try await v.station.print(kind, name)
+        } catch {
+            return try await printView(try await visit(request, context), request, error: error.french)
+        }
+        return .redirect(to: "\(v.base)/imprimer?envoye=1", type: .normal)
+    }
+
+    @Sendable func scanPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        return render("kiosk-scan", v, request, ["done": false])
+    }
+
+    @Sendable func scan(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let form = try await form(request, v)
+        let settings: ScanSettings
+        do {
+            settings = try ScanSettings(
+                resolution: Int(form["resolution"] ?? "") ?? 0,
+                colour: form["colour"].flatMap(ScanSettings.Colour.init(rawValue:)) ?? .colour,
+                source: form["source"].flatMap(ScanSettings.Source.init(rawValue:)) ?? .flatbed)
+        } catch {
+            return render("kiosk-scan", v, request, ["done": false], error: error.french)
+        }
+        do {
+            let document = try await v.station.scan(settings)
+            return render(
+                "kiosk-scan", v, request,
+                [
+                    "done": true, "pages": document.pages,
+                    "previews": document.previews.enumerated().map { ["name": $1.lastPathComponent, "number": $0 + 1] },
+                ])
+        } catch {
+            return render("kiosk-scan", v, request, ["done": false], error: error.french)
+        }
+    }
+
+    @Sendable func preview(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { throw HTTPError(.notFound) }
+        guard let url = try? await v.station.preview(try context.parameters.require("name")), let data = FileManager.default.contents(atPath: url.path)
+        else { throw HTTPError(.notFound) }
+        var response = Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    @Sendable func appointment(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        return render("kiosk-appointment", v, request)
+    }
+
+    /// Check-in by the name given at booking: only today's bookings, and nobody's name is
+    /// ever shown on the station.
+    @Sendable func checkIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let form = try await form(request, v)
+        let name = Self.fold(form["name"] ?? "")
+        let now = office.clock()
+        let today = office.zone.day(office.zone.localDate(now))
+        let candidates = try await office.database.bookings(overlapping: today).filter {
+            $0.status == .booked && !name.isEmpty && $0.usager.map { Self.fold($0.name) == name } == true
+        }
+        var found = false
+        if candidates.count == 1, (try? await office.database.applyBookingEvent(id: candidates[0].id, .checkIn, now: now)) != nil { found = true }
+        return render("kiosk-appointment", v, request, ["found": found, "notFound": !found])
+    }
+
+    static func fold(_ name: String) -> String {
+        name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
+            .split(whereSeparator: { $0 == " " || $0 == "-" }).joined(separator: " ")
+    }
+
+    @Sendable func endPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let t = v.t
+        return render("kiosk-end", v, request, ["scores": (1...5).map { ["value": $0, "label": t["score\($0)"] ?? "\($0)"] }])
+    }
+
+    /// The anonymous answer (kept apart from the session), then the end and the wipe.
+    @Sendable func end(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let form = try await form(request, v)
+        if let score = Int(form["score"] ?? ""), SatisfactionAnswer.scale.contains(score) {
+            try await office.database.recordSatisfaction(SatisfactionAnswer(at: office.clock(), score: score, source: "station"))
+        }
+        try? await v.station.end(.button)
+        return .redirect(to: "\(v.base)/?fin=1", type: .normal)
+    }
+
+    @Sendable func help(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        let form = try await FormData.read(request)
+        guard let token = form["_k"], token == v.status.session || token == v.status.next else { throw HTTPError(.forbidden) }
+        await v.station.requestHelp()
+        let back = form["back"].flatMap { $0.hasPrefix(v.base) && !$0.contains("//") ? $0 : nil } ?? "\(v.base)/"
+        return .redirect(to: "\(back)?aide=1", type: .normal)
+    }
+
+    @Sendable func extend(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        let form = try await form(request, v)
+        try? await v.station.extend()
+        if request.headers[.accept]?.contains("application/json") == true { return try await state(request, context: context) }
+        let back = form["back"].flatMap { $0.hasPrefix(v.base) && !$0.contains("//") ? $0 : nil } ?? "\(v.base)/accueil"
+        return .redirect(to: back, type: .normal)
+    }
+
+    @Sendable func activity(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        _ = try await form(request, v)
+        try? await v.station.activity()
+        return Response(status: .noContent)
+    }
+
+    @Sendable func state(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let v = try await visit(request, context)
+        let s = v.status
+        var body: [String: Any] = ["state": s.state, "pagesLeft": s.pagesLeft, "closeBrowser": s.closeBrowser]
+        body["session"] = s.session ?? NSNull()
+        body["warningDeadline"] = s.warningDeadline.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull()
+        body["outOfService"] = s.outOfService ?? NSNull()
+        // The profile path is for the supervisor on this machine only.
+        if context.remoteAddress?.ipAddress.map(Self.isLoopback) == true { body["profile"] = s.profile?.path ?? NSNull() }
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        var response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    static func isLoopback(_ address: String) -> Bool { address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.") }
+
+    private func localOnly(_ context: GuichetRequestContext) throws {
+        guard context.remoteAddress?.ipAddress.map(Self.isLoopback) == true else { throw HTTPError(.forbidden, message: "Réservé au poste lui-même.") }
+    }
+
+    @Sendable func attachSupervisor(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try localOnly(context)
+        let v = try await visit(request, context)
+        await v.station.attachSupervisor()
+        return Response(status: .noContent)
+    }
+
+    @Sendable func browserClosed(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try localOnly(context)
+        let v = try await visit(request, context)
+        // The browser exited by itself (crash, idle policy) while a session was open: end it.
+        if v.status.state == "in-use" || v.status.state == "warning" { try? await v.station.end(.inactivity) }
+        try? await v.station.browserClosed()
+        return Response(status: .noContent)
+    }
+}
+
+extension Error {
+    /// The French sentence for a station error, or a generic one.
+    var french: String {
+        switch self {
+        case let e as StationError: e.french
+        case let e as ScannerError: e.french
+        case let e as PrinterError: e.french
+        default: "Une erreur est survenue. Un agent peut vous aider."
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// The station's only script: reports activity (so the daemon knows the usager is there),
+// shows the inactivity warning with its countdown, and leaves the page when the session ends.
+// Everything works without it except the warning, which the daemon enforces anyway.
+(function () {
+  "use strict";
+  var body = document.body;
+  var base = body.dataset.base, session = body.dataset.session;
+  if (!base || !session) return;
+  var dialog = document.getElementById("avertissement");
+  var count = document.getElementById("compte");
+  var lastSent = 0, deadline = null, previousFocus = null;
+
+  function post(path) {
+    var data = new URLSearchParams();
+    data.set("_k", session);
+    return fetch(base + path, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" });
+  }
+  function activity() {
+    var now = Date.now();
+    if (dialog && !dialog.hidden) return;   // only the button extends the session during the warning
+    if (now - lastSent < 10000) return;
+    lastSent = now;
+    post("/activite");
+  }
+  ["pointerdown", "keydown", "touchstart", "wheel"].forEach(function (type) {
+    window.addEventListener(type, activity, { passive: true });
+  });
+
+  function showWarning(until) {
+    deadline = until;
+    if (dialog.hidden) {
+      previousFocus = document.activeElement;
+      dialog.hidden = false;
+      document.getElementById("continuer").focus();
+    }
+    count.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+  }
+  function hideWarning() {
+    deadline = null;
+    if (!dialog.hidden) {
+      dialog.hidden = true;
+      if (previousFocus) previousFocus.focus();
+    }
+  }
+  if (dialog) {
+    dialog.querySelector("form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      post("/prolonger").then(hideWarning);
+    });
+  }
+
+  function poll() {
+    fetch(base + "/etat", { headers: { "Accept": "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (status) {
+        if (status.session !== session) { window.location.href = base + "/?fin=1"; return; }
+        if (status.state === "warning") showWarning(Date.parse(status.warningDeadline)); else hideWarning();
+      })
+      .catch(function () {});
+  }
+  setInterval(poll, 2000);
+  setInterval(function () { if (deadline) count.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000)); }, 250);
+  poll();
+})();
