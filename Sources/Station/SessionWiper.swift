@@ -22,6 +22,16 @@ public struct SessionFolders: Sendable {
         return folder
     }
 
+    /// Set before a session sends its first job: only then must the wipe ask the spooler
+    /// (a station whose printer is down can still wipe a session that never printed).
+    public func markPrinting(_ session: String) {
+        FileManager.default.createFile(atPath: folder(session).appendingPathComponent(".printing").path, contents: nil)
+    }
+
+    public func mayHavePrinted(_ session: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder(session).appendingPathComponent(".printing").path)
+    }
+
     /// Sessions whose folder is still there: after a crash, each must be wiped before the
     /// station serves anyone.
     public func leftovers() -> [String] {
@@ -56,7 +66,7 @@ public struct SessionWiper: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         var leftovers: [String] = []
         // Print jobs first: their spool copies are the session's documents too.
-        if let printer {
+        if let printer, folders.mayHavePrinted(session) {
             do {
                 for job in try printer.jobs(queue: nil, activeOnly: false) where job.title == Self.jobTitle(session) {
                     try printer.cancel(job: job.id, queue: job.queue, purge: true)

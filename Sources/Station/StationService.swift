@@ -311,6 +311,7 @@ public actor StationService {
         let left = devices.pageCap - (use?.printed ?? 0)
         guard pages <= left else { throw .printer(.pageCapReached(allowed: max(0, left), requested: pages)) }
         let queue = devices.queue
+        folders.markPrinting(session)
         let result: Result<PrintJob, PrinterError> = await Self.offExecutor {
             do throws(PrinterError) {
                 var target = queue

@@ -21,6 +21,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError.payloadTooLarge
         } catch let error as HTTPError where error.status == .methodNotAllowed {
             throw APIError(status: .methodNotAllowed, code: "method_not_allowed", french: "Méthode non permise sur cette adresse.", english: "Method not allowed on this route.")
+        } catch let error as HTTPError where error.status.code < 500 && !request.uri.path.hasPrefix("/api/") {
+            throw error  // a page's refusal, with its own status and French message
         } catch {
             context.logger.error("request failed", metadata: ["guichet.error": "\(error)", "guichet.path": "\(request.uri.path)"])
             throw APIError.internalError

@@ -79,7 +79,8 @@ final class PrivateCUPS {
         try cupsd.run()
         process = cupsd
         for _ in 0..<100 {
-            if (try? run("/usr/bin/lpstat", ["-h", server, "-r"])) != nil { break }
+            // lpstat exits 0 either way: read what it says.
+            if (try? run("/usr/bin/lpstat", ["-h", server, "-r"]))?.contains("is running") == true { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
         try run("/usr/sbin/lpadmin", ["-h", server, "-p", queue, "-E", "-v", "capture:\(out.path)", "-m", "raw"])

@@ -14,6 +14,7 @@ import Testing
         try Data().write(to: cups.block)
         let folders = SessionFolders(data: cups.root.appendingPathComponent("data"), station: "poste-1")
         let folder = try folders.create("s-9")
+        folders.markPrinting("s-9")
         let file = folder.appendingPathComponent("print/attestation.pdf")
         try samplePDF(pages: 1).write(to: file)
         let mine = try printer.submit(file: file, queue: "accueil", title: SessionWiper.jobTitle("s-9"))

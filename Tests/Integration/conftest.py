@@ -23,8 +23,10 @@ MANAGER = ("direction", "un mot de passe de responsable")
 
 
 class Daemon:
-    def __init__(self, data):
+    def __init__(self, data, config=None, env=None):
         self.data = Path(data)
+        self.config = str(config or ROOT / "config/guichet.json")
+        self.env = env
         self.port = free_port()
         self.proc = None
         self.cookie = None
@@ -32,7 +34,7 @@ class Daemon:
 
     def add_agent(self, login, password, manager=False):
         """Creates a console account through the CLI, as a newcomer would."""
-        cmd = [BINARY, "agent", "add", login, "--name", login.capitalize(), "--config", str(ROOT / "config/guichet.json"), "--data", str(self.data)]
+        cmd = [BINARY, "agent", "add", login, "--name", login.capitalize(), "--config", self.config, "--data", str(self.data)]
         subprocess.run(cmd + (["--manager"] if manager else []), input=password + "\n", text=True, check=True, capture_output=True)
 
     @property
@@ -47,9 +49,9 @@ class Daemon:
             self.data.mkdir(parents=True, exist_ok=True)
             self.add_agent(*MANAGER, manager=True)
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--config", str(ROOT / "config/guichet.json"), "--data", str(self.data), "--port", str(self.port),
+            [BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
              "--clock-offset", str(self.clock_offset)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

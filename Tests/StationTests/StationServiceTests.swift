@@ -115,7 +115,14 @@ struct StationServiceTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let station = service(printer: UnreachablePrinter())
         await station.recover()
+        // A session that printed nothing is wiped without asking the spooler…
         try await station.start()
+        try await station.end(.button)
+        #expect(await station.status().state == "idle")
+        // …one that tried to print cannot be verified while the spooler is down.
+        let session = try await station.start()
+        try Data("%PDF-1.4 /Type /Page".utf8).write(to: station.folders.folder(session).appendingPathComponent("downloads/a.pdf"))
+        await #expect(throws: StationError.printer(.server("down"))) { try await station.print(.downloads, "a.pdf") }
         try await station.end(.button)
         #expect(await station.status().state == "out-of-service")
         #expect(recorder.alerts.withLock { $0.count } == 1)

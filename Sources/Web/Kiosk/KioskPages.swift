@@ -329,6 +329,8 @@ struct KioskPages: Sendable {
         let s = v.status
         var body: [String: Any] = ["state": s.state, "pagesLeft": s.pagesLeft, "closeBrowser": s.closeBrowser]
         body["session"] = s.session ?? NSNull()
+        // Readable by the station's own pages only (no CORS): the token to start with.
+        body["next"] = s.next ?? NSNull()
         body["warningDeadline"] = s.warningDeadline.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull()
         body["outOfService"] = s.outOfService ?? NSNull()
         // The profile path is for the supervisor on this machine only.

@@ -1,0 +1,117 @@
+"""A private cupsd (own ServerRoot and port, a `capture` backend writing each job to a folder)
+and a private SANE configuration enabling only the `test` backend, for the station's tests."""
+import json, os, shutil, socket, subprocess, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BACKEND = """#!/bin/sh
+if [ $# -eq 0 ]; then echo 'direct capture "Unknown" "Guichet test capture"'; exit 0; fi
+dir="${DEVICE_URI#capture:}"
+while [ -e "$dir/block" ]; do sleep 0.2; done
+if [ -n "$6" ]; then cat "$6" > "$dir/job-$1.out"; else cat > "$dir/job-$1.out"; fi
+"""
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateCups:
+    def __init__(self, queue="accueil"):
+        self.root = Path(tempfile.mkdtemp(prefix="guichet-cups-"))
+        self.port = _free_port()
+        self.queue = queue
+        self.out = self.root / "out"
+        self.proc = None
+        for d in ("conf", "spool", "cache", "log", "run", "out", "bin/backend"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.out, 0o777)
+        os.chmod(self.root, 0o755)
+        for link in ("filter", "daemon", "cgi-bin", "notifier", "monitor", "driver"):
+            os.symlink(f"/usr/lib/cups/{link}", self.root / "bin" / link)
+        backend = self.root / "bin/backend/capture"
+        backend.write_text(BACKEND)
+        os.chmod(backend, 0o755)
+        (self.root / "conf/cupsd.conf").write_text(f"""Listen 127.0.0.1:{self.port}
+LogLevel info
+PreserveJobHistory No
+PreserveJobFiles No
+WebInterface No
+DefaultAuthType None
+<Location />
+  Order allow,deny
+  Allow all
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow all
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+""")
+        r = self.root
+        (r / "conf/cups-files.conf").write_text(f"""ServerRoot {r}/conf
+RequestRoot {r}/spool
+CacheDir {r}/cache
+StateDir {r}/run
+TempDir {r}/spool
+ServerBin {r}/bin
+ErrorLog {r}/log/error_log
+AccessLog {r}/log/access_log
+PageLog {r}/log/page_log
+FileDevice Yes
+Printcap
+""")
+
+    @property
+    def server(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self):
+        self.proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")])
+        for _ in range(100):
+            # lpstat exits 0 either way: read what it says.
+            if "is running" in subprocess.run(["lpstat", "-h", self.server, "-r"], capture_output=True, text=True).stdout:
+                break
+            time.sleep(0.1)
+        subprocess.run(["lpadmin", "-h", self.server, "-p", self.queue, "-E", "-v", f"capture:{self.out}", "-m", "raw"], check=True, capture_output=True)
+        return self
+
+    def spool_files(self):
+        return sorted(p.name for p in (self.root / "spool").iterdir() if p.is_file() and p.name[0] in "cd" and p.name[1:2].isdigit())
+
+    def outputs(self):
+        return sorted(self.out.glob("job-*.out"))
+
+    def stop(self):
+        (self.out / "block").unlink(missing_ok=True)
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            subprocess.run(["pkill", "-KILL", "-f", str(self.root)], capture_output=True)
+            self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def sane_config(folder):
+    """SANE_CONFIG_DIR with only the test backend, whose picture has content."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dll.conf").write_text("test\n")
+    (folder / "test.conf").write_text('number_of_devices 1\nmode Gray\ndepth 8\nresolution 50.0\ntest-picture "Color pattern"\nbr_x 200.0\nbr_y 200.0\n')
+    return folder
+
+
+def station_config(folder, cups, inactivity=30, warning=20):
+    """The demo configuration, with the station on the private cupsd and quick timings."""
+    config = json.loads((ROOT / "config/guichet.json").read_text())
+    config["kiosk"].update({"inactivitySeconds": inactivity, "warningSeconds": warning, "cupsServer": cups.server, "printerQueue": cups.queue,
+                            "scanner": "test:0", "pageCap": 5})
+    path = Path(folder) / "station.json"
+    path.write_text(json.dumps(config))
+    return path
