@@ -220,3 +220,38 @@ def test_the_generated_policy_allows_a_partner_site_and_blocks_any_other():
     finally:
         driver.quit()
         target.unlink()
+
+
+def test_help_reaches_the_console_and_the_agent_marks_the_session_accompanied(station):
+    d = station
+    session = start_session(d)
+    assert d.form_post("/kiosk/poste-1/aide", {"_k": session, "back": "/kiosk/poste-1/imprimer"}, with_session=False)[0] == 303
+    today = d.get("/console")[1].decode()
+    assert "Poste libre-service 1" in today and "Usager accompagné" in today
+    help_id = __import__("re").search(r'/console/help/([^/]+)/accompanied', today).group(1)
+    assert d.form_post(f"/console/help/{help_id}/accompanied", {"_csrf": d.csrf()})[0] == 303
+    assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("SELECT helpRequested, accompanied FROM stationSession WHERE id = ?", (session,)).fetchone() == (1, 1)
+        assert db.execute("SELECT COUNT(*) FROM satisfactionAnswer").fetchone() == (0,)
+
+
+def test_a_station_that_cannot_verify_its_wipe_stays_out_of_service_until_an_agent_checks_it(station):
+    d = station
+    session = start_session(d)
+    downloads = d.data / "stations/poste-1/sessions" / session / "downloads"
+    (downloads / "une-page.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n")
+    (d.cups.out / "block").write_text("")
+    assert d.form_post("/kiosk/poste-1/imprimer", {"_k": session, "kind": "downloads", "name": "une-page.pdf"}, with_session=False)[0] == 303
+    d.cups.proc.kill()  # the spooler dies with the job inside: the wipe cannot verify it
+    d.cups.proc.wait()
+    assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    assert status(d)["state"] == "out-of-service"
+    assert "indisponible" in d.get("/kiosk/poste-1/")[1].decode()
+    assert d.form_post("/kiosk/poste-1/commencer", {"_k": "x"}, with_session=False)[0] == 403
+    today = d.get("/console")[1].decode()
+    assert "hors service" in today
+    alert = __import__("re").search(r'/console/help/([^/]+)/resolve"[^<]*<input[^>]*>[^<]*<button type="submit">Poste vérifié', today)
+    assert alert
+    assert d.form_post(f"/console/help/{alert.group(1)}/resolve", {"_csrf": d.csrf()})[0] == 303
+    assert status(d)["state"] == "idle"

@@ -2,6 +2,7 @@ import StructureConfig
 import Agenda
 import Foundation
 import Hummingbird
+import Station
 import Store
 
 /// "Aujourd'hui" and "Semaine": the day's arrivals and the week's calendar.
@@ -13,6 +14,7 @@ struct AgendaPages {
         router.get("console", use: today)
         router.get("console/week", use: week)
         router.post("console/help/{id}/resolve", use: resolveHelp)
+        router.post("console/help/{id}/accompanied", use: markAccompanied)
     }
 
     /// A row of the day's table, actions included.
@@ -43,8 +45,11 @@ struct AgendaPages {
             ["time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))", "what": ConsoleKit.kindFrench($0.kind), "partner": kit.partnerName($0.partner)]
         }
         let stationNames = Dictionary(uniqueKeysWithValues: office.structure.stations.map { ($0.id, $0.name) })
-        let help = try await office.database.openHelpRequests().map {
-            ["id": $0.id, "station": stationNames[$0.station] ?? $0.station, "since": kit.time($0.at)]
+        let help = try await office.database.openHelpRequests().map { h -> [String: Any] in
+            [
+                "id": h.id, "station": stationNames[h.station] ?? h.station, "stationId": h.station, "since": kit.time(h.at),
+                "outOfService": h.reason == .outOfService, "message": h.message ?? "", "inSession": h.session != nil,
+            ]
         }
         let soon = now.addingTimeInterval(24 * 3600)
         let referrals = try await office.database.referrals(openOrSentSince: now).filter {
@@ -126,9 +131,23 @@ struct AgendaPages {
             notice: Notices.text(request))
     }
 
+    /// The agent helped the usager at the station: the session counts as accompanied.
+    @Sendable func markAccompanied(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context)
+        let id = try context.parameters.require("id")
+        try await office.database.markAccompanied(helpRequest: id)
+        try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
+        try await office.database.audit(actor: agent.id, action: "help.accompanied", target: id, now: office.clock())
+        return .redirect(to: "/console?done=help")
+    }
+
     @Sendable func resolveHelp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let (agent, _) = try await kit.form(request, context)
         let id = try context.parameters.require("id")
+        // An out-of-service alert is resolved by putting the checked station back in service.
+        if let alert = try await office.database.openHelpRequests().first(where: { $0.id == id && $0.reason == .outOfService }) {
+            try? await office.stations[alert.station]?.reset()
+        }
         try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
         try await office.database.audit(actor: agent.id, action: "help.resolve", target: id, now: office.clock())
         return .redirect(to: "/console?done=help")
