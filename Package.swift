@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Reports",
+                "Agenda", "StructureConfig", "Store", "Web", "Reports", "Station", "Devices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Store", "StructureConfig", "Agenda",
+                "Web", "Store", "StructureConfig", "Agenda", "Kiosk",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

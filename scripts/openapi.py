@@ -21,6 +21,12 @@ S = {"type": "string"}
 TS = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"}
 
 schemas = {
+    "StationStatus": {"type": "object", "required": ["state", "session", "next", "warningDeadline", "pagesLeft", "outOfService", "closeBrowser"], "properties": {
+        "state": {"type": "string", "enum": ["idle", "in-use", "warning", "ending", "wiping", "out-of-service"]},
+        "session": {"type": "string", "nullable": True}, "next": {"type": "string", "nullable": True},
+        "warningDeadline": {"type": "string", "format": "date-time", "nullable": True}, "pagesLeft": {"type": "integer"},
+        "outOfService": {"type": "string", "nullable": True}, "closeBrowser": {"type": "boolean"},
+        "profile": {"type": "string", "nullable": True, "description": "Loopback callers only"}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
         "code": S, "message": {"type": "object", "required": ["fr", "en"], "properties": {"fr": S, "en": S}},
         "details": {"type": "object", "additionalProperties": S}}}}},
@@ -54,6 +60,8 @@ affected = lambda key, item: {"type": "object", "properties": {key: ref(item), "
 def event(name, desc):
     return {"post": {"summary": desc, "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking"), "409": err("Not possible now")}}}
 
+STATION = {"name": "station", "in": "path", "required": True, "description": "A self-service station's id", "schema": {"type": "string"}}
+
 paths = {
     "/": {"get": {"summary": "The public page (HTML): opening hours, open or closed now, upcoming closures, partners and services, calendar link, contact form", "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
     "/healthz": {"get": {"summary": "Each component's state", "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "A component is down")}}},
@@ -67,6 +75,12 @@ paths = {
                          "properties": {"name": S, "email": S, "message": S, "token": S, "website": S}}}}},
         "responses": {"303": {"description": "Received; back to the page"}, "403": {"description": "Looks automated (HTML page)"},
                       "413": {"description": "Too large (HTML page)"}, "422": {"description": "Invalid field (HTML page)"}, "429": {"description": "Too many from this address (HTML page)"}}}},
+    "/kiosk/{station}/etat": {"get": {"summary": "A self-service station's state, for its pages and its supervisor (`guichet station`): idle, in-use, warning (with its deadline), ending, wiping or out-of-service; whether the browser must close; pages left to print; the next session's token; on loopback only, the session's browser profile folder",
+        "parameters": [STATION], "responses": {"200": ok(ref("StationStatus")), "404": err("Unknown station")}}},
+    "/kiosk/{station}/superviseur": {"post": {"summary": "`guichet station` announces itself (loopback only): from then on each wipe waits for the browser to close",
+        "parameters": [STATION], "responses": {"204": {"description": "Attached"}, "403": {"description": "Not from the station itself"}, "404": err("Unknown station")}}},
+    "/kiosk/{station}/navigateur-ferme": {"post": {"summary": "The station's browser has exited (loopback only): the session, if one was open, ends and is wiped",
+        "parameters": [STATION], "responses": {"204": {"description": "Noted"}, "403": {"description": "Not from the station itself"}, "404": err("Unknown station")}}},
     "/api/v1/session": {
         "post": {"summary": "Sign an agent in; sets the HttpOnly session cookie used by every other /api/v1 call (5 failures per account or 20 per address in 15 minutes lock further attempts)",
                  "security": [], "requestBody": body({"type": "object", "required": ["login", "password"], "properties": {"login": S, "password": S}}),

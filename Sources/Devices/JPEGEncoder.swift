@@ -6,7 +6,7 @@ enum JPEGEncoder {
     /// `pixels` holds `height` rows of `width × components` bytes (1 = gray, 3 = RGB).
     /// The caller checks the geometry first: libjpeg's default error handler exits the
     /// process, and with a valid geometry in memory it has nothing left to fail on.
-    static func encode(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, components: Int, quality: Int32 = 80) -> Data {
+    static func encode(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, components: Int, quality: Int32 = 75) -> Data {
         precondition(width > 0 && height > 0 && (components == 1 || components == 3) && pixels.count >= width * height * components)
         let info = UnsafeMutablePointer<jpeg_compress_struct>.allocate(capacity: 1)
         let errors = UnsafeMutablePointer<jpeg_error_mgr>.allocate(capacity: 1)

@@ -4,12 +4,12 @@ import Benchmarks
 /// `guichet bench`: prints the agenda's performance figures.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline) or the quarterly report.",
-        discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report]")
+        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline), the quarterly report, the console pages or the station (end → ready, scan → PDF).",
+        discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report|console|station]")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console, station }
 
-    @Argument(help: "agenda (default), report or console.")
+    @Argument(help: "agenda (default), report, console or station.")
     var suite: Suite = .agenda
 
     @Option(help: "The structure's configuration file.")
@@ -29,6 +29,7 @@ struct Bench: AsyncParsableCommand {
         case .agenda: try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
         case .report: try await ReportBenchmark(configPath: config).run()
         case .console: try await ConsoleBenchmark(configPath: config, port: port).run()
+        case .station: try await StationBenchmark().run()
         }
     }
 }

@@ -19,8 +19,14 @@ struct APITests {
         let paths = doc["paths"] as! [String: [String: Any]]
         var documented = Set<String>()
         for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
-        // The console's HTML pages and static files are not API; every other route is documented.
-        let served = Set(router.routes.filter { !$0.path.description.hasPrefix("/console") && !$0.path.description.hasPrefix("/static") }
+        // The console's and the station's HTML pages and static files are not API; every other
+        // route is documented, the station's machine-facing ones included.
+        let machine = ["/etat", "/superviseur", "/navigateur-ferme"]
+        let served = Set(router.routes.filter {
+            let path = $0.path.description
+            if path.hasPrefix("/kiosk") { return path.hasPrefix("/kiosk/") && machine.contains { path.hasSuffix($0) } }
+            return !path.hasPrefix("/console") && !path.hasPrefix("/static")
+        }
             .map { "\($0.method.rawValue) \($0.path.description == "/" ? "/" : $0.path.description)" })
         #expect(served == documented, "undocumented: \(served.subtracting(documented).sorted()); documented but not served: \(documented.subtracting(served).sorted())")
         #expect(served.count > 20)

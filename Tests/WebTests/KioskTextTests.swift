@@ -1,0 +1,36 @@
+import Foundation
+import Kiosk
+import Testing
+
+/// Every language of the station has every text the templates use.
+struct KioskTextTests {
+    @Test func everyLanguageHasEveryKeyTheTemplatesUse() throws {
+        let strings = KioskResources.strings
+        #expect(Set(strings.keys).isSuperset(of: ["fr", "en"]))
+        let french = try #require(strings["fr"])
+        for (language, table) in strings {
+            #expect(Set(table.keys) == Set(french.keys), "\(language) differs from fr: \(Set(table.keys).symmetricDifference(french.keys).sorted())")
+            #expect(table["lang"] == language)
+        }
+        let used = try KioskTextTests.keysUsedByTemplates()
+        #expect(!used.isEmpty)
+        #expect(used.subtracting(french.keys).isEmpty, "missing texts: \(used.subtracting(french.keys).sorted())")
+    }
+
+    static func keysUsedByTemplates() throws -> Set<String> {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../kiosk/templates").standardized
+        var keys = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /\{\{t\.([A-Za-z0-9]+)\}\}/) { keys.insert(String(match.1)) }
+        }
+        return keys
+    }
+
+    @Test func everyPageOffersToCallAnAgent() throws {
+        let html = try #require(KioskResources.render("kiosk-home", ["t": KioskResources.strings["fr"]!, "base": "/kiosk/p", "inSession": true]))
+        #expect(html.contains("Appeler un agent"))
+        let english = try #require(KioskResources.render("kiosk-welcome", ["t": KioskResources.strings["en"]!, "base": "/kiosk/p"]))
+        #expect(english.contains("Call an agent") && english.contains("<html lang=\"en\">"))
+    }
+}
