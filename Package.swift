@@ -46,7 +46,7 @@ let package = Package(
         // The station's UI (templates, texts in each language, CSS, script, pictograms).
         .target(
             name: "Kiosk", dependencies: [.product(name: "Mustache", package: "swift-mustache")], path: "kiosk",
-            resources: [.copy("templates"), .copy("strings"), .copy("static")], swiftSettings: swiftSettings),
+            resources: [.copy("templates"), .copy("strings"), .copy("static"), .copy("extension")], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices",
+                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices", "Kiosk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

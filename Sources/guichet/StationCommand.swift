@@ -1,5 +1,6 @@
 import Agenda
 import ArgumentParser
+import Kiosk
 import Foundation
 import Station
 import StructureConfig
@@ -38,6 +39,12 @@ struct StationCommand: AsyncParsableCommand {
     @Flag(help: "Print the generated policy and exit.")
     var printPolicy = false
 
+    @Option(help: ArgumentHelp("Write the partner-site bar extension for SESSION into DIR and exit (tests).", visibility: .hidden))
+    var extensionTo: String?
+
+    @Option(help: ArgumentHelp("The session the written extension belongs to.", visibility: .hidden))
+    var session = ""
+
     @Flag(help: "Run Chromium inside the cage Wayland compositor (a real station's screen).")
     var cage = false
 
@@ -50,6 +57,10 @@ struct StationCommand: AsyncParsableCommand {
         let sites = loaded.kioskSites
         let idle = (loaded.kiosk.inactivitySeconds + loaded.kiosk.warningSeconds + 59) / 60
         let policy = BrowserPolicy.json(stationURL: stationURL, sites: sites, idleMinutes: idle)
+        if let extensionTo {
+            try StationExtension.write(into: URL(fileURLWithPath: extensionTo), stationBase: "\(daemon)/kiosk/\(station)", session: session)
+            return
+        }
         if printPolicy {
             FileHandle.standardOutput.write(policy + Data("\n".utf8))
             return
@@ -80,8 +91,13 @@ struct StationCommand: AsyncParsableCommand {
     }
 
     private func launch(profile: String, url: String) throws -> Process {
+        // The bar for partner sites, written into the session's folder (wiped with it).
+        let sessionFolder = URL(fileURLWithPath: profile).deletingLastPathComponent()
+        let bar = sessionFolder.appendingPathComponent("tmp/guichet-bar")
+        try StationExtension.write(into: bar, stationBase: "\(daemon)/kiosk/\(station)", session: sessionFolder.lastPathComponent)
         let p = Process()
         let arguments = [
+            "--load-extension=\(bar.path)", "--disable-extensions-except=\(bar.path)",
             "--kiosk", "--user-data-dir=\(profile)", "--no-first-run", "--no-default-browser-check", "--disable-sync", "--disable-translate",
             "--password-store=basic", "--lang=fr-FR", url,
         ]

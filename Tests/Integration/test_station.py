@@ -255,3 +255,36 @@ def test_a_station_that_cannot_verify_its_wipe_stays_out_of_service_until_an_age
     assert alert
     assert d.form_post(f"/console/help/{alert.group(1)}/resolve", {"_csrf": d.csrf()})[0] == 303
     assert status(d)["state"] == "idle"
+
+
+def test_the_bar_on_a_partner_site_calls_an_agent_and_goes_home(station, tmp_path):
+    import http.server, threading
+    d = station
+    session = start_session(d)
+    bar = tmp_path / "bar"
+    subprocess.run([BINARY, "station", "--station", "poste-1", "--config", d.config, "--daemon", f"http://127.0.0.1:{d.port}",
+                    "--extension-to", str(bar), "--session", session], check=True)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site/index.html").write_text("<!doctype html><html lang=fr><title>Partenaire</title><h1>Mon compte</h1></html>")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "site"), **k)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    driver = chromium(f"--load-extension={bar}", f"--disable-extensions-except={bar}")
+    try:
+        driver.get(f"http://localhost:{server.server_address[1]}/index.html")
+        assert wait_for(lambda: driver.execute_script("return !!document.getElementById('guichet-barre')"), timeout=10)
+        shadow = driver.find_element(By.ID, "guichet-barre").shadow_root
+        assert [b.text for b in shadow.find_elements(By.CSS_SELECTOR, "button")] == ["Appeler un agent", "Accueil du poste", "Terminer"]
+        shadow.find_element(By.CSS_SELECTOR, ".help").click()
+        def help_asked():
+            with sqlite3.connect(d.db) as db:
+                return db.execute("SELECT COUNT(*) FROM helpRequest WHERE session = ?", (session,)).fetchone() == (1,)
+        assert wait_for(help_asked)
+        assert wait_for(lambda: "Un agent" in shadow.find_element(By.CSS_SELECTOR, "p").text, timeout=5)
+        shadow.find_element(By.CSS_SELECTOR, ".home").click()
+        assert wait_for(lambda: driver.current_url.endswith("/kiosk/poste-1/accueil"))
+        # Our own pages carry their own bar, not the extension's.
+        assert driver.execute_script("return !!document.getElementById('guichet-barre')") is False
+    finally:
+        driver.quit()
+        server.shutdown()
