@@ -327,6 +327,20 @@ public actor StationService {
         return job
     }
 
+    /// Cancels one of the session's own jobs (never another session's).
+    public func cancelPrint(job id: Int) async throws(StationError) {
+        let jobs = try await printJobs()
+        guard let job = jobs.first(where: { $0.id == id }), let printer = devices.printer else { throw .notAFile("\(id)") }
+        let result: Result<Void, PrinterError> = await Self.offExecutor {
+            do throws(PrinterError) {
+                return .success(try printer.cancel(job: job.id, queue: job.queue, purge: true))
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.mapError(StationError.printer).get()
+    }
+
     /// The session's print jobs and their states.
     public func printJobs() async throws(StationError) -> [PrintJob] {
         let session = try requireSession()

@@ -288,3 +288,22 @@ def test_the_bar_on_a_partner_site_calls_an_agent_and_goes_home(station, tmp_pat
     finally:
         driver.quit()
         server.shutdown()
+
+
+def test_the_usager_cancels_a_waiting_print_and_it_leaves_cups(station):
+    import re
+    d = station
+    session = start_session(d)
+    (d.data / "stations/poste-1/sessions" / session / "downloads/releve.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n")
+    (d.cups.out / "block").write_text("")
+    assert d.form_post("/kiosk/poste-1/imprimer", {"_k": session, "kind": "downloads", "name": "releve.pdf"}, with_session=False)[0] == 303
+    page = d.get("/kiosk/poste-1/imprimer")[1].decode()
+    job = re.search(r'name="job" value="(\d+)"', page).group(1)
+    assert d.form_post("/kiosk/poste-1/annuler-impression", {"_k": "wrong", "job": job}, with_session=False)[0] == 403
+    assert d.form_post("/kiosk/poste-1/annuler-impression", {"_k": session, "job": "99999"}, with_session=False)[0] == 422
+    assert d.cups.spool_files() != []
+    assert d.form_post("/kiosk/poste-1/annuler-impression", {"_k": session, "job": job}, with_session=False)[0] == 303
+    assert wait_for(lambda: d.cups.spool_files() == [])
+    (d.cups.out / "block").unlink()
+    time.sleep(0.5)
+    assert d.cups.outputs() == []

@@ -29,6 +29,7 @@ struct KioskPages: Sendable {
         kiosk.get("ouvrir", use: openSite)
         kiosk.get("imprimer", use: printPage)
         kiosk.post("imprimer", use: printFile)
+        kiosk.post("annuler-impression", use: cancelPrint)
         kiosk.get("numeriser", use: scanPage)
         kiosk.post("numeriser", use: scan)
         kiosk.get("apercu/{name}", use: preview)
@@ -198,7 +199,10 @@ struct KioskPages: Sendable {
                     ["kind": $0.kind.rawValue, "name": $0.name, "kindLabel": ($0.kind == .scans ? t["fromScans"] : t["fromDownloads"]) ?? ""]
                 },
                 "jobs": jobs.enumerated().map { i, job in
-                    ["number": "\(i + 1)", "state": t["job" + job.state.rawValue.prefix(1).uppercased() + job.state.rawValue.dropFirst()] ?? job.state.rawValue]
+                    [
+                        "number": "\(i + 1)", "id": job.id, "cancellable": !job.finished,
+                        "state": t["job" + job.state.rawValue.prefix(1).uppercased() + job.state.rawValue.dropFirst()] ?? job.state.rawValue,
+                    ] as [String: Any]
                 },
             ], error: error)
     }
@@ -215,6 +219,17 @@ struct KioskPages: Sendable {
             return try await printView(try await visit(request, context), request, error: error.french)
         }
         return .redirect(to: "\(v.base)/imprimer?envoye=1", type: .normal)
+    }
+
+    @Sendable func cancelPrint(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+        let form = try await form(request, v)
+        do {
+            try await v.station.cancelPrint(job: Int(form["job"] ?? "") ?? -1)
+        } catch {
+            return try await printView(try await visit(request, context), request, error: error.french)
+        }
+        return .redirect(to: "\(v.base)/imprimer", type: .normal)
     }
 
     @Sendable func scanPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
