@@ -64,7 +64,8 @@ struct Doctor: ParsableCommand {
         let plugins = ["webrtcbin": "gstreamer1.0-plugins-bad", "nicesrc": "gstreamer1.0-nice", "vp8enc": "gstreamer1.0-plugins-good",
                        "opusenc": "gstreamer1.0-plugins-base", "videotestsrc": "gstreamer1.0-plugins-base"]
         for (element, package) in plugins.sorted(by: { $0.key < $1.key }) {
-            if Self.output("/usr/bin/gst-inspect-1.0", ["--exists", element]) != nil { ok("element \(element)") } else {
+            // `--exists` also compares versions, and libnice's plugin is versioned 0.1.x: inspect instead.
+            if Self.output("/usr/bin/gst-inspect-1.0", [element]) != nil { ok("element \(element)") } else {
                 problem("GStreamer element \(element) missing", fix: "apt-get install \(package) gstreamer1.0-tools")
             }
         }
