@@ -39,6 +39,16 @@ let package = Package(
         // libsane and libjpeg, through module maps (Debian: libsane-dev, libjpeg-dev).
         .systemLibrary(name: "CSane", path: "Sources/CSane"),
         .systemLibrary(name: "CJpeg", path: "Sources/CJpeg"),
+        // GStreamer and webrtcbin (Debian: libgstreamer-plugins-bad1.0-dev), and the small C shim
+        // for what Swift cannot call (variadic GObject calls, signal handlers).
+        .systemLibrary(name: "CGStreamer", path: "Sources/CGStreamer", pkgConfig: "gstreamer-webrtc-1.0"),
+        .target(
+            name: "GstShim", dependencies: ["CGStreamer"], path: "Sources/GstShim",
+            linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
+        // The visio's media engine (room pipeline presets in media/presets).
+        .target(
+            name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", resources: [.copy("presets")],
+            swiftSettings: swiftSettings),
         // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
         .target(name: "Devices", dependencies: ["CCups", "CSane", "CJpeg"], swiftSettings: swiftSettings),
         // The self-service station: the kiosk session's state machine, its folders and the wipe.
@@ -89,6 +99,7 @@ let package = Package(
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: swiftSettings),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Station"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],

@@ -5,7 +5,10 @@ set -euo pipefail
 need=()
 # libcups2-dev, libsane-dev, libjpeg-dev: the station prints through libcups and scans
 # through libsane into JPEG-in-PDF files; sane-utils brings scanimage (benchmark baseline).
-for pkg in libsqlite3-dev pkg-config libcups2-dev libsane-dev libjpeg-dev sane-utils; do
+# GStreamer (webrtcbin in plugins-bad, libnice, VP8 in good, Opus in base): the visio's media engine.
+for pkg in libsqlite3-dev pkg-config libcups2-dev libsane-dev libjpeg-dev sane-utils \
+    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev libnice-dev \
+    gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${1:-}" = "--tests" ]; then

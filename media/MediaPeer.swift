@@ -1,0 +1,249 @@
+import CGStreamer
+import Foundation
+import GstShim
+
+/// What a call's media side reports. Delivered in order on the peer's own serial queue,
+/// never on GStreamer's streaming threads (whose callbacks must not block).
+public enum MediaEvent: Sendable, Equatable {
+    case negotiationNeeded
+    case iceCandidate(mline: UInt32, candidate: String)
+    case localDescription(sdp: String)
+    case iceState(String)
+    case remoteMedia(String)
+    case chat(String)
+    /// The call cannot go on (bus error, ICE failure, end of stream); the pipeline is stopped.
+    case ended(String)
+}
+
+/// Where the room's picture and sound come from.
+public enum MediaSources: Sendable {
+    /// The station's camera and microphone.
+    case devices(video: String = "v4l2src", audio: String = "pulsesrc")
+    /// GStreamer test sources: the stand-in for a camera on a machine that has none.
+    case test(pattern: String = "ball")
+
+    var video: String {
+        switch self {
+        case .devices(let video, _): video
+        case .test(let pattern): "videotestsrc is-live=true pattern=\(pattern)"
+        }
+    }
+
+    var audio: String {
+        switch self {
+        case .devices(_, let audio): audio
+        case .test: "audiotestsrc is-live=true wave=ticks"
+        }
+    }
+}
+
+public struct MediaSettings: Sendable {
+    public var preset = "vp8-opus"
+    public var sources: MediaSources = .test()
+    public var width = 640
+    public var height = 480
+    /// kbit/s for VP8's target (bit/s for the preset is derived).
+    public var videoKbps = 1200
+    /// webrtcbin's jitter buffer: 200 ms by default in GStreamer; 50 measured at ~79 ms glass to glass.
+    public var latencyMs = 50
+    public var stunServer: String?
+    public var turnServer: String?
+    /// Gather candidates on 127.0.0.1 (tests on loopback only).
+    public var allowLoopback = false
+
+    public init() {}
+}
+
+public struct MediaError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// One side of a call: a GStreamer pipeline around webrtcbin. The C shim holds what Swift
+/// cannot call; this class holds the pipeline's life.
+public final class MediaPeer: @unchecked Sendable {
+    private static let initialised: Bool = {
+        gst_init(nil, nil)
+        return true
+    }()
+
+    private let pipeline: UnsafeMutablePointer<GstElement>
+    private let webrtc: UnsafeMutablePointer<GstElement>
+    private let counters = UnsafeMutablePointer<gint64>.allocate(capacity: 2)
+    private let queue = DispatchQueue(label: "guichet.media.peer")
+    private let handler: @Sendable (MediaEvent) -> Void
+    private let state = NSLock()
+    private var running = false
+    private var stopped = false
+    private var busThread: Thread?
+
+    /// Frames of remote video and buffers of remote audio that reached the room's sinks.
+    public var videoFrames: Int64 { Int64(counters.pointee) }
+    public var audioBuffers: Int64 { Int64((counters + 1).pointee) }
+
+    public init(settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws {
+        _ = Self.initialised
+        handler = onEvent
+        counters.initialize(repeating: 0, count: 2)
+        let description = try Self.description(settings)
+        var error: UnsafeMutablePointer<GError>?
+        guard let built = gst_parse_launch(description, &error), error == nil else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "unknown"
+            if let error { g_error_free(error) }
+            counters.deallocate()
+            throw MediaError(description: "pipeline refused: \(message)")
+        }
+        pipeline = built
+        guard let found = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "webrtc") else {
+            gst_object_unref(built)
+            counters.deallocate()
+            throw MediaError(description: "the preset has no webrtcbin named webrtc")
+        }
+        webrtc = found
+        let object = UnsafeMutablePointer<GObject>(OpaquePointer(found))
+        if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
+        if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
+        guichet_webrtc_watch(
+            built, found, { context, event, mline, text in
+                guard let context else { return }
+                let peer = Unmanaged<MediaPeer>.fromOpaque(context).takeUnretainedValue()
+                peer.received(event, mline, text.map { String(cString: $0) })
+            }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1)
+        if settings.allowLoopback, guichet_webrtc_allow_loopback(found) != 0 {
+            throw MediaError(description: "cannot add the loopback address to the ICE agent")
+        }
+    }
+
+    deinit {
+        stop(reason: nil)
+        gst_object_unref(webrtc)
+        gst_object_unref(pipeline)
+        counters.deallocate()
+    }
+
+    /// `stun:host:port` (the browser's form) → `stun://host:port` (webrtcbin's).
+    static func gstURL(_ url: String) -> String {
+        for scheme in ["stun:", "turn:", "turns:"] where url.hasPrefix(scheme) && !url.hasPrefix(scheme + "//") {
+            return scheme + "//" + url.dropFirst(scheme.count)
+        }
+        return url
+    }
+
+    static func description(_ s: MediaSettings) throws -> String {
+        guard s.preset.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }),
+            let url = Bundle.module.url(forResource: s.preset, withExtension: "pipeline", subdirectory: "presets"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { throw MediaError(description: "unknown preset \(s.preset)") }
+        guard (160...1920).contains(s.width), (120...1080).contains(s.height), (100...8000).contains(s.videoKbps), (0...2000).contains(s.latencyMs)
+        else { throw MediaError(description: "settings out of range") }
+        return text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: " ")
+            .replacingOccurrences(of: "{video}", with: s.sources.video)
+            .replacingOccurrences(of: "{audio}", with: s.sources.audio)
+            .replacingOccurrences(of: "{width}", with: "\(s.width)")
+            .replacingOccurrences(of: "{height}", with: "\(s.height)")
+            .replacingOccurrences(of: "{bitrate}", with: s.preset.hasPrefix("vp8") ? "\(s.videoKbps * 1000)" : "\(s.videoKbps * 1000)")
+            .replacingOccurrences(of: "{latency}", with: "\(s.latencyMs)")
+    }
+
+    private func received(_ event: Int32, _ mline: UInt32, _ text: String?) {
+        let mapped: MediaEvent? =
+            switch event {
+            case Int32(GUICHET_EVENT_NEGOTIATION_NEEDED.rawValue): .negotiationNeeded
+            case Int32(GUICHET_EVENT_ICE_CANDIDATE.rawValue): .iceCandidate(mline: mline, candidate: text ?? "")
+            case Int32(GUICHET_EVENT_LOCAL_DESCRIPTION.rawValue): .localDescription(sdp: text ?? "")
+            case Int32(GUICHET_EVENT_ICE_STATE.rawValue): .iceState(text ?? "")
+            case Int32(GUICHET_EVENT_REMOTE_MEDIA.rawValue): .remoteMedia(text ?? "")
+            case Int32(GUICHET_EVENT_DATA.rawValue): .chat(text ?? "")
+            case Int32(GUICHET_EVENT_ERROR.rawValue): .ended(text ?? "error")
+            default: nil
+            }
+        guard let mapped else { return }
+        if case .iceState("failed") = mapped {
+            deliver(.iceState("failed"))
+            queue.async { self.stop(reason: "ICE failed") }
+            return
+        }
+        deliver(mapped)
+    }
+
+    private func deliver(_ event: MediaEvent) {
+        let handler = self.handler
+        queue.async { handler(event) }
+    }
+
+    // MARK: the call
+
+    /// Starts the pipeline. The offerer (the room, always) also opens the chat channel.
+    public func start(offerer: Bool) throws {
+        state.lock()
+        defer { state.unlock() }
+        guard !running, !stopped else { return }
+        guard gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE else {
+            throw MediaError(description: "the pipeline cannot start (camera or microphone busy?)")
+        }
+        running = true
+        if offerer { guichet_webrtc_create_chat(webrtc) }
+        let thread = Thread { [weak self] in self?.watchBus() }
+        thread.name = "guichet.media.bus"
+        busThread = thread
+        thread.start()
+    }
+
+    public func createOffer() { guichet_webrtc_create(webrtc, 0) }
+    public func createAnswer() { guichet_webrtc_create(webrtc, 1) }
+
+    /// Validated before webrtcbin sees it.
+    public func setRemoteDescription(_ sdp: String, isAnswer: Bool) throws {
+        guard sdp.utf8.count <= 64 * 1024, guichet_webrtc_set_remote(webrtc, isAnswer ? 1 : 0, sdp) == 0 else {
+            throw MediaError(description: "remote description refused")
+        }
+    }
+
+    public func addCandidate(mline: UInt32, _ candidate: String) throws {
+        guard mline < 8, candidate.utf8.count <= 1024, candidate.hasPrefix("candidate:") || candidate.isEmpty else {
+            throw MediaError(description: "candidate refused")
+        }
+        guichet_webrtc_add_candidate(webrtc, mline, candidate)
+    }
+
+    @discardableResult
+    public func sendChat(_ text: String) -> Bool { guichet_webrtc_send_chat(webrtc, text) == 0 }
+
+    /// Stops the pipeline and releases the devices; `reason` is reported as `.ended`.
+    public func stop(reason: String? = "hung up") {
+        state.lock()
+        let wasRunning = running
+        running = false
+        stopped = true
+        state.unlock()
+        gst_element_set_state(pipeline, GST_STATE_NULL)
+        if wasRunning, let reason { deliver(.ended(reason)) }
+    }
+
+    private func watchBus() {
+        guard let bus = gst_element_get_bus(pipeline) else { return }
+        defer { gst_object_unref(bus) }
+        let wanted = GstMessageType(GST_MESSAGE_ERROR.rawValue | GST_MESSAGE_EOS.rawValue | GST_MESSAGE_LATENCY.rawValue)
+        while true {
+            state.lock()
+            let go = running
+            state.unlock()
+            guard go else { return }
+            guard let message = gst_bus_timed_pop_filtered(bus, 100_000_000, wanted) else { continue }
+            defer { gst_message_unref(message) }
+            switch message.pointee.type {
+            case GST_MESSAGE_LATENCY:
+                _ = gst_bin_recalculate_latency(UnsafeMutablePointer<GstBin>(OpaquePointer(pipeline)))
+            case GST_MESSAGE_ERROR:
+                var error: UnsafeMutablePointer<GError>?
+                gst_message_parse_error(message, &error, nil)
+                let text = error.map { String(cString: $0.pointee.message) } ?? "error"
+                if let error { g_error_free(error) }
+                queue.async { self.stop(reason: "media error: \(text)") }
+                return
+            default:
+                queue.async { self.stop(reason: "end of stream") }
+                return
+            }
+        }
+    }
+}
