@@ -45,6 +45,8 @@ let package = Package(
         .target(
             name: "GstShim", dependencies: ["CGStreamer"], path: "Sources/GstShim",
             linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
+        // The visio's signalling protocol and join rules (pure).
+        .target(name: "Visio", swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).
         .target(
             name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", resources: [.copy("presets")],
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisioTests", dependencies: ["Visio"], swiftSettings: swiftSettings),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Station"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StructureConfigTests", dependencies: ["StructureConfig", "Agenda"],

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import Visio
+
+struct SignalMessageTests {
+    @Test func goodMessagesRoundTrip() throws {
+        let messages: [SignalMessage] = [
+            .join, .leave, .answer(sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"), .candidate(mline: 1, candidate: "candidate:1 1 UDP 2122 127.0.0.1 5000 typ host"),
+            .candidate(mline: 0, candidate: ""), .chat("https://www.caf.fr"),
+        ]
+        for message in messages { #expect(try SignalMessage.parse(message.json) == message) }
+    }
+
+    @Test(arguments: [
+        ("not json", "malformed"), ("[1,2]", "malformed"), (#"{"sdp":"v=0"}"#, "malformed"), (#"{"type":"dance"}"#, "unknown_type"),
+        (#"{"type":"join","admin":true}"#, "malformed"), (#"{"type":"answer","sdp":"hello"}"#, "malformed"),
+        (#"{"type":"answer","sdp":42}"#, "malformed"), (#"{"type":"candidate","mline":9,"candidate":""}"#, "malformed"),
+        (#"{"type":"candidate","mline":true,"candidate":""}"#, "malformed"),
+        (#"{"type":"candidate","mline":0,"candidate":"candidate:1\r\na=evil"}"#, "malformed"),
+        (#"{"type":"chat","text":""}"#, "malformed"),
+    ])
+    func badMessagesAreRefusedWithACode(text: String, code: String) {
+        #expect(throws: SignalError.self) { try SignalMessage.parse(text) }
+        do { _ = try SignalMessage.parse(text) } catch { #expect(error.code == code) }
+    }
+
+    @Test func oversizedMessagesAreRefused() {
+        let sdp = "v=0" + String(repeating: "a", count: 65 * 1024)
+        #expect(throws: SignalError.tooLarge) { try SignalMessage.parse(SignalMessage.answer(sdp: sdp).json) }
+        #expect(throws: SignalError.tooLarge) { try SignalMessage.parse(String(repeating: " ", count: 80 * 1024)) }
+    }
+
+    @Test func aFloodIsCutAndTheBudgetRefills() {
+        var budget = MessageBudget(perSecond: 10, burst: 20)
+        let t = Date(timeIntervalSince1970: 0)
+        let first = (0..<21).map { _ in budget.spend(at: t) }
+        #expect(first.prefix(20).allSatisfy { $0 } && first[20] == false)
+        let later = budget.spend(at: t.addingTimeInterval(0.2))
+        #expect(later)
+    }
+
+    @Test func theJoinWindowOpensShortlyBeforeAndClosesAtTheEnd() {
+        let start = Date(timeIntervalSince1970: 10_000), end = start.addingTimeInterval(1800)
+        func at(_ offset: TimeInterval, cancelled: Bool = false) -> JoinWindow {
+            JoinWindow.at(start.addingTimeInterval(offset), start: start, end: end, early: 600, cancelled: cancelled)
+        }
+        #expect(at(-601) == .tooEarly(opensAt: start.addingTimeInterval(-600)))
+        #expect(at(-600) == .open)
+        #expect(at(1799) == .open)
+        #expect(at(1800) == .closed)
+        #expect(at(0, cancelled: true) == .closed)
+    }
+}
