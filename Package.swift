@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
@@ -65,8 +66,9 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk",
+                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk", "Visio", "Media",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices", "Kiosk",
+                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices", "Kiosk", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

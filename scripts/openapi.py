@@ -60,6 +60,10 @@ affected = lambda key, item: {"type": "object", "properties": {key: ref(item), "
 def event(name, desc):
     return {"post": {"summary": desc, "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking"), "409": err("Not possible now")}}}
 
+TOKEN = {"name": "token", "in": "path", "required": True, "description": "The visio link's secret (32 letters and digits)", "schema": {"type": "string"}}
+LANG = {"name": "lang", "in": "query", "required": False, "description": "Page language (`fr`, `en`)", "schema": {"type": "string"}}
+HTML = {"description": "HTML page", "content": {"text/html": {}}}
+VISIO_STATION = {"name": "station", "in": "path", "required": True, "description": "The visio station's id (`visio` in the demo)", "schema": {"type": "string"}}
 STATION = {"name": "station", "in": "path", "required": True, "description": "A self-service station's id", "schema": {"type": "string"}}
 
 paths = {
@@ -81,6 +85,20 @@ paths = {
         "parameters": [STATION], "responses": {"204": {"description": "Attached"}, "403": {"description": "Not from the station itself"}, "404": err("Unknown station")}}},
     "/kiosk/{station}/navigateur-ferme": {"post": {"summary": "The station's browser has exited (loopback only): the session, if one was open, ends and is wiped",
         "parameters": [STATION], "responses": {"204": {"description": "Noted"}, "403": {"description": "Not from the station itself"}, "404": err("Unknown station")}}},
+    "/visio/{token}": {"get": {"summary": "The specialist's page for a visio appointment (HTML, French or English by `?lang=` or Accept-Language): camera and microphone check, waiting room, the call. The token is the booking's unguessable link, shown to agents on the console; it opens `visio.joinEarlyMinutes` before the slot and closes at its end or when the booking is cancelled",
+        "parameters": [TOKEN, LANG], "responses": {"200": HTML, "403": {"description": "Too early: the page says when the link opens (HTML)"},
+                      "404": {"description": "Unknown or altered link (HTML)"}, "410": {"description": "The appointment is over or cancelled (HTML)"}}}},
+    "/visio/{token}/ws": {"get": {"summary": "The visio's signalling WebSocket (upgrade only inside the link's window; a refused upgrade gets 400). One JSON object per text message, `type` plus only the keys of that type, anything else refused with an `error` message and the connection kept: `join` (specialist), `waiting`, `admitted` {iceServers} (daemon), `offer` {sdp} (daemon: the room is always the offerer), `answer` {sdp} (specialist, ≤ 64 KiB, validated), `candidate` {mline 0–7, candidate ≤ 1 KiB, empty = end} (both), `chat` {text ≤ 2 000 characters} (specialist → room, once admitted), `leave` (both), `error` {code: malformed, too_large, unknown_type, not_now, too_many_messages, call_ended; message} (daemon). 50 messages a second with bursts of 200 per connection. A plain GET says why the link does not open",
+        "parameters": [TOKEN], "responses": {"101": {"description": "Switching to WebSocket"}, "400": {"description": "Upgrade refused (unknown link, outside its window, visio off)"},
+                      "403": err("Too early (plain GET)"), "404": err("Unknown link (plain GET)"), "410": err("Over or cancelled (plain GET)"), "426": err("Inside the window: a WebSocket upgrade is expected")}}},
+    "/salle/{station}": {"get": {"summary": "The confidential room's screen (HTML, on the room's PC only): who the usager talks to, when the specialist is about to join, the messages the specialist sent, and the big “end the call” button",
+        "parameters": [VISIO_STATION], "responses": {"200": HTML, "403": {"description": "Not from the room's PC"}, "404": {"description": "Not a visio station"}}}},
+    "/salle/{station}/etat": {"get": {"summary": "The room's call (loopback only): booking, waiting, admitted, and the room engine's counters of remote video frames and audio buffers; `version` changes with every change of state",
+        "parameters": [VISIO_STATION], "responses": {"200": ok({"type": "object", "properties": {"version": {"type": "integer"}, "call": {"type": "object", "nullable": True,
+            "properties": {"booking": S, "waiting": {"type": "boolean"}, "admitted": {"type": "boolean"}, "videoFrames": {"type": "integer"}, "audioBuffers": {"type": "integer"}}}}}),
+            "403": {"description": "Not from the room's PC"}, "404": err("Not a visio station")}}},
+    "/salle/{station}/raccrocher": {"post": {"summary": "The usager ends the call from the room's screen (loopback only); the specialist's page ends too",
+        "parameters": [VISIO_STATION], "responses": {"303": {"description": "Back to the room's screen"}, "403": {"description": "Not from the room's PC"}, "404": err("Not a visio station")}}},
     "/api/v1/session": {
         "post": {"summary": "Sign an agent in; sets the HttpOnly session cookie used by every other /api/v1 call (5 failures per account or 20 per address in 15 minutes lock further attempts)",
                  "security": [], "requestBody": body({"type": "object", "required": ["login", "password"], "properties": {"login": S, "password": S}}),

@@ -308,6 +308,29 @@ enum Migrations {
                     CREATE INDEX stationWipe_time ON stationWipe(at);
                     """)
         }
+        migrator.registerMigration("v5-visio") { db in
+            try db.execute(
+                sql: """
+                    -- The specialist's join link of a visio booking: an unguessable secret, useful
+                    -- only inside the booking's window (checked at each use).
+                    CREATE TABLE visioLink (
+                        booking TEXT PRIMARY KEY REFERENCES booking(id),
+                        token TEXT NOT NULL UNIQUE,
+                        createdAt INTEGER NOT NULL
+                    ) STRICT;
+
+                    -- A call's metadata for the reports: never its content.
+                    CREATE TABLE visioCall (
+                        id INTEGER PRIMARY KEY,
+                        booking TEXT NOT NULL,
+                        partner TEXT,
+                        startedAt INTEGER NOT NULL,
+                        endedAt INTEGER,
+                        outcome TEXT
+                    ) STRICT;
+                    CREATE INDEX visioCall_time ON visioCall(startedAt);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Store
 import StructureConfig
@@ -23,6 +24,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(office: office),
+        server: .guichet(office: office),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "Guichet"),
         onServerRunning: { _ in await onRunning() },
         logger: logger)
@@ -38,6 +40,7 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     HomeController(office: office).addRoutes(to: router)
     PublicPage(office: office).addRoutes(to: router)
     KioskPages(office: office).addRoutes(to: router)
+    VisioPages(office: office).addRoutes(to: router)
     router.get("static/{file}") { _, context in
         guard let response = StaticFiles.response(for: try context.parameters.require("file")) else { throw HTTPError(.notFound) }
         return response

@@ -1,6 +1,7 @@
 import Agenda
 import Foundation
 import Store
+import Media
 import Station
 import StructureConfig
 
@@ -11,6 +12,8 @@ public struct Office: Sendable {
     public let database: AppDatabase
     public let clock: @Sendable () -> Date
     let formTokens = FormTokens()
+    /// The visio calls, once `withVisio` gave the room's media settings.
+    public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).
     public private(set) var stations: [String: StationService] = [:]
 
@@ -35,6 +38,14 @@ public struct Office: Sendable {
             office.stations[station.id] = StationService(
                 station: station.id, data: data, timings: timings, devices: devices, recorder: recorder, clock: clock)
         }
+        return office
+    }
+
+    /// The same office running visio calls with the room's media settings.
+    public func withVisio(media: MediaSettings) -> Office {
+        var office = self
+        office.visio = VisioCalls(
+            database: database, media: media, iceServers: structure.visio.stunServers + structure.visio.turnServers, clock: clock)
         return office
     }
 

@@ -11,6 +11,14 @@ extension Response {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A state document for a page's own script: never cached.
+    static func state(_ body: [String: Any]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        var response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }

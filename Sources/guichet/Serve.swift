@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Media
 import Devices
 import Station
 import ServiceLifecycle
@@ -28,6 +29,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
+    @Option(help: "The visio room's camera and microphone: devices (v4l2src, pulsesrc), test (GStreamer's test sources, for a machine without a camera), or auto (devices when /dev/video0 exists).")
+    var visioMedia: VisioMedia = .auto
+
+    @Flag(help: ArgumentHelp("Gather ICE candidates on 127.0.0.1 too (tests on loopback only).", visibility: .hidden))
+    var visioLoopback = false
+
     func run() async throws {
         var logger = Logger(label: "guichet")
         logger.logLevel = .info
@@ -38,7 +45,9 @@ struct Serve: AsyncParsableCommand {
             data: URL(fileURLWithPath: options.data),
             devices: StationDevices(
                 printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
-                scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap))
+                scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap)
+        )
+        .withVisio(media: visioSettings(logger))
         let loaded = office.config
         let databasePath = options.databasePath
         let noAgent = try await office.database.agentCount() == 0
@@ -46,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
         }
         let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+        let visioStation = office.structure.stations.first { $0.visio }?.id ?? "visio"
         let stationLines = office.stations.keys.sorted().map { id in
             let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
             return "  \(label)http://\(shownHost):\(port)/kiosk/\(id)/\n"
@@ -56,7 +66,8 @@ struct Serve: AsyncParsableCommand {
                 Guichet is running for \(loaded.structure.name)
                   Home page:        http://\(shownHost):\(port)/
                   Agents' console:  http://\(shownHost):\(port)/console
-                \(stationLines)                  Health:           http://\(shownHost):\(port)/healthz
+                \(stationLines)  Visio:            http://\(shownHost):\(port)/console/visio (links, waiting room), room screen /salle/\(visioStation)
+                  Health:           http://\(shownHost):\(port)/healthz
                   API description:  http://\(shownHost):\(port)/openapi.json
                   Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
                   Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
@@ -65,7 +76,26 @@ struct Serve: AsyncParsableCommand {
 
                 """.utf8))
         }
-        let group = ServiceGroup(services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            // Stopped in reverse order: the calls end first, then the server drains.
+            services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioShutdown(office: office)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Requests in flight get this long to finish.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
     }
+
+    func visioSettings(_ logger: Logger) -> MediaSettings {
+        var settings = MediaSettings()
+        settings.allowLoopback = visioLoopback
+        let devices = visioMedia == .devices || (visioMedia == .auto && FileManager.default.fileExists(atPath: "/dev/video0"))
+        settings.sources = devices ? .devices() : .test()
+        if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }
+        return settings
+    }
+}
+
+enum VisioMedia: String, ExpressibleByArgument, CaseIterable {
+    case auto, devices, test
 }

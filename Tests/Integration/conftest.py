@@ -31,6 +31,7 @@ class Daemon:
         self.proc = None
         self.cookie = None
         self.clock_offset = 0
+        self.args = []
 
     def add_agent(self, login, password, manager=False):
         """Creates a console account through the CLI, as a newcomer would."""
@@ -50,7 +51,7 @@ class Daemon:
             self.add_agent(*MANAGER, manager=True)
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
-             "--clock-offset", str(self.clock_offset)],
+             "--clock-offset", str(self.clock_offset), *self.args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:

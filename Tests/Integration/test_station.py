@@ -61,7 +61,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         check_axe(driver, "welcome")
         assert driver.find_element(By.CSS_SELECTOR, "footer .help").text.strip() == "Appeler un agent"
         driver.find_element(By.CSS_SELECTOR, "form[action$='commencer'] button").click()
-        assert driver.current_url.endswith("/accueil")
+        assert wait_for(lambda: driver.current_url.endswith("/accueil"))
         session = driver.find_element(By.TAG_NAME, "body").get_attribute("data-session")
         assert session and status(d)["state"] == "in-use"
         check_axe(driver, "home")

@@ -163,6 +163,7 @@ enum Notices {
         "closed": "Orientation clôturée.", "mandate": "Mandat enregistré.", "withdrawn": "Retrait enregistré.",
         "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
         "agent": "Compte créé.", "permanence": "Permanence programmée.", "message": "Message marqué comme répondu.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
+        "visio-admit": "Le ou la spécialiste entre : l’appel démarre.", "visio-hang-up": "Appel terminé.",
     ]
 
     static func text(_ request: Request) -> String? {

@@ -70,6 +70,7 @@ struct ConsoleKit: Sendable {
         ("contact", "/console/contacts/new", "Noter une visite", false),
         ("referrals", "/console/referrals", "Orientations", false),
         ("mandates", "/console/mandates", "Mandats", false),
+        ("visio", "/console/visio", "Visio", false),
         ("messages", "/console/messages", "Messages", false),
         ("reports", "/console/reports", "Rapports", false),
         ("hours", "/console/hours", "Horaires et fermetures", false),

@@ -350,10 +350,7 @@ struct KioskPages: Sendable {
         body["outOfService"] = s.outOfService ?? NSNull()
         // The profile path is for the supervisor on this machine only.
         if context.remoteAddress?.ipAddress.map(Self.isLoopback) == true { body["profile"] = s.profile?.path ?? NSNull() }
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        var response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return try Response.state(body)
     }
 
     static func isLoopback(_ address: String) -> Bool { address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.") }

@@ -1,0 +1,50 @@
+import Agenda
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// The specialist's join link secret for a visio booking, created at the first request.
+    public func visioLink(booking id: String, now: Date) async throws -> String {
+        try await writer.write { db in
+            guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM booking WHERE id = ?", arguments: [id]) else {
+                throw AgendaError.notFound("booking", id: id)
+            }
+            guard kind == BookingKind.visio.rawValue else {
+                throw AgendaError.invalidField("booking", french: "Ce rendez-vous n’est pas une visio.", english: "This booking is not a visio.")
+            }
+            if let token = try String.fetchOne(db, sql: "SELECT token FROM visioLink WHERE booking = ?", arguments: [id]) { return token }
+            let token = Identifier.secret()
+            try db.execute(sql: "INSERT INTO visioLink (booking, token, createdAt) VALUES (?, ?, ?)", arguments: [id, token, now.seconds])
+            return token
+        }
+    }
+
+    /// The booking a join link belongs to, or nil for an unknown (or tampered) link.
+    public func visioBooking(token: String) async throws -> Booking? {
+        guard token.count == 32, token.allSatisfy({ $0.isLetter || $0.isNumber }) else { return nil }
+        guard let id = try await writer.read({ db in try String.fetchOne(db, sql: "SELECT booking FROM visioLink WHERE token = ?", arguments: [token]) })
+        else { return nil }
+        return try await booking(id: id)
+    }
+
+    public func visioCallStarted(booking: Booking, at: Date) async throws -> Int64 {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO visioCall (booking, partner, startedAt) VALUES (?, ?, ?)", arguments: [booking.id, booking.partner, at.seconds])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func visioCallEnded(id: Int64, at: Date, outcome: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE visioCall SET endedAt = ?, outcome = ? WHERE id = ? AND endedAt IS NULL", arguments: [at.seconds, outcome, id])
+        }
+    }
+
+    /// Calls a crash or a kill interrupted: ended at the restart, outcome "interrupted".
+    public func closeUnfinishedVisioCalls(at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE visioCall SET endedAt = ?, outcome = 'interrupted' WHERE endedAt IS NULL", arguments: [at.seconds])
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Kiosk
+import Media
+import Store
+import StructureConfig
+import Visio
+
+/// The visio's pages: the specialist's page behind the booking's link, the console's list of
+/// visio appointments (links, waiting room, admit, hang up), and the confidential room's screen.
+struct VisioPages {
+    let office: Office
+    var kit: ConsoleKit { ConsoleKit(office: office) }
+
+    func addRoutes(to router: Router<GuichetRequestContext>) {
+        router.get("visio/{token}", use: specialistPage)
+        // Reached only when the WebSocket upgrade was refused: say why, as the page does.
+        router.get("visio/{token}/ws", use: refusedSocket)
+        router.get("console/visio", use: consoleList)
+        router.post("console/visio/{booking}/admit", use: admit)
+        router.post("console/visio/{booking}/hang-up", use: consoleHangUp)
+        // The confidential room's own screen: on the room's PC only.
+        router.get("salle/{station}", use: roomPage)
+        router.get("salle/{station}/etat", use: roomState)
+        router.post("salle/{station}/raccrocher", use: roomHangUp)
+    }
+
+    // MARK: the specialist
+
+    private func language(_ request: Request) -> String {
+        let languages = office.config.kiosk.languages
+        if let asked = request.uri.queryParameters.get("lang"), languages.contains(asked) { return asked }
+        let accepted = request.headers[.acceptLanguage].map { String($0.prefix(2)).lowercased() }
+        return accepted.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
+    }
+
+    private func page(_ template: String, language: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var context = values
+        context["t"] = KioskResources.strings[language] ?? [:]
+        context["structure"] = office.structure.name
+        context["languages"] = office.config.kiosk.languages.map { code in
+            ["code": code, "name": KioskResources.strings[code]?["languageName"] ?? code, "current": code == language]
+        }
+        var response = HTMLPage.response(KioskResources.render(template, context), status: status)
+        // The page needs the camera and the microphone of its own origin, nothing else.
+        response.headers[.init("Permissions-Policy")!] = "camera=(self), microphone=(self), geolocation=()"
+        return response
+    }
+
+    /// Why a link does not open now, in the page's language; nil when it opens.
+    private func refusal(_ token: String, language: String) async throws -> (HTTPResponse.Status, String)? {
+        let t = KioskResources.strings[language] ?? [:]
+        guard let (_, window) = try await VisioSignalling.check(office, token: token) else {
+            return (.notFound, t["visioRefusedUnknown"] ?? "")
+        }
+        switch window {
+        case .open: return nil
+        case .closed: return (.gone, t["visioRefusedClosed"] ?? "")
+        case .tooEarly(let opensAt):
+            return (.forbidden, (t["visioRefusedEarly"] ?? "").replacingOccurrences(of: "{{opens}}", with: when(opensAt, language: language)))
+        }
+    }
+
+    private func when(_ instant: Date, language: String) -> String {
+        if language == "fr" { return kit.dateTime(instant) }
+        let local = office.structure.timeZone.local(instant)
+        return "\(local.date) at \(local.time)"
+    }
+
+    @Sendable func specialistPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let language = language(request)
+        if let (status, reason) = try await refusal(token, language: language) {
+            return page("visio-refused", language: language, ["reason": reason], status: status)
+        }
+        guard let booking = try await office.database.visioBooking(token: token) else { throw HTTPError(.notFound) }
+        let specialist = try await specialistName(booking)
+        let texts = (KioskResources.strings[language] ?? [:]).filter { $0.key.hasPrefix("visio") }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys]), as: UTF8.self)
+        return page(
+            "visio-specialist", language: language,
+            [
+                "partner": kit.partnerName(booking.partner), "specialist": specialist, "when": when(booking.span.start, language: language),
+                // Inside <script type="application/json">: "<" escaped so no text can close the element.
+                "texts": json.replacingOccurrences(of: "<", with: "\\u003c"),
+            ])
+    }
+
+    @Sendable func refusedSocket(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        guard office.visio != nil else { throw HTTPError(.serviceUnavailable, message: "La visio n’est pas active sur ce serveur.") }
+        if let (status, reason) = try await refusal(token, language: language(request)) { throw HTTPError(status, message: reason) }
+        throw HTTPError(.upgradeRequired, message: "Connexion WebSocket attendue.")
+    }
+
+    private func specialistName(_ booking: Booking) async throws -> String {
+        guard let id = booking.specialist else { return "" }
+        return try await office.database.specialist(id: id).displayName
+    }
+
+    // MARK: the console
+
+    @Sendable func consoleList(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let agent = try kit.agent(context)
+        let now = office.clock()
+        let today = kit.zone.localDate(now)
+        let span = TimeSpan(kit.zone.day(today).start, kit.zone.day(today.adding(days: 7)).end)
+        let presences = await office.visio?.presences() ?? []
+        let byBooking = Dictionary(presences.map { ($0.booking.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [[String: Any]] = []
+        for booking in try await office.database.bookings(overlapping: span)
+        where booking.kind == .visio && booking.status != .cancelled && booking.span.end > now {
+            let token = try await office.database.visioLink(booking: booking.id, now: now)
+            let presence = byBooking[booking.id]
+            let specialist = try await specialistName(booking)
+            let origin = "\(request.head.scheme ?? "http")://\(request.head.authority ?? "")"
+            let usager: String = booking.usager?.name ?? ""
+            rows.append([
+                "id": booking.id, "when": kit.dateTime(booking.span.start), "partner": kit.partnerName(booking.partner), "specialist": specialist,
+                "usager": usager, "link": origin + "/visio/" + token,
+                "waiting": presence.map { !$0.admitted } ?? false, "inCall": presence?.admitted ?? false,
+                "lost": presence.map { !$0.connected } ?? false, "since": presence.map { kit.time($0.since) } ?? "",
+                "media": presence?.remoteMedia.joined(separator: ", ") ?? "",
+            ] as [String: Any])
+        }
+        return kit.page(
+            "visio", title: "Visio", section: "visio", agent: agent, context: context,
+            ["calls": rows, "hasCalls": !rows.isEmpty, "enabled": office.visio != nil, "joinEarly": office.structure.visio.joinEarlyMinutes], notice: Notices.text(request))
+    }
+
+    @Sendable func admit(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context)
+        let id = try context.parameters.require("booking")
+        guard let visio = office.visio else { throw HTTPError(.serviceUnavailable, message: "La visio n’est pas active sur ce serveur.") }
+        do {
+            try await visio.admit(id)
+        } catch VisioError.notWaiting {
+            throw HTTPError(.conflict, message: "Le ou la spécialiste n’est pas (ou plus) en salle d’attente.")
+        } catch let error as MediaError {
+            throw HTTPError(.internalServerError, message: "Le poste visio n’a pas pu démarrer : \(error.description)")
+        }
+        try await office.database.audit(actor: agent.id, action: "visio.admit", target: id, now: office.clock())
+        return .redirect(to: "/console/visio?done=visio-admit")
+    }
+
+    @Sendable func consoleHangUp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, _) = try await kit.form(request, context)
+        let id = try context.parameters.require("booking")
+        await office.visio?.hangUp(id)
+        try await office.database.audit(actor: agent.id, action: "visio.hang-up", target: id, now: office.clock())
+        return .redirect(to: "/console/visio?done=visio-hang-up")
+    }
+
+    // MARK: the room
+
+    private func roomStation(_ context: GuichetRequestContext) throws -> String {
+        guard context.remoteAddress?.ipAddress.map(KioskPages.isLoopback) == true else {
+            throw HTTPError(.forbidden, message: "Réservé au poste de l’espace confidentiel.")
+        }
+        let id = try context.parameters.require("station")
+        guard office.structure.stations.contains(where: { $0.id == id && $0.visio }) else { throw HTTPError(.notFound, message: "Poste visio inconnu : \(id)") }
+        return id
+    }
+
+    /// The room's call now, or its next visio appointment today.
+    private func roomCall(_ station: String) async throws -> (Booking, VisioCalls.Presence?)? {
+        let presences = await office.visio?.presences() ?? []
+        if let presence = presences.first(where: { $0.booking.station == station }) { return (presence.booking, presence) }
+        let now = office.clock()
+        let today = office.structure.timeZone.day(office.structure.timeZone.localDate(now))
+        let next = try await office.database.bookings(overlapping: TimeSpan(now, today.end))
+            .filter { $0.kind == .visio && $0.station == station && $0.status != .cancelled }
+            .min { $0.span.start < $1.span.start }
+        return next.map { ($0, VisioCalls.Presence?.none) }
+    }
+
+    @Sendable func roomPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try roomStation(context)
+        var values: [String: Any] = ["base": "/salle/\(station)", "inCall": false]
+        if let (booking, presence) = try await roomCall(station) {
+            let specialist = try await specialistName(booking)
+            let messages = presence?.messages ?? []
+            values["call"] = [
+                "specialist": specialist, "partner": kit.partnerName(booking.partner), "time": kit.time(booking.span.start),
+                "inCall": presence?.admitted ?? false, "waiting": presence != nil, "messages": messages, "hasMessages": !messages.isEmpty,
+            ] as [String: Any]
+            values["inCall"] = presence != nil
+        }
+        return page("visio-room", language: office.config.kiosk.languages[0], values)
+    }
+
+    @Sendable func roomState(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try roomStation(context)
+        var body: [String: Any] = ["version": await office.visio?.stateVersion() ?? 0, "call": NSNull()]
+        if let (booking, presence) = try await roomCall(station) {
+            var call: [String: Any] = ["booking": booking.id, "admitted": presence?.admitted ?? false, "waiting": presence != nil]
+            if let frames = await office.visio?.frames(booking.id) {
+                call["videoFrames"] = frames.video
+                call["audioBuffers"] = frames.audio
+            }
+            body["call"] = call
+        }
+        return try Response.state(body)
+    }
+
+    @Sendable func roomHangUp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try roomStation(context)
+        if let (booking, presence) = try await roomCall(station), presence != nil { await office.visio?.hangUp(booking.id) }
+        return .redirect(to: "/salle/\(station)")
+    }
+}

@@ -1,0 +1,61 @@
+import Agenda
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import Store
+import Visio
+
+/// The specialist's WebSocket at `/visio/{token}/ws`: upgraded only for a known link inside
+/// its window; the link is the credential.
+enum VisioSignalling {
+    static let maximumMessage = SignalMessage.maximumBytes + 1024
+
+    static func token(fromPath path: String) -> String? {
+        let parts = path.split(separator: "/")
+        guard parts.count == 3, parts[0] == "visio", parts[2] == "ws" else { return nil }
+        return String(parts[1])
+    }
+
+    /// The booking and whether its link opens now.
+    static func check(_ office: Office, token: String) async throws -> (Booking, JoinWindow)? {
+        guard let booking = try await office.database.visioBooking(token: token) else { return nil }
+        let early = TimeInterval(office.structure.visio.joinEarlyMinutes * 60)
+        let window = JoinWindow.at(office.clock(), start: booking.span.start, end: booking.span.end, early: early, cancelled: booking.status == .cancelled)
+        return (booking, window)
+    }
+
+    static func shouldUpgrade(_ office: Office, _ request: HTTPRequest) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        guard let calls = office.visio, let path = request.path, let token = token(fromPath: String(path.split(separator: "?").first ?? "")),
+            let (booking, window) = try await check(office, token: token), window == .open
+        else { return .dontUpgrade }
+        return .upgrade([:]) { inbound, outbound, _ in
+            let connection = UUID()
+            let (stream, continuation) = AsyncStream<SignalMessage?>.makeStream()
+            await calls.connected(booking, connection: connection, send: { continuation.yield($0) }, close: { continuation.yield(nil) })
+            // One writer task: messages leave in order; `nil` closes the connection.
+            let writer = Task {
+                for await message in stream {
+                    guard let message else {
+                        try? await outbound.close(.normalClosure, reason: nil)
+                        return
+                    }
+                    try? await outbound.write(.text(message.json))
+                }
+            }
+            do {
+                for try await message in inbound.messages(maxSize: maximumMessage) {
+                    guard case .text(let text) = message else { continue }
+                    await calls.received(booking.id, connection: connection, text)
+                }
+            } catch {
+                // An oversized or broken frame: this connection ends, the call record says so.
+            }
+            await calls.disconnected(booking.id, connection: connection)
+            continuation.finish()
+            _ = await writer.result
+        }
+    }
+}

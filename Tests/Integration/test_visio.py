@@ -1,0 +1,297 @@
+"""The visio: the specialist's link and its window, the waiting room, the agent's admission,
+and real calls between the room's GStreamer engine and headless Chromium with fake devices,
+on loopback; hostile signalling on the live connection."""
+import datetime as dt
+import json
+import signal
+import sqlite3
+import tempfile
+import threading
+import time
+
+import pytest
+import websocket
+from selenium.webdriver.common.by import By
+
+from browser import chromium, serious_violations
+from conftest import Daemon
+
+VISIO_ARGS = ["--visio-media", "test", "--visio-loopback"]
+FAKE_DEVICES = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required")
+# Keeps the page's WebSockets reachable, so the test can speak on the call's own connection.
+SOCKET_SPY = """
+const Original = window.WebSocket;
+window.sockets = [];
+window.WebSocket = function (url) { const s = new Original(url); window.sockets.push(s); return s; };
+window.WebSocket.OPEN = Original.OPEN;
+"""
+
+
+def wait_until(check, timeout=20, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def instant(iso):
+    return dt.datetime.fromisoformat(iso).timestamp()
+
+
+def book_visio(d, name="Awa Diallo"):
+    status, body = d.json("GET", "/api/v1/availability?kind=visio")
+    assert status == 200 and body["items"], body
+    slot = body["items"][0]
+    status, booking = d.json("POST", "/api/v1/bookings", {
+        "kind": "visio", "visioSlot": slot["visioSlot"], "start": slot["start"], "end": slot["end"], "usager": {"name": name}})
+    assert status == 201, booking
+    return booking
+
+
+def link_token(d, booking):
+    """The specialist's link as the console shows it to the agent."""
+    status, html = d.get("/console/visio")
+    assert status == 200
+    with sqlite3.connect(d.db) as db:
+        token = db.execute("SELECT token FROM visioLink WHERE booking = ?", (booking["id"],)).fetchone()[0]
+    assert f"/visio/{token}" in html.decode()
+    return token
+
+
+def restart_at(d, when):
+    """Restarts the daemon with its clock set to `when` (seconds since the epoch)."""
+    d.stop()
+    d.clock_offset = when - time.time()
+    d.cookie = None
+    d.start()
+
+
+def socket_status(d, token):
+    """101 when the WebSocket upgrade is accepted. A refused upgrade gets the WebSocket
+    library's fixed 400; the reason (403, 404, 410) is on the link's page and on a plain GET."""
+    try:
+        websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=10).close()
+        return 101
+    except websocket.WebSocketBadStatusException as e:
+        return e.status_code
+
+
+@pytest.fixture
+def visio():
+    """A daemon whose clock stands two minutes before a booked visio appointment."""
+    with tempfile.TemporaryDirectory(prefix="guichet-visio-") as data:
+        d = Daemon(data)
+        d.args = VISIO_ARGS
+        d.start()
+        booking = book_visio(d)
+        token = link_token(d, booking)
+        restart_at(d, instant(booking["start"]) - 120)
+        yield d, booking, token
+        d.stop()
+
+
+def test_link_opens_only_in_its_window_and_only_untampered(tmp_path):
+    d = Daemon(tmp_path)
+    d.args = VISIO_ARGS
+    d.start()
+    try:
+        booking = book_visio(d)
+        token = link_token(d, booking)
+        start, end = instant(booking["start"]), instant(booking["end"])
+        tampered = token[:-1] + ("a" if token[-1] != "a" else "b")
+        # Before the window (more than 10 minutes before the slot).
+        restart_at(d, start - 11 * 60)
+        status, html = d.get(f"/visio/{token}")
+        assert status == 403 and "ouvre le" in html.decode()
+        assert socket_status(d, token) == 400 and d.get(f"/visio/{token}/ws")[0] == 403
+        # Inside: the page, and the socket upgrades.
+        restart_at(d, start - 9 * 60)
+        status, html = d.get(f"/visio/{token}")
+        assert status == 200 and "Rejoindre la salle d’attente" in html.decode()
+        assert socket_status(d, token) == 101
+        for bad in (tampered, token[:-1], token + "0", "../" + token, "x" * 32):
+            assert d.get(f"/visio/{bad}")[0] == 404, bad
+            assert socket_status(d, bad) == 400, bad
+        # After the slot.
+        restart_at(d, end + 1)
+        status, html = d.get(f"/visio/{token}")
+        assert status == 410 and "ne sert plus" in html.decode()
+        assert socket_status(d, token) == 400 and d.get(f"/visio/{token}/ws")[0] == 410
+        # A cancelled appointment's link is closed too, even inside its window.
+        restart_at(d, start - 60)
+        assert d.json("POST", f"/api/v1/bookings/{booking['id']}/cancel")[0] == 200
+        assert d.get(f"/visio/{token}")[0] == 410
+        # English on request.
+        assert "no longer works" in d.get(f"/visio/{token}?lang=en")[1].decode()
+    finally:
+        d.stop()
+
+
+def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
+    d, booking, token = visio
+    ws = websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=10)
+    try:
+        assert json.loads(ws.recv()) == {"type": "waiting"}
+
+        def answer(text):
+            ws.send(text)
+            return json.loads(ws.recv())
+
+        cases = {
+            "{not json": "malformed",
+            "[1, 2]": "malformed",
+            '{"type": "hello"}': "unknown_type",
+            '{"type": "join", "extra": 1}': "malformed",
+            '{"type": "answer", "sdp": "v=0' + "a" * 66_000 + '"}': "too_large",
+            '{"type": "answer", "sdp": "not sdp"}': "malformed",
+            '{"type": "offer", "sdp": "v=0\\r\\n"}': "not_now",
+            '{"type": "candidate", "mline": 9, "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}': "malformed",
+            '{"type": "candidate", "mline": true, "candidate": ""}': "malformed",
+            '{"type": "candidate", "mline": 0, "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}': "not_now",
+            '{"type": "chat", "text": "avant l’admission"}': "not_now",
+        }
+        for text, code in cases.items():
+            reply = answer(text)
+            assert reply["type"] == "error" and reply["code"] == code, (text[:60], reply)
+        assert answer('{"type": "join"}') == {"type": "waiting"}
+        # A flood: refused beyond the budget, the connection stays.
+        for _ in range(400):
+            ws.send('{"type": "join"}')
+        replies = [json.loads(ws.recv())["type"] for _ in range(400)]
+        assert replies.count("waiting") >= 150 and "error" in replies
+        time.sleep(1.5)
+        assert answer('{"type": "join"}') == {"type": "waiting"}
+        # The console still shows the specialist waiting.
+        assert "En salle d’attente" in d.get("/console/visio")[1].decode()
+    finally:
+        ws.close()
+    # Leaving the waiting room takes the specialist off the console.
+    wait_until(lambda: "En salle d’attente" not in d.get("/console/visio")[1].decode(), 10, "the waiting room to empty")
+
+
+def page_frames(driver):
+    return driver.execute_script(
+        "const v = document.getElementById('distant'); return v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;")
+
+
+def room(d):
+    status, body = d.get("/salle/visio/etat")
+    assert status == 200
+    return json.loads(body)["call"] or {}
+
+
+def calls(d):
+    with sqlite3.connect(d.db) as db:
+        return db.execute("SELECT booking, partner, startedAt, endedAt, outcome FROM visioCall ORDER BY id").fetchall()
+
+
+def join_and_admit(d, driver, booking, token):
+    driver.get(d.url(f"/visio/{token}"))
+    driver.execute_script(SOCKET_SPY)
+    wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "the devices check")
+    driver.find_element(By.ID, "rejoindre").click()
+    wait_until(lambda: driver.find_element(By.ID, "attente").is_displayed(), 10, "the waiting room")
+    wait_until(lambda: room(d).get("waiting"), 10, "the room to see the specialist waiting")
+    status, _ = d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
+    assert status in (302, 303)
+    wait_until(lambda: page_frames(driver) > 30, 30, "video frames in Chromium")
+    wait_until(lambda: room(d).get("videoFrames", 0) > 30 and room(d).get("audioBuffers", 0) > 10, 30, "frames at the room's engine")
+
+
+def test_call_between_the_room_engine_and_chromium(visio):
+    d, booking, token = visio
+    driver = chromium(*FAKE_DEVICES)
+    try:
+        driver.get(d.url(f"/visio/{token}"))
+        wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "the devices check")
+        assert serious_violations(driver) == []
+        join_and_admit(d, driver, booking, token)
+        assert serious_violations(driver) == []
+        assert driver.find_element(By.ID, "appel").is_displayed()
+
+        # Hostile messages on the call's own connection do not disturb it.
+        before_page, before_room = page_frames(driver), room(d)["videoFrames"]
+        driver.execute_script("""
+            const s = window.sockets[window.sockets.length - 1];
+            s.send('{bad'); s.send('{"type":"offer","sdp":"v=0\\\\r\\\\n"}');
+            s.send('{"type":"answer","sdp":"v=0\\\\r\\\\nbroken"}');
+            s.send('{"type":"candidate","mline":7,"candidate":"candidate:9 1 udp 1 10.9.9.9 9 typ host ufrag otherCall"}');
+            s.send(JSON.stringify({type: 'answer', sdp: 'v=0' + 'x'.repeat(66000)}));
+            for (let i = 0; i < 300; i++) s.send('{"type":"join"}');
+        """)
+        time.sleep(3)
+        assert page_frames(driver) > before_page + 30 and room(d)["videoFrames"] > before_room + 30
+        assert driver.execute_script("return document.getElementById('fin').hidden")
+
+        # The console and the room's screen show the call; the room's screen passes axe.
+        assert "En communication" in d.get("/console/visio")[1].decode()
+        viewer = chromium()
+        try:
+            viewer.get(d.url("/salle/visio"))
+            assert "Terminer l’appel" in viewer.page_source
+            assert serious_violations(viewer) == []
+        finally:
+            viewer.quit()
+
+        # The room hangs up: both sides end.
+        assert d.form_post("/salle/visio/raccrocher", {})[0] in (302, 303)
+        wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "the page to end the call")
+        assert not room(d).get("waiting") and "videoFrames" not in room(d)
+        wait_until(lambda: calls(d) and calls(d)[-1][4] == "room-hung-up", 10, "the call's record")
+
+        # Again, and the specialist hangs up this time.
+        join_and_admit(d, driver, booking, token)
+        driver.find_element(By.ID, "raccrocher").click()
+        wait_until(lambda: not room(d).get("waiting"), 10, "the room to end the call")
+        wait_until(lambda: calls(d)[-1][4] == "specialist-hung-up", 10, "the call's record")
+        records = calls(d)
+        assert len(records) == 2 and all(r[0] == booking["id"] and r[1] == "dgfip" or r[1] for r in records)
+        assert all(r[3] >= r[2] for r in records)
+    finally:
+        driver.quit()
+
+
+def admitted_socket(d, booking, token):
+    """A specialist's connection admitted by the agent: the room's engine has made its offer."""
+    ws = websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=15)
+    assert json.loads(ws.recv())["type"] == "waiting"
+    assert d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})[0] in (302, 303)
+    types = [json.loads(ws.recv())["type"] for _ in range(2)]
+    assert types == ["admitted", "offer"], types
+    return ws
+
+
+def test_stopping_the_daemon_ends_the_call_and_a_kill_is_recorded_at_restart(visio):
+    d, booking, token = visio
+    ws = admitted_socket(d, booking, token)
+    closed = []
+
+    def read_until_closed():  # a specialist's browser reads, and answers the closing handshake
+        try:
+            while True:
+                ws.recv()
+        except websocket.WebSocketException:
+            closed.append(True)
+
+    threading.Thread(target=read_until_closed, daemon=True).start()
+    wait_until(lambda: calls(d), 10, "the call's record")
+    started = time.time()
+    # A client that never reads cannot hold the stop beyond the daemon's 10-second bound.
+    assert d.stop() == 0 and time.time() - started < 5
+    wait_until(lambda: closed, 5, "the specialist's connection to close")
+    assert calls(d)[-1][4] == "daemon-stopped" and calls(d)[-1][3] is not None
+    ws.close()
+
+    d.start()
+    ws = admitted_socket(d, booking, token)
+    wait_until(lambda: len(calls(d)) == 2, 10, "the second call's record")
+    d.stop(signal.SIGKILL)
+    assert calls(d)[-1][3] is None  # the kill left it open
+    d.start()
+    wait_until(lambda: calls(d)[-1][4] == "interrupted", 10, "the record closed at restart")
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

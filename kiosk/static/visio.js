@@ -1,0 +1,176 @@
+// The specialist's side of a visio call: check the devices, wait to be admitted, answer the
+// room's offer, and keep the call going. Plain browser APIs, no framework.
+'use strict';
+(() => {
+  const T = JSON.parse(document.getElementById('textes').textContent);
+  const $ = (id) => document.getElementById(id);
+  const sections = ['verification', 'attente', 'appel', 'fin'];
+  let local = null;
+  let pc = null;
+  let ws = null;
+  let channel = null;
+  let iceServers = [];
+  let ended = false;
+  let lastFrames = 0;
+  let stalledSince = null;
+  const remote = new MediaStream();
+
+  const show = (name) => sections.forEach((s) => { $(s).hidden = s !== name; });
+  const say = (text) => { $('etat').textContent = text; };
+  const send = (message) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message)); };
+
+  async function checkDevices() {
+    try {
+      local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      say(T.visioDevicesOk);
+    } catch (e) {
+      try {
+        local = await navigator.mediaDevices.getUserMedia({ audio: true });
+        say(T.visioNoCamera);
+      } catch (e2) {
+        say(T.visioNoDevices);
+        return;
+      }
+    }
+    $('apercu').srcObject = local;
+    $('moi').srcObject = local;
+    meter(local);
+    $('rejoindre').disabled = false;
+  }
+
+  // The microphone level, so the specialist sees the sound is picked up.
+  function meter(stream) {
+    if (!stream.getAudioTracks().length || !window.AudioContext) return;
+    try {
+      const audio = new AudioContext();
+      const analyser = audio.createAnalyser();
+      audio.createMediaStreamSource(stream).connect(analyser);
+      const samples = new Uint8Array(analyser.fftSize);
+      setInterval(() => {
+        analyser.getByteTimeDomainData(samples);
+        let peak = 0;
+        for (const s of samples) peak = Math.max(peak, Math.abs(s - 128) / 128);
+        $('niveau').value = peak;
+      }, 100);
+    } catch (e) { /* the meter is a help, not a condition */ }
+  }
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
+    ws.onopen = () => send({ type: 'join' });
+    ws.onmessage = (event) => {
+      let message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      handle(message).catch((e) => console.warn('visio', e));
+    };
+    ws.onclose = () => {
+      if (ended) return;
+      say(T.visioReconnecting);
+      setTimeout(connect, 2000);
+    };
+  }
+
+  async function handle(message) {
+    switch (message.type) {
+      case 'waiting':
+        show('attente');
+        say(T.visioWaitingTitle);
+        break;
+      case 'admitted':
+        iceServers = (message.iceServers || []).map((url) => ({ urls: url }));
+        show('appel');
+        say(T.visioConnecting);
+        break;
+      case 'offer':
+        await answer(message.sdp);
+        break;
+      case 'candidate':
+        if (pc && message.candidate) {
+          await pc.addIceCandidate({ candidate: message.candidate, sdpMLineIndex: message.mline }).catch(() => {});
+        }
+        break;
+      case 'leave':
+        finish(T.visioRoomHungUp);
+        break;
+      case 'error':
+        if (message.code === 'call_ended') finish(message.message);
+        else console.warn('visio refused a message:', message.code, message.message);
+        break;
+    }
+  }
+
+  // The room is always the offerer; the page answers with the tracks it has.
+  async function answer(sdp) {
+    if (pc) pc.close();
+    remote.getTracks().forEach((t) => remote.removeTrack(t));
+    pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (e) => send({
+      type: 'candidate', mline: e.candidate ? e.candidate.sdpMLineIndex : 0, candidate: e.candidate ? e.candidate.candidate : '',
+    });
+    pc.ontrack = (e) => {
+      remote.addTrack(e.track);
+      $('distant').srcObject = remote;
+    };
+    pc.ondatachannel = (e) => { channel = e.channel; };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected') say(T.visioConnected);
+      if (pc.connectionState === 'failed') { say(T.visioReconnecting); ws.close(); }
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    for (const transceiver of pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind;
+      const track = local && local.getTracks().find((t) => t.kind === kind);
+      if (track && !transceiver.stopped) {
+        await transceiver.sender.replaceTrack(track);
+        transceiver.direction = 'sendrecv';
+      }
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    send({ type: 'answer', sdp: pc.localDescription.sdp });
+  }
+
+  // Video that stops arriving while the call is connected: say the call goes on in audio.
+  setInterval(() => {
+    const video = $('distant');
+    if (!pc || pc.connectionState !== 'connected' || !video.getVideoPlaybackQuality) return;
+    const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+    if (frames !== lastFrames) { lastFrames = frames; stalledSince = null; }
+    else if (stalledSince === null) stalledSince = Date.now();
+    $('audio-seul').hidden = stalledSince === null || Date.now() - stalledSince < 6000;
+  }, 1000);
+
+  function finish(reason) {
+    ended = true;
+    if (pc) pc.close();
+    pc = null;
+    if (ws) ws.close();
+    if (local) local.getTracks().forEach((t) => t.stop());
+    $('fin-raison').textContent = reason || '';
+    show('fin');
+    say(T.visioEndedTitle);
+  }
+
+  function toggle(button, kind, offText, onText) {
+    const tracks = local ? local.getTracks().filter((t) => t.kind === kind) : [];
+    const off = button.getAttribute('aria-pressed') !== 'true';
+    tracks.forEach((t) => { t.enabled = !off; });
+    button.setAttribute('aria-pressed', String(off));
+    button.textContent = off ? onText : offText;
+  }
+
+  $('rejoindre').addEventListener('click', () => { $('rejoindre').disabled = true; connect(); });
+  $('micro').addEventListener('click', (e) => toggle(e.currentTarget, 'audio', T.visioMute, T.visioUnmute));
+  $('camera').addEventListener('click', (e) => toggle(e.currentTarget, 'video', T.visioCameraOff, T.visioCameraOn));
+  $('raccrocher').addEventListener('click', () => { send({ type: 'leave' }); finish(''); });
+  $('message').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('texte').value.trim();
+    if (!text) return;
+    if (channel && channel.readyState === 'open') channel.send(text);
+    else send({ type: 'chat', text });
+    $('texte').value = '';
+    say(T.visioChatSent);
+  });
+  checkDevices();
+})();
