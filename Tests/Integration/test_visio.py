@@ -227,6 +227,11 @@ def test_call_between_the_room_engine_and_chromium(visio):
         assert page_frames(driver) > before_page + 30 and room(d)["videoFrames"] > before_room + 30
         assert driver.execute_script("return document.getElementById('fin').hidden")
 
+        # The specialist sends a link to the usager (over the call's data channel): the room shows it.
+        driver.find_element(By.ID, "texte").send_keys("https://www.impots.gouv.fr/ <b>")
+        driver.find_element(By.CSS_SELECTOR, "#message button").click()
+        wait_until(lambda: "https://www.impots.gouv.fr/ &lt;b&gt;" in d.get("/salle/visio")[1].decode(), 10, "the message on the room's screen")
+
         # The console and the room's screen show the call; the room's screen passes axe.
         assert "En communication" in d.get("/console/visio")[1].decode()
         viewer = chromium()

@@ -209,7 +209,11 @@ public actor VisioCalls {
     }
 
     private func addMessage(_ bookingID: String, _ text: String) {
-        calls[bookingID]?.messages = Array(((calls[bookingID]?.messages ?? []) + [text]).suffix(10))
+        // Read, then write: an optional-chained assignment reading the same dictionary on its
+        // right-hand side is an exclusivity violation.
+        guard var call = calls[bookingID] else { return }
+        call.messages = Array((call.messages + [text]).suffix(10))
+        calls[bookingID] = call
         changed()
     }
 
