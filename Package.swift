@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // Already in the graph through hummingbird-auth: HMAC for TURN's time-limited credentials.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
@@ -47,7 +49,7 @@ let package = Package(
             name: "GstShim", dependencies: ["CGStreamer"], path: "Sources/GstShim",
             linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
         // The visio's signalling protocol and join rules (pure).
-        .target(name: "Visio", swiftSettings: swiftSettings),
+        .target(name: "Visio", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).
         .target(
             name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", resources: [.copy("presets")],
@@ -103,7 +105,7 @@ let package = Package(
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
-        .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: swiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Visio"], swiftSettings: swiftSettings),
         .testTarget(name: "VisioTests", dependencies: ["Visio"], swiftSettings: swiftSettings),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Station"], swiftSettings: swiftSettings),
         .testTarget(

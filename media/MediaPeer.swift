@@ -50,6 +50,8 @@ public struct MediaSettings: Sendable {
     public var turnServer: String?
     /// Gather candidates on 127.0.0.1 (tests on loopback only).
     public var allowLoopback = false
+    /// Use TURN relays only (ICE transport policy "relay"): proves the TURN path in tests.
+    public var relayOnly = false
 
     public init() {}
 }
@@ -102,6 +104,7 @@ public final class MediaPeer: @unchecked Sendable {
         let object = UnsafeMutablePointer<GObject>(OpaquePointer(found))
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
         if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
+        if settings.relayOnly { gst_util_set_object_arg(object, "ice-transport-policy", "relay") }
         guichet_webrtc_watch(
             built, found, { context, event, mline, text in
                 guard let context else { return }

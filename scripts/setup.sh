@@ -14,7 +14,8 @@ done
 if [ "${1:-}" = "--tests" ]; then
   # chromium + chromium-driver: the console's end-to-end and accessibility tests.
   # cups + cups-client: a private cupsd for the printing tests.
-  for pkg in sqlite3 curl chromium chromium-driver cups cups-client; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  # coturn: a private TURN server for the visio's relay tests (never started as a service).
+  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
@@ -24,8 +25,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--tests" ]; then
   # pypdf + pillow: an independent reader for the scanned PDFs.
-  python3 -c "import icalendar, pytest, selenium, axe_core_python, pypdf, PIL" 2>/dev/null ||
-    python3 -m pip install -q icalendar pytest selenium axe-core-python pypdf pillow
+  # websocket-client: the visio's signalling tests speak to the daemon's WebSocket.
+  python3 -c "import icalendar, pytest, selenium, axe_core_python, pypdf, PIL, websocket" 2>/dev/null ||
+    python3 -m pip install -q icalendar pytest selenium axe-core-python pypdf pillow websocket-client
 fi
 if ! command -v swift >/dev/null 2>&1; then
   if [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH

@@ -175,7 +175,10 @@ struct ConfigParser {
             slotMinutes: try v.int("slotMinutes", in: 10...180),
             stunServers: try uris(v, "stunServers", scheme: "stun:"),
             turnServers: try uris(v, "turnServers", scheme: "turn"),
-            joinEarlyMinutes: try v.int("joinEarlyMinutes", in: 0...60, default: 10))
+            joinEarlyMinutes: try v.int("joinEarlyMinutes", in: 0...60, default: 10),
+            turnSecret: try v.optionalString("turnSecret", maxLength: 256))
+        if let secret = settings.turnSecret, secret.count < 16 { throw v.fail("turnSecret", "must be at least 16 characters (coturn's static-auth-secret)") }
+        if !settings.turnServers.isEmpty, settings.turnSecret == nil { throw v.fail("turnSecret", "is required with turnServers: credentials are derived from it for each call") }
         try v.finish()
         return settings
     }

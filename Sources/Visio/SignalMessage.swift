@@ -7,7 +7,7 @@ import Foundation
 /// |---|---|---|
 /// | `join` | specialist → daemon | — (the link already says who and which call) |
 /// | `waiting` | daemon → specialist | — (in the waiting room until an agent admits) |
-/// | `admitted` | daemon → specialist | `iceServers` (STUN/TURN URLs) |
+/// | `admitted` | daemon → specialist | `iceServers` (`RTCIceServer` objects: `urls`, TURN's time-limited `username`, `credential`) |
 /// | `offer` | daemon (room) → specialist | `sdp` |
 /// | `answer` | specialist → daemon | `sdp` |
 /// | `candidate` | both | `mline` (0–7), `candidate` (≤ 1 KiB; empty = end of candidates) |
@@ -17,7 +17,7 @@ import Foundation
 public enum SignalMessage: Equatable, Sendable {
     case join
     case waiting
-    case admitted(iceServers: [String])
+    case admitted(iceServers: [IceServer])
     case offer(sdp: String)
     case answer(sdp: String)
     case candidate(mline: Int, candidate: String)
@@ -95,7 +95,7 @@ public enum SignalMessage: Equatable, Sendable {
     public var json: String {
         var object: [String: Any] = ["type": type]
         switch self {
-        case .admitted(let servers): object["iceServers"] = servers
+        case .admitted(let servers): object["iceServers"] = servers.map(\.json)
         case .offer(let sdp), .answer(let sdp): object["sdp"] = sdp
         case .candidate(let mline, let candidate):
             object["mline"] = mline

@@ -2,6 +2,7 @@ import Agenda
 import Foundation
 import Store
 import Media
+import Visio
 import Station
 import StructureConfig
 
@@ -44,8 +45,10 @@ public struct Office: Sendable {
     /// The same office running visio calls with the room's media settings.
     public func withVisio(media: MediaSettings) -> Office {
         var office = self
+        let visio = structure.visio
         office.visio = VisioCalls(
-            database: database, media: media, iceServers: structure.visio.stunServers + structure.visio.turnServers, clock: clock)
+            database: database, media: media,
+            ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), clock: clock)
         return office
     }
 

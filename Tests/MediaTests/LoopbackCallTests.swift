@@ -18,11 +18,19 @@ import Testing
         let peer: MediaPeer
         let shared = Shared()
 
-        init(loopback: Bool = true) throws {
+        static func settings(loopback: Bool = true) -> MediaSettings {
             var settings = MediaSettings()
             settings.allowLoopback = loopback
             settings.width = 320
             settings.height = 240
+            return settings
+        }
+
+        convenience init(loopback: Bool = true) throws {
+            try self.init(settings: Self.settings(loopback: loopback))
+        }
+
+        init(settings: MediaSettings) throws {
             let shared = self.shared
             room = try MediaPeer(settings: settings) { event in
                 shared.log.withLock { $0.append("room \(event)") }

@@ -60,6 +60,23 @@ struct ConfigTests {
         #expect(noRoom.key == "rooms" || noRoom.key.hasPrefix("stations"))
     }
 
+    @Test func turnServersNeedTheSharedSecretAndAStrongOne() throws {
+        func visio(_ values: [String: Any]) throws -> ConfigError? {
+            try refusal { t in
+                var v = t["visio"] as! [String: Any]
+                v.merge(values) { $1 }
+                t["visio"] = v
+            }
+        }
+        let missing = try #require(try visio(["turnServers": ["turn:turn.example.fr:3478"]]))
+        #expect(missing.key == "visio.turnSecret" && missing.message.contains("required"))
+        let short = try #require(try visio(["turnServers": ["turn:turn.example.fr:3478"], "turnSecret": "court"]))
+        #expect(short.key == "visio.turnSecret" && short.message.contains("16"))
+        let scheme = try #require(try visio(["turnServers": ["http://turn.example.fr"], "turnSecret": String(repeating: "s", count: 32)]))
+        #expect(scheme.key == "visio.turnServers[0]")
+        #expect(try visio(["turnServers": ["turn:turn.example.fr:3478"], "turnSecret": String(repeating: "s", count: 32)]) == nil)
+    }
+
     @Test func malformedJSONIsRefusedWithTheFileName() {
         #expect(throws: ConfigError.self) { try GuichetConfig.parse(Data("{\"structure\": ".utf8), file: "broken.json") }
         #expect(throws: ConfigError.self) { try GuichetConfig.load(path: "/nonexistent/guichet.json") }

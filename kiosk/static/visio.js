@@ -78,7 +78,7 @@
         say(T.visioWaitingTitle);
         break;
       case 'admitted':
-        iceServers = (message.iceServers || []).map((url) => ({ urls: url }));
+        iceServers = message.iceServers || [];
         show('appel');
         say(T.visioConnecting);
         break;

@@ -121,11 +121,14 @@ public struct VisioSettings: Sendable, Hashable {
     public var turnServers: [String]
     /// How long before the slot a specialist's link opens, minutes.
     public var joinEarlyMinutes: Int
+    /// The secret shared with coturn (`static-auth-secret`): TURN credentials are derived per call.
+    public var turnSecret: String?
 
-    public init(slotMinutes: Int, stunServers: [String], turnServers: [String], joinEarlyMinutes: Int) {
+    public init(slotMinutes: Int, stunServers: [String], turnServers: [String], joinEarlyMinutes: Int, turnSecret: String? = nil) {
         self.slotMinutes = slotMinutes
         self.stunServers = stunServers
         self.turnServers = turnServers
         self.joinEarlyMinutes = joinEarlyMinutes
+        self.turnSecret = turnSecret
     }
 }

@@ -33,14 +33,14 @@ public actor VisioCalls {
     private var version = 0
     private let database: AppDatabase
     private let media: MediaSettings
-    private let iceServers: [String]
+    private let ice: IceConfiguration
     private let clock: @Sendable () -> Date
     private let logger = Logger(label: "guichet.visio")
 
-    public init(database: AppDatabase, media: MediaSettings, iceServers: [String], clock: @escaping @Sendable () -> Date) {
+    public init(database: AppDatabase, media: MediaSettings, ice: IceConfiguration, clock: @escaping @Sendable () -> Date) {
         self.database = database
         self.media = media
-        self.iceServers = iceServers
+        self.ice = ice
         self.clock = clock
     }
 
@@ -129,9 +129,11 @@ public actor VisioCalls {
 
     private func startMedia(_ bookingID: String) throws {
         guard var call = calls[bookingID] else { throw VisioError.notWaiting }
+        // TURN credentials that die an hour after the slot.
+        let iceServers = ice.servers(validUntil: call.booking.span.end.addingTimeInterval(3600))
         var settings = media
-        settings.stunServer = iceServers.first { $0.hasPrefix("stun:") }
-        settings.turnServer = iceServers.first { $0.hasPrefix("turn") }
+        settings.stunServer = iceServers.first { $0.urls.hasPrefix("stun:") }?.gstreamerURL
+        settings.turnServer = iceServers.first { $0.urls.hasPrefix("turn") }?.gstreamerURL
         let connection = call.connection
         let peer = try MediaPeer(settings: settings) { [weak self] event in
             Task { await self?.mediaEvent(bookingID, peer: connection, event) }
@@ -187,7 +189,7 @@ public actor VisioCalls {
             return call.send(.error(code: error.code, message: error.message))
         }
         switch message {
-        case .join: call.send(call.admitted ? .admitted(iceServers: iceServers) : .waiting)
+        case .join: call.send(call.admitted ? .admitted(iceServers: ice.servers(validUntil: call.booking.span.end.addingTimeInterval(3600))) : .waiting)
         case .answer(let sdp):
             guard let peer = call.peer else { return call.send(.error(code: "not_now", message: SignalError.notNow("no offer yet").message)) }
             do { try peer.setRemoteDescription(sdp, isAnswer: true) } catch {
