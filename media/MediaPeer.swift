@@ -11,6 +11,8 @@ public enum MediaEvent: Sendable, Equatable {
     case iceState(String)
     case remoteMedia(String)
     case chat(String)
+    /// The engine changed what it sends to suit the network (bitrate, picture size, audio only).
+    case quality(SendQuality)
     /// The call cannot go on (bus error, ICE failure, end of stream); the pipeline is stopped.
     case ended(String)
 }
@@ -52,6 +54,8 @@ public struct MediaSettings: Sendable {
     public var allowLoopback = false
     /// Use TURN relays only (ICE transport policy "relay"): proves the TURN path in tests.
     public var relayOnly = false
+    /// Adapt bitrate, resolution and video on/off to the far end's reports, once a second.
+    public var adaptive = true
 
     public init() {}
 }
@@ -77,6 +81,9 @@ public final class MediaPeer: @unchecked Sendable {
     private var running = false
     private var stopped = false
     private var busThread: Thread?
+    private let settings: MediaSettings
+    private var adapter: QualityAdapter
+    private var adaptation: (any DispatchSourceTimer)?
 
     /// Frames of remote video and buffers of remote audio that reached the room's sinks.
     public var videoFrames: Int64 { Int64(counters.pointee) }
@@ -85,6 +92,8 @@ public final class MediaPeer: @unchecked Sendable {
     public init(settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws {
         _ = Self.initialised
         handler = onEvent
+        self.settings = settings
+        adapter = QualityAdapter(maxKbps: settings.videoKbps, width: settings.width, height: settings.height)
         counters.initialize(repeating: 0, count: 2)
         let description = try Self.description(settings)
         var error: UnsafeMutablePointer<GError>?
@@ -185,6 +194,13 @@ public final class MediaPeer: @unchecked Sendable {
         }
         running = true
         if offerer { guichet_webrtc_create_chat(webrtc) }
+        if settings.adaptive {
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 2, repeating: 1)
+            timer.setEventHandler { [weak self] in self?.adapt() }
+            timer.resume()
+            adaptation = timer
+        }
         let thread = Thread { [weak self] in self?.watchBus() }
         thread.name = "guichet.media.bus"
         busThread = thread
@@ -217,9 +233,72 @@ public final class MediaPeer: @unchecked Sendable {
         let wasRunning = running
         running = false
         stopped = true
+        let timer = adaptation
+        adaptation = nil
         state.unlock()
+        timer?.cancel()
         gst_element_set_state(pipeline, GST_STATE_NULL)
         if wasRunning, let reason { deliver(.ended(reason)) }
+    }
+
+    // MARK: adapting to the network
+
+    /// What the far end reports about our sending, or nil before its first report.
+    public struct SendStats: Sendable, Equatable {
+        /// 0–1.
+        public let loss: Double
+        /// Seconds (0 when unknown).
+        public let roundTrip: Double
+        /// Whether the figures come from transport-wide congestion control.
+        public let twcc: Bool
+        /// bit/s as received by the far end (TWCC), 0 when unknown.
+        public let receivedBitrate: Double
+    }
+
+    public func sendStats() -> SendStats? {
+        var raw = GuichetSendStats()
+        guard guichet_webrtc_send_stats(webrtc, &raw) == 0, raw.have_remote != 0 || raw.have_twcc != 0 else { return nil }
+        let loss = raw.have_twcc != 0 ? raw.twcc_loss_pct / 100 : raw.fraction_lost
+        return SendStats(
+            loss: min(1, max(0, loss)), roundTrip: max(0, raw.round_trip_time), twcc: raw.have_twcc != 0, receivedBitrate: raw.twcc_bitrate_recv)
+    }
+
+    private func element(_ name: String) -> UnsafeMutablePointer<GstElement>? {
+        gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(pipeline)), name)
+    }
+
+    private func set(_ name: String, _ property: String, _ value: String) {
+        guard let element = element(name) else { return }
+        defer { gst_object_unref(element) }
+        gst_util_set_object_arg(UnsafeMutablePointer<GObject>(OpaquePointer(element)), property, value)
+    }
+
+    private var bitrateProperty: String { settings.preset.hasPrefix("h264") ? "bitrate" : "target-bitrate" }
+
+    /// The encoder's current target, kbit/s.
+    public var videoKbps: Int {
+        guard let encoder = element("videoencoder") else { return 0 }
+        defer { gst_object_unref(encoder) }
+        return Int(guichet_get_int(encoder, bitrateProperty)) / 1000
+    }
+
+    /// Sends at this quality from now on.
+    public func apply(_ quality: SendQuality) {
+        set("videoencoder", bitrateProperty, "\(quality.videoKbps * 1000)")
+        set("videosize", "caps", "video/x-raw,format=I420,width=\(quality.width),height=\(quality.height),framerate=30/1")
+        set("videovalve", "drop", quality.video ? "false" : "true")
+    }
+
+    private func adapt() {
+        state.lock()
+        let go = running
+        state.unlock()
+        guard go, let stats = sendStats() else { return }
+        let before = adapter.quality
+        let after = adapter.update(.init(loss: stats.loss, roundTrip: stats.roundTrip))
+        guard after != before else { return }
+        apply(after)
+        deliver(.quality(after))
     }
 
     private func watchBus() {

@@ -220,3 +220,68 @@ int guichet_webrtc_send_chat(GstElement *webrtc, const char *text) {
     g_object_unref(channel);
     return ok ? 0 : -1;
 }
+
+/* Congestion figures from webrtcbin's statistics: the remote receiver's reports on our
+ * video (RTCP: fraction lost, round-trip time) and transport-wide congestion control's
+ * own view when negotiated (gst-twcc-stats: loss and bitrates). */
+typedef struct {
+    GuichetSendStats *out;
+} StatsWalk;
+
+static gboolean read_twcc(GQuark field, const GValue *value, gpointer data) {
+    StatsWalk *walk = data;
+    if (!GST_VALUE_HOLDS_STRUCTURE(value)) return TRUE;
+    const GstStructure *s = gst_value_get_structure(value);
+    double d;
+    guint u;
+    if (gst_structure_get_double(s, "packet-loss-pct", &d)) {
+        walk->out->have_twcc = 1;
+        walk->out->twcc_loss_pct = d;
+    }
+    if (gst_structure_get_uint(s, "bitrate-sent", &u)) walk->out->twcc_bitrate_sent = u;
+    if (gst_structure_get_uint(s, "bitrate-recv", &u)) walk->out->twcc_bitrate_recv = u;
+    return TRUE;
+}
+
+static gboolean read_stat(GQuark field, const GValue *value, gpointer data) {
+    StatsWalk *walk = data;
+    if (!GST_VALUE_HOLDS_STRUCTURE(value)) return TRUE;
+    const GstStructure *s = gst_value_get_structure(value);
+    GstWebRTCStatsType type;
+    if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)) return TRUE;
+    if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
+        const gchar *kind = gst_structure_get_string(s, "kind");
+        double d;
+        if (kind && strcmp(kind, "video") == 0) {
+            if (gst_structure_get_double(s, "fraction-lost", &d)) walk->out->fraction_lost = d;
+            if (gst_structure_get_double(s, "round-trip-time", &d)) walk->out->round_trip_time = d;
+            walk->out->have_remote = 1;
+        }
+    }
+    if (gst_structure_has_field(s, "gst-twcc-stats")) {
+        const GValue *twcc = gst_structure_get_value(s, "gst-twcc-stats");
+        read_twcc(0, twcc, walk);
+    }
+    return TRUE;
+}
+
+int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out) {
+    memset(out, 0, sizeof *out);
+    GstPromise *promise = gst_promise_new();
+    g_signal_emit_by_name(webrtc, "get-stats", NULL, promise);
+    if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
+        gst_promise_unref(promise);
+        return -1;
+    }
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    StatsWalk walk = {out};
+    if (reply) gst_structure_foreach(reply, read_stat, &walk);
+    gst_promise_unref(promise);
+    return 0;
+}
+
+int guichet_get_int(GstElement *element, const char *property) {
+    gint value = 0;
+    g_object_get(element, property, &value, NULL);
+    return value;
+}

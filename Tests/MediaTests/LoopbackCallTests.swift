@@ -82,12 +82,49 @@ import Testing
             call.room.videoFrames > 30 && call.peer.videoFrames > 30 && call.room.audioBuffers > 30 && call.peer.audioBuffers > 30
         }
         #expect(flowing, "room v\(call.room.videoFrames) a\(call.room.audioBuffers), peer v\(call.peer.videoFrames) a\(call.peer.audioBuffers)\n\(call.shared.log.withLock { $0.suffix(30).joined(separator: "\n") })")
+        // Transport-wide congestion control is offered on every media line (the room is the
+        // offerer so that it can be), and the answering side accepted it.
+        let descriptions = call.shared.log.withLock { $0.filter { $0.contains("localDescription") } }
+        let twcc = "extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+        #expect(descriptions.count == 2 && descriptions.allSatisfy { $0.components(separatedBy: twcc).count == 3 }, "\(descriptions)")
+        #expect(descriptions.first { $0.hasPrefix("room") }?.contains("rtcp-fb:96 transport-cc") == true)
         // The chat channel: the room opened it, the peer answers.
         #expect(call.wait(5) { call.room.sendChat("https://www.caf.fr") })
         #expect(call.wait(5) { call.shared.chat.withLock { $0.contains("peer got https://www.caf.fr") && $0.contains("room got bien reçu") } })
         call.room.stop()
         call.peer.stop()
         #expect(call.shared.log.withLock { $0.contains("room ended(\"hung up\")") })
+    }
+
+    @Test func theEngineReadsTheFarEndsReportsAndAppliesAQuality() throws {
+        var settings = Call.settings()
+        settings.adaptive = false  // this test drives the quality itself
+        let call = try Call(settings: settings)
+        try call.start()
+        #expect(call.wait { call.peer.videoFrames > 30 && call.peer.audioBuffers > 30 })
+        // The receiver's reports arrive (RTCP, and TWCC when negotiated): nothing lost on loopback.
+        var stats: MediaPeer.SendStats?
+        #expect(call.wait(15) {
+            stats = call.room.sendStats()
+            return stats != nil
+        })
+        #expect((stats?.loss ?? 1) < 0.05)
+        #expect(stats?.twcc == true, "TWCC statistics: \(String(describing: stats))")
+        // Smaller picture and bitrate: the encoder takes them and the video goes on.
+        call.room.apply(SendQuality(videoKbps: 250, width: 160, height: 120, video: true))
+        #expect(call.room.videoKbps == 250)
+        let before = call.peer.videoFrames
+        #expect(call.wait(10) { call.peer.videoFrames > before + 20 })
+        // Audio only: the video stops reaching the peer, the sound goes on; then back.
+        call.room.apply(SendQuality(videoKbps: 250, width: 160, height: 120, video: false))
+        Thread.sleep(forTimeInterval: 1)
+        let (videoOff, audioOff) = (call.peer.videoFrames, call.peer.audioBuffers)
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(call.peer.videoFrames - videoOff <= 2 && call.peer.audioBuffers > audioOff + 20)
+        call.room.apply(SendQuality(videoKbps: 600, width: 320, height: 240, video: true))
+        #expect(call.wait(10) { call.peer.videoFrames > videoOff + 20 })
+        call.room.stop()
+        call.peer.stop()
     }
 
     @Test func theLoopbackOptionAddsLoopbackCandidatesAndOnlyItDoes() throws {

@@ -36,4 +36,21 @@ int guichet_webrtc_allow_loopback(GstElement *webrtc);
 void guichet_webrtc_create_chat(GstElement *webrtc);
 int guichet_webrtc_send_chat(GstElement *webrtc, const char *text);
 
+/* What the far end's reports say about our sending. */
+typedef struct {
+    int have_remote;          /* a receiver report about our video arrived */
+    double fraction_lost;     /* 0–1, from RTCP */
+    double round_trip_time;   /* seconds, from RTCP */
+    int have_twcc;            /* transport-wide congestion control is negotiated and reporting */
+    double twcc_loss_pct;     /* 0–100 */
+    double twcc_bitrate_sent; /* bit/s */
+    double twcc_bitrate_recv; /* bit/s, as the far end received */
+} GuichetSendStats;
+
+/* Reads webrtcbin's statistics (blocks until they are gathered: not for streaming threads). */
+int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out);
+
+/* An integer property (g_object_get is variadic). */
+int guichet_get_int(GstElement *element, const char *property);
+
 #endif

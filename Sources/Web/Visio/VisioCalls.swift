@@ -23,6 +23,8 @@ public actor VisioCalls {
         var messages: [String] = []
         /// Set while the specialist's connection is lost: the call waits for a reconnection.
         var lostAt: Date?
+        /// What the room sends now, when the engine had to adapt to the network.
+        var quality: SendQuality?
     }
 
     /// How long an admitted call waits for a specialist whose connection dropped (a network
@@ -52,13 +54,14 @@ public actor VisioCalls {
         public let connected: Bool
         public let remoteMedia: [String]
         public let messages: [String]
+        public let quality: SendQuality?
     }
 
     public func presences() -> [Presence] {
         calls.values.sorted { $0.since < $1.since }.map {
             Presence(
                 booking: $0.booking, since: $0.since, admitted: $0.admitted, connected: $0.lostAt == nil, remoteMedia: $0.remoteMedia.sorted(),
-                messages: $0.messages)
+                messages: $0.messages, quality: $0.quality)
         }
     }
 
@@ -234,6 +237,9 @@ public actor VisioCalls {
             logger.warning("visio media ended", metadata: ["booking": "\(bookingID)", "why": "\(why)"])
             call.send(.error(code: "call_ended", message: "L’appel s’est interrompu : \(why)."))
             end(bookingID, outcome: "media-ended")
+        case .quality(let quality):
+            calls[bookingID]?.quality = quality
+            changed()
         case .iceState: break
         }
     }

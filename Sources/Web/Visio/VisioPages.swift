@@ -121,7 +121,7 @@ struct VisioPages {
                 "usager": usager, "link": origin + "/visio/" + token,
                 "waiting": presence.map { !$0.admitted } ?? false, "inCall": presence?.admitted ?? false,
                 "lost": presence.map { !$0.connected } ?? false, "since": presence.map { kit.time($0.since) } ?? "",
-                "media": presence?.remoteMedia.joined(separator: ", ") ?? "",
+                "media": presence?.remoteMedia.joined(separator: ", ") ?? "", "quality": presence?.quality.map(Self.describe) ?? "",
             ] as [String: Any])
         }
         return kit.page(
@@ -150,6 +150,11 @@ struct VisioPages {
         await office.visio?.hangUp(id)
         try await office.database.audit(actor: agent.id, action: "visio.hang-up", target: id, now: office.clock())
         return .redirect(to: "/console/visio?done=visio-hang-up")
+    }
+
+    /// The room's sending, when the network made the engine adapt it.
+    static func describe(_ q: SendQuality) -> String {
+        q.video ? "réseau faible : image \(q.width)×\(q.height), \(q.videoKbps) kbit/s" : "réseau faible : son seulement"
     }
 
     // MARK: the room
