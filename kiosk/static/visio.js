@@ -21,7 +21,9 @@
 
   async function checkDevices() {
     try {
-      local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      // The same picture size as the room sends.
+      const size = { width: Number(document.body.dataset.width) || 640, height: Number(document.body.dataset.height) || 480 };
+      local = await navigator.mediaDevices.getUserMedia({ audio: true, video: size });
       say(T.visioDevicesOk);
     } catch (e) {
       try {
@@ -112,6 +114,11 @@
       remote.addTrack(e.track);
       $('distant').srcObject = remote;
     };
+    const video = $('distant');
+    if (video.requestVideoFrameCallback) {
+      // The wall-clock time of the first picture shown (the benchmark reads it).
+      video.requestVideoFrameCallback(() => { window.visioFirstFrameAt = performance.timeOrigin + performance.now(); });
+    }
     pc.ondatachannel = (e) => { channel = e.channel; };
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'connected') say(T.visioConnected);

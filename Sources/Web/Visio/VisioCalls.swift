@@ -25,6 +25,8 @@ public actor VisioCalls {
         var lostAt: Date?
         /// What the room sends now, when the engine had to adapt to the network.
         var quality: SendQuality?
+        /// Wall-clock time (not the daemon's test clock) of the first remote video frame: the benchmark's mark.
+        var firstVideoAt: Date?
     }
 
     /// How long an admitted call waits for a specialist whose connection dropped (a network
@@ -34,7 +36,7 @@ public actor VisioCalls {
     private var calls: [String: Call] = [:]
     private var version = 0
     private let database: AppDatabase
-    private let media: MediaSettings
+    nonisolated let media: MediaSettings
     private let ice: IceConfiguration
     private let clock: @Sendable () -> Date
     private let logger = Logger(label: "guichet.visio")
@@ -55,15 +57,19 @@ public actor VisioCalls {
         public let remoteMedia: [String]
         public let messages: [String]
         public let quality: SendQuality?
+        public let firstVideoAt: Date?
     }
 
     public func presences() -> [Presence] {
         calls.values.sorted { $0.since < $1.since }.map {
             Presence(
                 booking: $0.booking, since: $0.since, admitted: $0.admitted, connected: $0.lostAt == nil, remoteMedia: $0.remoteMedia.sorted(),
-                messages: $0.messages, quality: $0.quality)
+                messages: $0.messages, quality: $0.quality, firstVideoAt: $0.firstVideoAt)
         }
     }
+
+    /// The picture size the room sends; the specialist's page asks its camera for the same.
+    public nonisolated var videoSize: (width: Int, height: Int) { (media.width, media.height) }
 
     /// Changes whenever a call's state does: the room's screen reloads on a change.
     public func stateVersion() -> Int { version }
@@ -231,6 +237,7 @@ public actor VisioCalls {
         case .iceCandidate(let mline, let candidate): call.send(.candidate(mline: Int(mline), candidate: candidate))
         case .remoteMedia(let kind):
             calls[bookingID]?.remoteMedia.insert(kind)
+            if kind == "video" { calls[bookingID]?.firstVideoAt = Date() }
             changed()
         case .chat(let text): addMessage(bookingID, String(text.prefix(2000)))
         case .ended(let why):

@@ -82,6 +82,7 @@ struct VisioPages {
             "visio-specialist", language: language,
             [
                 "partner": kit.partnerName(booking.partner), "specialist": specialist, "when": when(booking.span.start, language: language),
+                "videoWidth": office.visio?.videoSize.width ?? 640, "videoHeight": office.visio?.videoSize.height ?? 480,
                 // Inside <script type="application/json">: "<" escaped so no text can close the element.
                 "texts": json.replacingOccurrences(of: "<", with: "\\u003c"),
             ])
@@ -200,6 +201,7 @@ struct VisioPages {
         var body: [String: Any] = ["version": await office.visio?.stateVersion() ?? 0, "call": NSNull()]
         if let (booking, presence) = try await roomCall(station) {
             var call: [String: Any] = ["booking": booking.id, "admitted": presence?.admitted ?? false, "waiting": presence != nil]
+            if let first = presence?.firstVideoAt { call["firstVideoMs"] = Int(first.timeIntervalSince1970 * 1000) }
             if let frames = await office.visio?.frames(booking.id) {
                 call["videoFrames"] = frames.video
                 call["audioBuffers"] = frames.audio

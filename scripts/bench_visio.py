@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""The visio benchmark: the room's engine (GStreamer webrtcbin in the daemon) calling the
+specialist's page in headless Chromium, against a Chromium ↔ Chromium call in the same run
+(two headless Chromiums, same fake camera at 30 fps, same size, VP8 + Opus), on loopback.
+
+Prints, per resolution: call setup (admission → first remote picture on both sides; the
+baseline: offer → first picture on both sides), and the CPU the whole call uses (every
+process of both ends, as a share of one core) over a steady window, with ratios.
+
+Usage: scripts/bench_visio.py [--runs N] [--seconds S] [--resolutions 640x480,1280x720]
+Needs a release build (swift build -c release --product guichet) and scripts/setup.sh --tests.
+"""
+import argparse
+import http.server
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("GUICHET_BINARY", str(ROOT / ".build/release/guichet"))
+sys.path.insert(0, str(ROOT / "Tests/Integration"))
+
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from browser import chromium  # noqa: E402
+from conftest import Daemon  # noqa: E402
+from test_visio import FAKE_DEVICES, VISIO_ARGS, book_visio, instant, link_token, page_frames, restart_at, room, wait_until  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+# Chromium's fake camera gives 20 fps unless told: both calls at 30, as the room sends.
+CAMERA = tuple(f if not f.startswith("--use-fake-device") else f + "=fps=30" for f in FAKE_DEVICES)
+
+BASELINE_PAGE = """<!doctype html><html><body>
+<video id="remote" autoplay muted playsinline></video>
+<script>
+// One side of a Chromium ↔ Chromium call; the benchmark carries the descriptions between the
+// two browsers (ICE gathered first, so no trickle is needed).
+let pc, camera;
+const gathered = () => new Promise((done) => {
+  if (pc.iceGatheringState === 'complete') return done();
+  pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && done();
+});
+window.prepare = async (width, height) => {
+  camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height } });
+  pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  camera.getTracks().forEach((t) => pc.addTrack(t, camera));
+  const vp8 = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => c.mimeType === 'video/VP8');
+  pc.getTransceivers().forEach((t) => { if (t.receiver.track.kind === 'video') t.setCodecPreferences(vp8); });
+  pc.ontrack = (e) => {
+    const v = document.getElementById('remote');
+    v.srcObject = e.streams[0];
+    v.requestVideoFrameCallback(() => { window.firstFrameAt = performance.timeOrigin + performance.now(); });
+  };
+};
+window.offer = async () => { await pc.setLocalDescription(await pc.createOffer()); await gathered(); return pc.localDescription.sdp; };
+window.answer = async (sdp) => {
+  await pc.setRemoteDescription({ type: 'offer', sdp });
+  await pc.setLocalDescription(await pc.createAnswer()); await gathered(); return pc.localDescription.sdp;
+};
+window.accept = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
+window.stopCall = () => { pc.close(); camera.getTracks().forEach((t) => t.stop()); };
+window.frames = () => document.getElementById('remote').getVideoPlaybackQuality().totalVideoFrames;
+</script></body></html>"""
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total
+
+
+def cpu_share(pids_of, seconds):
+    """Share of one core used by the processes `pids_of()` returns, over `seconds`."""
+    pids = pids_of()
+    before, started = cpu_seconds(pids), time.time()
+    time.sleep(seconds)
+    pids = set(pids) | set(pids_of())
+    return (cpu_seconds(pids) - before) / (time.time() - started)
+
+
+def engine_call(resolution, runs, seconds):
+    setups, room_first, page_first = [], [], []
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-visio-") as data:
+        d = Daemon(data)
+        d.args = VISIO_ARGS + ["--visio-resolution", resolution]
+        d.start()
+        booking = book_visio(d)
+        token = link_token(d, booking)
+        restart_at(d, instant(booking["start"]) - 120)
+        driver = chromium(*CAMERA)
+        try:
+            cpu = None
+            for run in range(runs):
+                driver.get(d.url(f"/visio/{token}"))
+                wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
+                driver.find_element(By.ID, "rejoindre").click()
+                wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
+                admitted = time.time() * 1000
+                d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
+                page = wait_until(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, "first frame in Chromium")
+                engine = wait_until(lambda: room(d).get("firstVideoMs"), 20, "first frame at the engine")
+                setups.append(max(page, engine) - admitted)
+                page_first.append(page - admitted)
+                room_first.append(engine - admitted)
+                if run == runs - 1:
+                    time.sleep(3)  # past the ramp-up
+                    frames = (page_frames(driver), room(d)["videoFrames"])
+                    cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
+                    frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1])
+                d.form_post("/salle/visio/raccrocher", {})
+                wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "hang-up")
+        finally:
+            driver.quit()
+            d.stop()
+    return setups, page_first, room_first, cpu, frames
+
+
+def browser_pids(driver):
+    """The processes of one Chromium started by chromedriver (the browser and its children)."""
+    root = int(driver.service.process.pid)
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int(Path(entry, "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def baseline_call(resolution, runs, seconds):
+    """Two headless Chromiums call each other; the offer and answer go through WebDriver."""
+    width, height = (int(v) for v in resolution.split("x"))
+    folder = tempfile.mkdtemp(prefix="guichet-bench-baseline-")
+    Path(folder, "index.html").write_text(BASELINE_PAGE)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=folder, **k)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    setups, cpu, frames = [], None, None
+    caller, callee = chromium(*CAMERA), chromium(*CAMERA)
+    try:
+        for run in range(runs):
+            for side in (caller, callee):
+                side.get(f"http://127.0.0.1:{server.server_port}/index.html")
+                side.execute_async_script(f"const done = arguments[0]; window.prepare({width}, {height}).then(done)")
+            started = time.time() * 1000
+            offer = caller.execute_async_script("const done = arguments[0]; window.offer().then(done)")
+            answer = callee.execute_async_script("const done = arguments[1]; window.answer(arguments[0]).then(done)", offer)
+            caller.execute_async_script("const done = arguments[1]; window.accept(arguments[0]).then(done)", answer)
+            firsts = [wait_until(lambda s=side: s.execute_script("return window.firstFrameAt || null"), 20, "baseline frame") for side in (caller, callee)]
+            setups.append(max(firsts) - started)
+            if run == runs - 1:
+                time.sleep(3)
+                before = [side.execute_script("return window.frames()") for side in (caller, callee)]
+                cpu = cpu_share(lambda: browser_pids(caller) + browser_pids(callee), seconds)
+                after = [side.execute_script("return window.frames()") for side in (caller, callee)]
+                frames = (after[0] - before[0], after[1] - before[1])
+            for side in (caller, callee):
+                side.execute_script("window.stopCall()")
+    finally:
+        caller.quit()
+        callee.quit()
+        server.shutdown()
+    return setups, cpu, frames
+
+
+def p50(values):
+    return statistics.median(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--resolutions", default="640x480,1280x720")
+    args = parser.parse_args()
+    if not Path(os.environ["GUICHET_BINARY"]).exists():
+        sys.exit("build first: swift build -c release --product guichet")
+    print(f"visio benchmark: {args.runs} calls per side and resolution, CPU over {args.seconds:.0f} s of steady call, loopback, {os.cpu_count()} cores")
+    for resolution in args.resolutions.split(","):
+        setups, page_first, room_first, cpu, frames = engine_call(resolution, args.runs, args.seconds)
+        base_setups, base_cpu, base_frames = baseline_call(resolution, args.runs, args.seconds)
+        print(f"\n{resolution} @ 30 fps, VP8 + Opus")
+        print(f"  setup, engine ↔ Chromium   p50 {p50(setups):6.0f} ms  max {max(setups):6.0f} ms"
+              f"  (first picture: page {p50(page_first):.0f} ms, room {p50(room_first):.0f} ms after admission)")
+        print(f"  setup, Chromium ↔ Chromium p50 {p50(base_setups):6.0f} ms  max {max(base_setups):6.0f} ms (signalling through WebDriver)"
+              f"  → ratio {p50(setups) / p50(base_setups):.2f}×   (goal < 700 ms)")
+        print(f"  CPU of the whole call, engine ↔ Chromium   {cpu * 100:5.0f} % of a core"
+              f"  (frames in {args.seconds:.0f} s: page {frames[0]}, room {frames[1]})")
+        print(f"  CPU of the whole call, Chromium ↔ Chromium {base_cpu * 100:5.0f} % of a core"
+              f"  (frames: {base_frames[0]}, {base_frames[1]}) → ratio {cpu / base_cpu:.2f}×   (goal ≤ 1)")
+
+
+if __name__ == "__main__":
+    main()
