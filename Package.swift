@@ -47,7 +47,7 @@ let package = Package(
         .systemLibrary(name: "CGStreamer", path: "Sources/CGStreamer", pkgConfig: "gstreamer-webrtc-1.0"),
         .target(
             name: "GstShim", dependencies: ["CGStreamer"], path: "Sources/GstShim",
-            linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
+            linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstvideo-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
         // The visio's signalling protocol and join rules (pure).
         .target(name: "Visio", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).

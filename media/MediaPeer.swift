@@ -56,6 +56,9 @@ public struct MediaSettings: Sendable {
     public var relayOnly = false
     /// Adapt bitrate, resolution and video on/off to the far end's reports, once a second.
     public var adaptive = true
+    /// Benchmark only: write the wall-clock time into each outgoing picture and read the
+    /// remote pictures' stamps (glass-to-glass latency).
+    public var stamps = false
 
     public init() {}
 }
@@ -120,6 +123,11 @@ public final class MediaPeer: @unchecked Sendable {
                 let peer = Unmanaged<MediaPeer>.fromOpaque(context).takeUnretainedValue()
                 peer.received(event, mline, text.map { String(cString: $0) })
             }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1)
+        if settings.stamps, let valve = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "videovalve") {
+            guichet_stamp_outgoing(valve)
+            gst_object_unref(valve)
+            _ = stampLatencies()
+        }
         if settings.allowLoopback, guichet_webrtc_allow_loopback(found) != 0 {
             throw MediaError(description: "cannot add the loopback address to the ICE agent")
         }
@@ -280,6 +288,13 @@ public final class MediaPeer: @unchecked Sendable {
         guard let encoder = element("videoencoder") else { return 0 }
         defer { gst_object_unref(encoder) }
         return Int(guichet_get_int(encoder, bitrateProperty)) / 1000
+    }
+
+    /// Benchmark only: glass-to-glass latencies (ms) of the remote pictures read since the last call.
+    public func stampLatencies() -> [Double] {
+        var buffer = [Double](repeating: 0, count: 4096)
+        let count = guichet_stamp_latencies(webrtc, &buffer, 4096)
+        return Array(buffer.prefix(Int(count)))
     }
 
     /// Sends at this quality from now on.

@@ -37,6 +37,7 @@ CAMERA = tuple(f if not f.startswith("--use-fake-device") else f + "=fps=30" for
 
 BASELINE_PAGE = """<!doctype html><html><body>
 <video id="remote" autoplay muted playsinline></video>
+<script src="visio-stamp.js"></script>
 <script>
 // One side of a Chromium ↔ Chromium call; the benchmark carries the descriptions between the
 // two browsers (ICE gathered first, so no trickle is needed).
@@ -45,8 +46,9 @@ const gathered = () => new Promise((done) => {
   if (pc.iceGatheringState === 'complete') return done();
   pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && done();
 });
-window.prepare = async (width, height) => {
+window.prepare = async (width, height, stamps) => {
   camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height } });
+  if (stamps) camera = window.visioStamp.wrap(camera, width, height);
   pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   camera.getTracks().forEach((t) => pc.addTrack(t, camera));
   const vp8 = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => c.mimeType === 'video/VP8');
@@ -55,6 +57,7 @@ window.prepare = async (width, height) => {
     const v = document.getElementById('remote');
     v.srcObject = e.streams[0];
     v.requestVideoFrameCallback(() => { window.firstFrameAt = performance.timeOrigin + performance.now(); });
+    if (stamps) window.visioStamp.read(v);
   };
 };
 window.offer = async () => { await pc.setLocalDescription(await pc.createOffer()); await gathered(); return pc.localDescription.sdp; };
@@ -65,6 +68,7 @@ window.answer = async (sdp) => {
 window.accept = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
 window.stopCall = () => { pc.close(); camera.getTracks().forEach((t) => t.stop()); };
 window.frames = () => document.getElementById('remote').getVideoPlaybackQuality().totalVideoFrames;
+window.size = () => { const v = document.getElementById('remote'); return v.videoWidth + 'x' + v.videoHeight; };
 </script></body></html>"""
 
 
@@ -114,15 +118,45 @@ def engine_call(resolution, runs, seconds):
                 room_first.append(engine - admitted)
                 if run == runs - 1:
                     time.sleep(3)  # past the ramp-up
+                    size = driver.execute_script("const v = document.getElementById('distant'); return v.videoWidth + 'x' + v.videoHeight")
                     frames = (page_frames(driver), room(d)["videoFrames"])
                     cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
-                    frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1])
+                    frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1], size)
                 d.form_post("/salle/visio/raccrocher", {})
                 wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "hang-up")
         finally:
             driver.quit()
             d.stop()
     return setups, page_first, room_first, cpu, frames
+
+
+def engine_latency(resolution, seconds):
+    """One stamped call: (room → page latencies, page → room latencies), ms."""
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-visio-") as data:
+        d = Daemon(data)
+        d.args = VISIO_ARGS + ["--visio-resolution", resolution, "--visio-stamps"]
+        d.start()
+        booking = book_visio(d)
+        token = link_token(d, booking)
+        restart_at(d, instant(booking["start"]) - 120)
+        driver = chromium(*CAMERA)
+        try:
+            driver.get(d.url(f"/visio/{token}"))
+            wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
+            driver.find_element(By.ID, "rejoindre").click()
+            wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
+            d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
+            wait_until(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, "frames")
+            time.sleep(3)
+            driver.execute_script("window.visioStamp.latencies()")
+            room(d)
+            time.sleep(seconds)
+            to_page = driver.execute_script("return window.visioStamp.latencies()")
+            to_room = room(d)["stampLatenciesMs"]
+            return to_page, to_room
+        finally:
+            driver.quit()
+            d.stop()
 
 
 def browser_pids(driver):
@@ -144,11 +178,13 @@ def browser_pids(driver):
     return found
 
 
-def baseline_call(resolution, runs, seconds):
-    """Two headless Chromiums call each other; the offer and answer go through WebDriver."""
+def baseline_call(resolution, runs, seconds, stamps=False):
+    """Two headless Chromiums call each other; the offer and answer go through WebDriver.
+    With `stamps`, one call measuring glass-to-glass latency each way instead."""
     width, height = (int(v) for v in resolution.split("x"))
     folder = tempfile.mkdtemp(prefix="guichet-bench-baseline-")
     Path(folder, "index.html").write_text(BASELINE_PAGE)
+    Path(folder, "visio-stamp.js").write_text((ROOT / "kiosk/static/visio-stamp.js").read_text())
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **k):
@@ -165,19 +201,29 @@ def baseline_call(resolution, runs, seconds):
         for run in range(runs):
             for side in (caller, callee):
                 side.get(f"http://127.0.0.1:{server.server_port}/index.html")
-                side.execute_async_script(f"const done = arguments[0]; window.prepare({width}, {height}).then(done)")
+                side.execute_async_script(f"const done = arguments[0]; window.prepare({width}, {height}, {str(stamps).lower()}).then(done)")
             started = time.time() * 1000
             offer = caller.execute_async_script("const done = arguments[0]; window.offer().then(done)")
             answer = callee.execute_async_script("const done = arguments[1]; window.answer(arguments[0]).then(done)", offer)
             caller.execute_async_script("const done = arguments[1]; window.accept(arguments[0]).then(done)", answer)
             firsts = [wait_until(lambda s=side: s.execute_script("return window.firstFrameAt || null"), 20, "baseline frame") for side in (caller, callee)]
             setups.append(max(firsts) - started)
+            if stamps:
+                time.sleep(3)
+                for side in (caller, callee):
+                    side.execute_script("window.visioStamp.latencies()")
+                time.sleep(seconds)
+                latencies = [side.execute_script("return window.visioStamp.latencies()") for side in (caller, callee)]
+                for side in (caller, callee):
+                    side.execute_script("window.stopCall()")
+                return latencies
             if run == runs - 1:
                 time.sleep(3)
+                sizes = [side.execute_script("return window.size()") for side in (caller, callee)]
                 before = [side.execute_script("return window.frames()") for side in (caller, callee)]
                 cpu = cpu_share(lambda: browser_pids(caller) + browser_pids(callee), seconds)
                 after = [side.execute_script("return window.frames()") for side in (caller, callee)]
-                frames = (after[0] - before[0], after[1] - before[1])
+                frames = (after[0] - before[0], after[1] - before[1], *sizes)
             for side in (caller, callee):
                 side.execute_script("window.stopCall()")
     finally:
@@ -209,9 +255,19 @@ def main():
         print(f"  setup, Chromium ↔ Chromium p50 {p50(base_setups):6.0f} ms  max {max(base_setups):6.0f} ms (signalling through WebDriver)"
               f"  → ratio {p50(setups) / p50(base_setups):.2f}×   (goal < 700 ms)")
         print(f"  CPU of the whole call, engine ↔ Chromium   {cpu * 100:5.0f} % of a core"
-              f"  (frames in {args.seconds:.0f} s: page {frames[0]}, room {frames[1]})")
+              f"  ({frames[0]} and {frames[1]} frames in {args.seconds:.0f} s; the page received {frames[2]})")
         print(f"  CPU of the whole call, Chromium ↔ Chromium {base_cpu * 100:5.0f} % of a core"
-              f"  (frames: {base_frames[0]}, {base_frames[1]}) → ratio {cpu / base_cpu:.2f}×   (goal ≤ 1)")
+              f"  ({base_frames[0]} and {base_frames[1]} frames; received {base_frames[2]} and {base_frames[3]})"
+              f" → ratio {cpu / base_cpu:.2f}×   (goal ≤ 1)")
+        to_page, to_room = engine_latency(resolution, args.seconds)
+        base_one, base_two = baseline_call(resolution, 1, args.seconds, stamps=True)
+        for label, values in (("room → page", to_page), ("page → room", to_room),
+                              ("Chromium → Chromium", base_one), ("Chromium ← Chromium", base_two)):
+            if values:
+                print(f"  glass to glass, {label:<20} p50 {p50(values):5.0f} ms  p95 {sorted(values)[int(len(values) * 0.95)]:5.0f} ms"
+                      f"  ({len(values)} frames)   (goal < 100 ms)")
+            else:
+                print(f"  glass to glass, {label:<20} no stamp read")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include "gst_shim.h"
 
 #include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
 #include <string.h>
@@ -16,6 +17,10 @@ typedef struct {
     volatile gint64 *audio;
     GstWebRTCDataChannel *chat;
     GMutex lock;
+    /* Glass-to-glass measurement (benchmark only): latencies read from stamped frames, ms. */
+    gboolean read_stamps;
+    double latencies[4096];
+    int latency_count;
 } Watch;
 
 static Watch *watch_of(GstElement *webrtc) { return g_object_get_data(G_OBJECT(webrtc), "guichet-watch"); }
@@ -45,11 +50,94 @@ static void on_ice_state(GObject *webrtc, GParamSpec *spec, gpointer data) {
 }
 
 /* A decoded remote stream: count what reaches the sink; say so at the first one. */
+/* A wall-clock stamp in the picture, for the benchmark's glass-to-glass latency: the low 32
+ * bits of the time in ms as 32 blocks of 16x16 pixels along the top row, white for 1, black
+ * for 0 (chroma neutral), read back by the receiver (here, or the browser's canvas). */
+#define STAMP_BITS 32
+#define STAMP_BLOCK 16
+
+static guint32 now_ms(void) { return (guint32)((guint64)g_get_real_time() / 1000); }
+
+static GstPadProbeReturn on_raw_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps) return GST_PAD_PROBE_OK;
+    GstVideoInfo vinfo;
+    gboolean ok = gst_video_info_from_caps(&vinfo, caps);
+    gst_caps_unref(caps);
+    if (!ok || GST_VIDEO_INFO_FORMAT(&vinfo) != GST_VIDEO_FORMAT_I420 || GST_VIDEO_INFO_WIDTH(&vinfo) < STAMP_BITS * STAMP_BLOCK) return GST_PAD_PROBE_OK;
+    GstBuffer *buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &vinfo, buffer, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
+    guint32 stamp = now_ms();
+    for (int bit = 0; bit < STAMP_BITS; bit++) {
+        guint8 luma = (stamp >> (STAMP_BITS - 1 - bit)) & 1 ? 235 : 16;
+        for (int y = 0; y < STAMP_BLOCK; y++) {
+            guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+            memset(row + bit * STAMP_BLOCK, luma, STAMP_BLOCK);
+        }
+        for (int plane = 1; plane <= 2; plane++)
+            for (int y = 0; y < STAMP_BLOCK / 2; y++) {
+                guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, plane) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
+                memset(row + bit * STAMP_BLOCK / 2, 128, STAMP_BLOCK / 2);
+            }
+    }
+    gst_video_frame_unmap(&frame);
+    return GST_PAD_PROBE_OK;
+}
+
+int guichet_stamp_outgoing(GstElement *element) {
+    GstPad *pad = gst_element_get_static_pad(element, "sink");
+    if (!pad) return -1;
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_raw_frame, NULL, NULL);
+    gst_object_unref(pad);
+    return 0;
+}
+
+static void read_stamp(Watch *w, GstBuffer *buffer, GstPad *pad) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps) return;
+    GstVideoInfo vinfo;
+    gboolean ok = gst_video_info_from_caps(&vinfo, caps);
+    gst_caps_unref(caps);
+    if (!ok || GST_VIDEO_INFO_WIDTH(&vinfo) < STAMP_BITS * STAMP_BLOCK) return;
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &vinfo, buffer, GST_MAP_READ)) return;
+    guint32 stamp = 0;
+    for (int bit = 0; bit < STAMP_BITS; bit++) {
+        int sum = 0;
+        for (int y = 6; y < 10; y++) {
+            const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+            for (int x = 6; x < 10; x++) sum += row[bit * STAMP_BLOCK + x];
+        }
+        stamp = (stamp << 1) | (sum / 16 > 128 ? 1 : 0);
+    }
+    gst_video_frame_unmap(&frame);
+    guint32 latency = now_ms() - stamp;
+    if (latency > 5000) return; /* not a stamped frame */
+    g_mutex_lock(&w->lock);
+    if (w->latency_count < 4096) w->latencies[w->latency_count++] = latency;
+    g_mutex_unlock(&w->lock);
+}
+
+int guichet_stamp_latencies(GstElement *webrtc, double *out, int max) {
+    Watch *w = watch_of(webrtc);
+    if (!w) return 0;
+    g_mutex_lock(&w->lock);
+    w->read_stamps = TRUE;
+    int count = w->latency_count < max ? w->latency_count : max;
+    memcpy(out, w->latencies, count * sizeof(double));
+    w->latency_count = 0;
+    g_mutex_unlock(&w->lock);
+    return count;
+}
+
 static void on_handoff(GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data) {
     Watch *w = data;
     gboolean video = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(sink), "guichet-video"));
     volatile gint64 *counter = video ? w->video : w->audio;
     if (__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED) == 0) emit(w, GUICHET_EVENT_REMOTE_MEDIA, 0, video ? "video" : "audio");
+    if (video && w->read_stamps) read_stamp(w, buffer, pad);
 }
 
 static void on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data) {

@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The picture the visio room sends, WIDTHxHEIGHT at 30 fps (640x480 or 1280x720); the engine lowers it when the network is poor.")
     var visioResolution = "640x480"
 
+    @Flag(help: ArgumentHelp("Write the wall-clock time into the room's pictures and read the specialist's (the visio benchmark only).", visibility: .hidden))
+    var visioStamps = false
+
     @Flag(help: ArgumentHelp("Gather ICE candidates on 127.0.0.1 too (tests on loopback only).", visibility: .hidden))
     var visioLoopback = false
 
@@ -99,6 +102,7 @@ struct Serve: AsyncParsableCommand {
         // Chromium's own ceiling for these sizes: 1.2 Mbit/s at 640×480, 2.5 at 1280×720.
         settings.videoKbps = size[0] * size[1] >= 1280 * 720 ? 2500 : 1200
         settings.allowLoopback = visioLoopback
+        settings.stamps = visioStamps
         let devices = visioMedia == .devices || (visioMedia == .auto && FileManager.default.fileExists(atPath: "/dev/video0"))
         settings.sources = devices ? .devices() : .test()
         if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }

@@ -34,6 +34,10 @@
         return;
       }
     }
+    if (window.visioStamp && local.getVideoTracks().length) {
+      const { width, height } = local.getVideoTracks()[0].getSettings();
+      local = window.visioStamp.wrap(local, width, height);
+    }
     $('apercu').srcObject = local;
     $('moi').srcObject = local;
     meter(local);
@@ -118,6 +122,7 @@
     if (video.requestVideoFrameCallback) {
       // The wall-clock time of the first picture shown (the benchmark reads it).
       video.requestVideoFrameCallback(() => { window.visioFirstFrameAt = performance.timeOrigin + performance.now(); });
+      if (window.visioStamp) window.visioStamp.read(video);
     }
     pc.ondatachannel = (e) => { channel = e.channel; };
     pc.onconnectionstatechange = () => {

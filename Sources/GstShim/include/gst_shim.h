@@ -50,6 +50,12 @@ typedef struct {
 /* Reads webrtcbin's statistics (blocks until they are gathered: not for streaming threads). */
 int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out);
 
+/* Benchmark only: stamps the wall-clock time into each raw frame entering `element`, and
+ * reads the stamps of the remote video (latencies in ms since the last call, up to `max`;
+ * the first call switches reading on). */
+int guichet_stamp_outgoing(GstElement *element);
+int guichet_stamp_latencies(GstElement *webrtc, double *out, int max);
+
 /* An integer property (g_object_get is variadic). */
 int guichet_get_int(GstElement *element, const char *property);
 

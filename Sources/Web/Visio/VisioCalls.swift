@@ -256,6 +256,11 @@ public actor VisioCalls {
         calls[bookingID]?.peer.map { ($0.videoFrames, $0.audioBuffers) }
     }
 
+    /// Benchmark only: glass-to-glass latencies of the specialist's pictures since the last call.
+    public func stampLatencies(_ bookingID: String) -> [Double] {
+        calls[bookingID]?.peer?.stampLatencies() ?? []
+    }
+
     /// Ends every call (the daemon stops), their records closed before it returns.
     public func endAll() async {
         for id in Array(calls.keys) {

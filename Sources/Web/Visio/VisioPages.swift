@@ -83,6 +83,7 @@ struct VisioPages {
             [
                 "partner": kit.partnerName(booking.partner), "specialist": specialist, "when": when(booking.span.start, language: language),
                 "videoWidth": office.visio?.videoSize.width ?? 640, "videoHeight": office.visio?.videoSize.height ?? 480,
+                "stamps": office.visio?.media.stamps ?? false,
                 // Inside <script type="application/json">: "<" escaped so no text can close the element.
                 "texts": json.replacingOccurrences(of: "<", with: "\\u003c"),
             ])
@@ -202,6 +203,7 @@ struct VisioPages {
         if let (booking, presence) = try await roomCall(station) {
             var call: [String: Any] = ["booking": booking.id, "admitted": presence?.admitted ?? false, "waiting": presence != nil]
             if let first = presence?.firstVideoAt { call["firstVideoMs"] = Int(first.timeIntervalSince1970 * 1000) }
+            if office.visio?.media.stamps == true { call["stampLatenciesMs"] = await office.visio?.stampLatencies(booking.id) ?? [] }
             if let frames = await office.visio?.frames(booking.id) {
                 call["videoFrames"] = frames.video
                 call["audioBuffers"] = frames.audio
