@@ -56,6 +56,9 @@ public struct MediaSettings: Sendable {
     public var relayOnly = false
     /// Adapt bitrate, resolution and video on/off to the far end's reports, once a second.
     public var adaptive = true
+    /// Play the remote picture and sound on the room's screen and speaker (full screen under
+    /// cage); off, they are only counted (tests, the benchmark, a machine without a display).
+    public var display = false
     /// Benchmark only: write the wall-clock time into each outgoing picture and read the
     /// remote pictures' stamps (glass-to-glass latency).
     public var stamps = false
@@ -122,7 +125,7 @@ public final class MediaPeer: @unchecked Sendable {
                 guard let context else { return }
                 let peer = Unmanaged<MediaPeer>.fromOpaque(context).takeUnretainedValue()
                 peer.received(event, mline, text.map { String(cString: $0) })
-            }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1)
+            }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1, settings.display ? 1 : 0)
         if settings.stamps, let valve = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "videovalve") {
             guichet_stamp_outgoing(valve)
             gst_object_unref(valve)
@@ -245,6 +248,7 @@ public final class MediaPeer: @unchecked Sendable {
         adaptation = nil
         state.unlock()
         timer?.cancel()
+        guichet_webrtc_stopping(webrtc)
         gst_element_set_state(pipeline, GST_STATE_NULL)
         if wasRunning, let reason { deliver(.ended(reason)) }
     }

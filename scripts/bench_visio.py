@@ -32,6 +32,9 @@ from conftest import Daemon  # noqa: E402
 from test_visio import FAKE_DEVICES, VISIO_ARGS, book_visio, instant, link_token, page_frames, restart_at, room, wait_until  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
+# Run in the specialist's page: the same "keep the resolution" as the baseline's pages.
+KEEP_SIZE = """for (const s of window.visioPeer.getSenders()) if (s.track && s.track.kind === 'video') {
+  const p = s.getParameters(); p.degradationPreference = 'maintain-resolution'; s.setParameters(p); }"""
 # Chromium's fake camera gives 20 fps unless told: both calls at 30, as the room sends.
 CAMERA = tuple(f if not f.startswith("--use-fake-device") else f + "=fps=30" for f in FAKE_DEVICES)
 
@@ -39,6 +42,16 @@ BASELINE_PAGE = """<!doctype html><html><body>
 <video id="remote" autoplay muted playsinline></video>
 <script src="visio-stamp.js"></script>
 <script>
+// Chromium lowers its resolution when its encoder or the bandwidth estimate is short; the
+// benchmark compares calls at the same size, so it asks every side to keep it.
+const keepSize = async (pc) => {
+  for (const sender of pc.getSenders()) if (sender.track && sender.track.kind === 'video') {
+    const parameters = sender.getParameters();
+    parameters.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(parameters);
+  }
+};
+window.keepSize = keepSize;
 // One side of a Chromium ↔ Chromium call; the benchmark carries the descriptions between the
 // two browsers (ICE gathered first, so no trickle is needed).
 let pc, camera;
@@ -51,6 +64,7 @@ window.prepare = async (width, height, stamps) => {
   if (stamps) camera = window.visioStamp.wrap(camera, width, height);
   pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   camera.getTracks().forEach((t) => pc.addTrack(t, camera));
+  window.keepSize = () => keepSize(pc);
   const vp8 = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => c.mimeType === 'video/VP8');
   pc.getTransceivers().forEach((t) => { if (t.receiver.track.kind === 'video') t.setCodecPreferences(vp8); });
   pc.ontrack = (e) => {
@@ -60,10 +74,10 @@ window.prepare = async (width, height, stamps) => {
     if (stamps) window.visioStamp.read(v);
   };
 };
-window.offer = async () => { await pc.setLocalDescription(await pc.createOffer()); await gathered(); return pc.localDescription.sdp; };
+window.offer = async () => { await keepSize(pc); await pc.setLocalDescription(await pc.createOffer()); await gathered(); return pc.localDescription.sdp; };
 window.answer = async (sdp) => {
   await pc.setRemoteDescription({ type: 'offer', sdp });
-  await pc.setLocalDescription(await pc.createAnswer()); await gathered(); return pc.localDescription.sdp;
+  await pc.setLocalDescription(await pc.createAnswer()); await keepSize(pc); await gathered(); return pc.localDescription.sdp;
 };
 window.accept = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
 window.stopCall = () => { pc.close(); camera.getTracks().forEach((t) => t.stop()); };
@@ -112,6 +126,7 @@ def engine_call(resolution, runs, seconds):
                 admitted = time.time() * 1000
                 d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
                 page = wait_until(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, "first frame in Chromium")
+                driver.execute_script(KEEP_SIZE)
                 engine = wait_until(lambda: room(d).get("firstVideoMs"), 20, "first frame at the engine")
                 setups.append(max(page, engine) - admitted)
                 page_first.append(page - admitted)
@@ -147,6 +162,7 @@ def engine_latency(resolution, seconds):
             wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
             d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
             wait_until(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, "frames")
+            driver.execute_script(KEEP_SIZE)
             time.sleep(3)
             driver.execute_script("window.visioStamp.latencies()")
             room(d)

@@ -19,6 +19,9 @@ typedef struct {
     GMutex lock;
     /* Glass-to-glass measurement (benchmark only): latencies read from stamped frames, ms. */
     gboolean read_stamps;
+    gboolean display;
+    GstPromise *pending_stats; /* interrupted when the call stops, so no one waits forever */
+    gboolean stopping;
     double latencies[4096];
     int latency_count;
 } Watch;
@@ -132,12 +135,26 @@ int guichet_stamp_latencies(GstElement *webrtc, double *out, int max) {
     return count;
 }
 
-static void on_handoff(GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data) {
+/* Counts what reaches the room's screen or speaker, says so at the first buffer, and (benchmark
+ * only) reads the pictures' stamps. */
+static GstPadProbeReturn on_remote_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
     Watch *w = data;
-    gboolean video = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(sink), "guichet-video"));
+    gboolean video = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(pad), "guichet-video"));
     volatile gint64 *counter = video ? w->video : w->audio;
     if (__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED) == 0) emit(w, GUICHET_EVENT_REMOTE_MEDIA, 0, video ? "video" : "audio");
-    if (video && w->read_stamps) read_stamp(w, buffer, pad);
+    if (video && w->read_stamps) read_stamp(w, GST_PAD_PROBE_INFO_BUFFER(info), pad);
+    return GST_PAD_PROBE_OK;
+}
+
+/* The room's screen and speaker, or counting sinks (tests, benchmark, no display). */
+static GstElement *remote_output(gboolean video, gboolean display) {
+    GError *error = NULL;
+    const char *description = !display ? "queue ! fakesink sync=false async=false"
+                              : video  ? "queue ! videoconvert ! autovideosink sync=true"
+                                       : "queue ! audioconvert ! audioresample ! autoaudiosink sync=true";
+    GstElement *bin = gst_parse_bin_from_description(description, TRUE, &error);
+    if (error) g_error_free(error);
+    return bin;
 }
 
 static void on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data) {
@@ -149,16 +166,16 @@ static void on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data) {
     gboolean audio = g_str_has_prefix(name, "audio/");
     gst_caps_unref(caps);
     if (!video && !audio) return;
-    GstElement *queue = gst_element_factory_make("queue", NULL);
-    GstElement *sink = gst_element_factory_make("fakesink", NULL);
-    g_object_set(sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE, NULL);
-    g_object_set_data(G_OBJECT(sink), "guichet-video", GINT_TO_POINTER(video));
-    g_signal_connect(sink, "handoff", G_CALLBACK(on_handoff), w);
-    gst_bin_add_many(GST_BIN(w->pipeline), queue, sink, NULL);
-    gst_element_link(queue, sink);
-    gst_element_sync_state_with_parent(queue);
-    gst_element_sync_state_with_parent(sink);
-    GstPad *target = gst_element_get_static_pad(queue, "sink");
+    GstElement *output = remote_output(video, w->display);
+    if (!output) {
+        emit(w, GUICHET_EVENT_ERROR, 0, video ? "no screen for the remote picture" : "no speaker for the remote sound");
+        return;
+    }
+    gst_bin_add(GST_BIN(w->pipeline), output);
+    gst_element_sync_state_with_parent(output);
+    GstPad *target = gst_element_get_static_pad(output, "sink");
+    g_object_set_data(G_OBJECT(target), "guichet-video", GINT_TO_POINTER(video));
+    gst_pad_add_probe(target, GST_PAD_PROBE_TYPE_BUFFER, on_remote_buffer, w, NULL);
     if (gst_pad_link(pad, target) != GST_PAD_LINK_OK) emit(w, GUICHET_EVENT_ERROR, 0, "cannot link a decoded remote stream");
     gst_object_unref(target);
 }
@@ -186,8 +203,9 @@ static void on_data_channel(GstElement *webrtc, GstWebRTCDataChannel *channel, g
 }
 
 void guichet_webrtc_watch(GstElement *pipeline, GstElement *webrtc, guichet_event_cb callback, void *context,
-                          volatile gint64 *video_frames, volatile gint64 *audio_buffers) {
+                          volatile gint64 *video_frames, volatile gint64 *audio_buffers, int display) {
     Watch *w = g_new0(Watch, 1);
+    w->display = display;
     w->callback = callback;
     w->context = context;
     w->pipeline = pipeline;
@@ -355,9 +373,24 @@ static gboolean read_stat(GQuark field, const GValue *value, gpointer data) {
 
 int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out) {
     memset(out, 0, sizeof *out);
+    Watch *w = watch_of(webrtc);
+    if (!w) return -1;
     GstPromise *promise = gst_promise_new();
+    g_mutex_lock(&w->lock);
+    if (w->stopping) {
+        g_mutex_unlock(&w->lock);
+        gst_promise_unref(promise);
+        return -1;
+    }
+    w->pending_stats = gst_promise_ref(promise);
+    g_mutex_unlock(&w->lock);
     g_signal_emit_by_name(webrtc, "get-stats", NULL, promise);
-    if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
+    GstPromiseResult result = gst_promise_wait(promise);
+    g_mutex_lock(&w->lock);
+    gst_promise_unref(w->pending_stats);
+    w->pending_stats = NULL;
+    g_mutex_unlock(&w->lock);
+    if (result != GST_PROMISE_RESULT_REPLIED) {
         gst_promise_unref(promise);
         return -1;
     }
@@ -372,4 +405,13 @@ int guichet_get_int(GstElement *element, const char *property) {
     gint value = 0;
     g_object_get(element, property, &value, NULL);
     return value;
+}
+
+void guichet_webrtc_stopping(GstElement *webrtc) {
+    Watch *w = watch_of(webrtc);
+    if (!w) return;
+    g_mutex_lock(&w->lock);
+    w->stopping = TRUE;
+    if (w->pending_stats) gst_promise_interrupt(w->pending_stats);
+    g_mutex_unlock(&w->lock);
 }

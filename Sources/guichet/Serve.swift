@@ -105,6 +105,8 @@ struct Serve: AsyncParsableCommand {
         settings.stamps = visioStamps
         let devices = visioMedia == .devices || (visioMedia == .auto && FileManager.default.fileExists(atPath: "/dev/video0"))
         settings.sources = devices ? .devices() : .test()
+        // The room's screen and speaker with its camera; without one (test sources) nothing to show on.
+        settings.display = devices
         if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }
         return settings
     }

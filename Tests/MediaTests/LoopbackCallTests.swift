@@ -8,7 +8,13 @@ import Testing
 @Suite(.serialized) struct LoopbackCallTests {
     /// What the two peers' handlers share (the peers themselves, and what happened).
     final class Shared: Sendable {
-        let peers = Mutex<(room: MediaPeer?, peer: MediaPeer?)>((nil, nil))
+        /// Weak: the peers' handlers hold this, so strong references would keep the peers (and
+        /// their GStreamer threads) alive until the test process exits.
+        struct Peers {
+            weak var room: MediaPeer?
+            weak var peer: MediaPeer?
+        }
+        let peers = Mutex<Peers>(Peers())
         let log = Mutex<[String]>([])
         let chat = Mutex<[String]>([])
     }
@@ -23,6 +29,7 @@ import Testing
             settings.allowLoopback = loopback
             settings.width = 320
             settings.height = 240
+            settings.adaptive = false  // the quality is tested on its own
             return settings
         }
 
@@ -34,7 +41,7 @@ import Testing
             let shared = self.shared
             room = try MediaPeer(settings: settings) { event in
                 shared.log.withLock { $0.append("room \(event)") }
-                let (room, peer) = shared.peers.withLock { $0 }
+                let (room, peer) = shared.peers.withLock { ($0.room, $0.peer) }
                 switch event {
                 case .negotiationNeeded: room?.createOffer()
                 case .localDescription(let sdp):
@@ -47,7 +54,7 @@ import Testing
             }
             peer = try MediaPeer(settings: settings) { event in
                 shared.log.withLock { $0.append("peer \(event)") }
-                let (room, peer) = shared.peers.withLock { $0 }
+                let (room, peer) = shared.peers.withLock { ($0.room, $0.peer) }
                 switch event {
                 case .localDescription(let sdp): try? room?.setRemoteDescription(sdp, isAnswer: true)
                 case .iceCandidate(let mline, let candidate): try? room?.addCandidate(mline: mline, candidate)
@@ -57,7 +64,7 @@ import Testing
                 default: break
                 }
             }
-            shared.peers.withLock { $0 = (room, peer) }
+            shared.peers.withLock { $0 = Shared.Peers(room: room, peer: peer) }
         }
 
         func start() throws {

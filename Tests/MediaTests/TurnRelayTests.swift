@@ -33,7 +33,8 @@ import Visio
         func stop() {
             // coturn lingers on SIGTERM while relays are open; nothing of it needs keeping.
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // Polled, not waitUntilExit: bounded even if another test reaps children.
+            for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
         }
     }
 

@@ -111,6 +111,7 @@
     if (pc) pc.close();
     remote.getTracks().forEach((t) => remote.removeTrack(t));
     pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
+    window.visioPeer = pc; // for the benchmark and the browser's console
     pc.onicecandidate = (e) => send({
       type: 'candidate', mline: e.candidate ? e.candidate.sdpMLineIndex : 0, candidate: e.candidate ? e.candidate.candidate : '',
     });

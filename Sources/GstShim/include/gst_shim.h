@@ -16,10 +16,11 @@ typedef enum {
 
 typedef void (*guichet_event_cb)(void *context, int event, unsigned mline, const char *text);
 
-/* Connects webrtcbin's signals to `callback`. Remote streams are decoded and counted in
- * `video_frames` / `audio_buffers` (fakesinks: the room's screen in tests). */
+/* Connects webrtcbin's signals to `callback`. Remote streams are decoded, counted in
+ * `video_frames` / `audio_buffers`, and played on the room's screen and speaker when
+ * `display` (autovideosink, autoaudiosink), else dropped (fakesinks: tests, no display). */
 void guichet_webrtc_watch(GstElement *pipeline, GstElement *webrtc, guichet_event_cb callback, void *context,
-                          volatile gint64 *video_frames, volatile gint64 *audio_buffers);
+                          volatile gint64 *video_frames, volatile gint64 *audio_buffers, int display);
 
 /* Creates an offer (or an answer), sets it as the local description, then reports it. */
 void guichet_webrtc_create(GstElement *webrtc, int answer);
@@ -55,6 +56,9 @@ int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out);
  * the first call switches reading on). */
 int guichet_stamp_outgoing(GstElement *element);
 int guichet_stamp_latencies(GstElement *webrtc, double *out, int max);
+
+/* The call stops: a statistics request in flight is interrupted, none is started again. */
+void guichet_webrtc_stopping(GstElement *webrtc);
 
 /* An integer property (g_object_get is variadic). */
 int guichet_get_int(GstElement *element, const char *property);
