@@ -106,7 +106,8 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         assert driver.switch_to.active_element.get_attribute("id") == "continuer"
         check_axe(driver, "inactivity warning")
         driver.find_element(By.ID, "continuer").click()
-        assert wait_for(lambda: not dialog.is_displayed(), timeout=5)
+        # The form may reload the page: look the dialog up afresh each time (no stale element).
+        assert wait_for(lambda: not driver.find_element(By.ID, "avertissement").is_displayed(), timeout=5)
         assert status(d)["state"] == "in-use"
 
         driver.find_element(By.CSS_SELECTOR, "footer a.end").click()
