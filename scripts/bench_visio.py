@@ -11,6 +11,7 @@ Usage: scripts/bench_visio.py [--runs N] [--seconds S] [--resolutions 640x480,12
 Needs a release build (swift build -c release --product guichet) and scripts/setup.sh --tests.
 """
 import argparse
+import contextlib
 import http.server
 import json
 import os
@@ -106,73 +107,73 @@ def cpu_share(pids_of, seconds):
     return (cpu_seconds(pids) - before) / (time.time() - started)
 
 
-def engine_call(resolution, runs, seconds):
-    setups, room_first, page_first = [], [], []
+@contextlib.contextmanager
+def room_and_page(resolution, *extra):
+    """A daemon whose clock stands two minutes before a visio appointment, and a headless
+    Chromium with a fake camera for the specialist."""
     with tempfile.TemporaryDirectory(prefix="guichet-bench-visio-") as data:
         d = Daemon(data)
-        d.args = VISIO_ARGS + ["--visio-resolution", resolution]
+        d.args = VISIO_ARGS + ["--visio-resolution", resolution, *extra]
         d.start()
         booking = book_visio(d)
         token = link_token(d, booking)
         restart_at(d, instant(booking["start"]) - 120)
         driver = chromium(*CAMERA)
         try:
-            cpu = None
-            for run in range(runs):
-                driver.get(d.url(f"/visio/{token}"))
-                wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
-                driver.find_element(By.ID, "rejoindre").click()
-                wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
-                admitted = time.time() * 1000
-                d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
-                page = wait_until(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, "first frame in Chromium")
-                driver.execute_script(KEEP_SIZE)
-                engine = wait_until(lambda: room(d).get("firstVideoMs"), 20, "first frame at the engine")
-                setups.append(max(page, engine) - admitted)
-                page_first.append(page - admitted)
-                room_first.append(engine - admitted)
-                if run == runs - 1:
-                    time.sleep(3)  # past the ramp-up
-                    size = driver.execute_script("const v = document.getElementById('distant'); return v.videoWidth + 'x' + v.videoHeight")
-                    frames = (page_frames(driver), room(d)["videoFrames"])
-                    cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
-                    frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1], size)
-                d.form_post("/salle/visio/raccrocher", {})
-                wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "hang-up")
+            yield d, booking, token, driver
         finally:
             driver.quit()
             d.stop()
+
+
+def wait_in_waiting_room(d, driver, token):
+    driver.get(d.url(f"/visio/{token}"))
+    wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
+    driver.find_element(By.ID, "rejoindre").click()
+    wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
+
+
+def admit(d, booking):
+    d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
+
+
+def engine_call(resolution, runs, seconds):
+    setups, room_first, page_first = [], [], []
+    with room_and_page(resolution) as (d, booking, token, driver):
+        cpu = frames = None
+        for run in range(runs):
+            wait_in_waiting_room(d, driver, token)
+            admitted = time.time() * 1000
+            admit(d, booking)
+            page = wait_until(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, "first frame in Chromium")
+            driver.execute_script(KEEP_SIZE)
+            engine = wait_until(lambda: room(d).get("firstVideoMs"), 20, "first frame at the engine")
+            setups.append(max(page, engine) - admitted)
+            page_first.append(page - admitted)
+            room_first.append(engine - admitted)
+            if run == runs - 1:
+                time.sleep(3)  # past the ramp-up
+                size = driver.execute_script("const v = document.getElementById('distant'); return v.videoWidth + 'x' + v.videoHeight")
+                frames = (page_frames(driver), room(d)["videoFrames"])
+                cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
+                frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1], size)
+            d.form_post("/salle/visio/raccrocher", {})
+            wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "hang-up")
     return setups, page_first, room_first, cpu, frames
 
 
 def engine_latency(resolution, seconds):
     """One stamped call: (room → page latencies, page → room latencies), ms."""
-    with tempfile.TemporaryDirectory(prefix="guichet-bench-visio-") as data:
-        d = Daemon(data)
-        d.args = VISIO_ARGS + ["--visio-resolution", resolution, "--visio-stamps"]
-        d.start()
-        booking = book_visio(d)
-        token = link_token(d, booking)
-        restart_at(d, instant(booking["start"]) - 120)
-        driver = chromium(*CAMERA)
-        try:
-            driver.get(d.url(f"/visio/{token}"))
-            wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
-            driver.find_element(By.ID, "rejoindre").click()
-            wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
-            d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
-            wait_until(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, "frames")
-            driver.execute_script(KEEP_SIZE)
-            time.sleep(3)
-            driver.execute_script("window.visioStamp.latencies()")
-            room(d)
-            time.sleep(seconds)
-            to_page = driver.execute_script("return window.visioStamp.latencies()")
-            to_room = room(d)["stampLatenciesMs"]
-            return to_page, to_room
-        finally:
-            driver.quit()
-            d.stop()
+    with room_and_page(resolution, "--visio-stamps") as (d, booking, token, driver):
+        wait_in_waiting_room(d, driver, token)
+        admit(d, booking)
+        wait_until(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, "frames")
+        driver.execute_script(KEEP_SIZE)
+        time.sleep(3)
+        driver.execute_script("window.visioStamp.latencies()")
+        room(d)
+        time.sleep(seconds)
+        return driver.execute_script("return window.visioStamp.latencies()"), room(d)["stampLatenciesMs"]
 
 
 def browser_pids(driver):

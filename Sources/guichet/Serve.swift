@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         }
         var configuration = ServiceGroupConfiguration(
             // Stopped in reverse order: the calls end first, then the server drains.
-            services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioShutdown(office: office)],
+            services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Requests in flight get this long to finish.
         configuration.maximumGracefulShutdownDuration = .seconds(10)

@@ -269,6 +269,14 @@ public actor VisioCalls {
         }
     }
 
+    /// Loads GStreamer and the preset's plugins once at start (a pipeline built and dropped,
+    /// devices untouched), so the first call of the day sets up as fast as the others.
+    public func warmUp() {
+        do { _ = try MediaPeer(settings: media) { _ in } } catch {
+            logger.error("visio: the room's pipeline cannot be built", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Closes the records of calls a crash or a kill left open.
     public func recover() async {
         try? await database.closeUnfinishedVisioCalls(at: clock())
