@@ -28,6 +28,11 @@ public enum KioskResources {
         return result
     }()
 
+    /// The language switcher's entries (code, name in its own language, the current one).
+    public static func languageChoices(_ codes: [String], current: String) -> [[String: Any]] {
+        codes.map { code in ["code": code, "name": strings[code]?["languageName"] ?? code, "current": code == current] }
+    }
+
     public static func render(_ template: String, _ context: [String: Any]) -> String? {
         library.render(context, withTemplate: template)
     }

@@ -71,9 +71,7 @@ struct KioskPages: Sendable {
             "t": v.t, "structure": office.structure.name, "station": v.station.station, "base": v.base, "path": v.path,
             "session": v.status.session ?? "", "token": v.status.session ?? v.status.next ?? "", "inSession": v.status.session != nil,
             "helpComing": request.uri.queryParameters.get("aide") != nil,
-            "languages": office.config.kiosk.languages.map { code in
-                ["code": code, "name": KioskResources.strings[code]?["languageName"] ?? code, "current": code == v.language]
-            },
+            "languages": KioskResources.languageChoices(office.config.kiosk.languages, current: v.language),
         ]
         if let error { context["error"] = error }
         context.merge(extra) { $1 }

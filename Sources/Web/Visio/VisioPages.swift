@@ -39,9 +39,7 @@ struct VisioPages {
         var context = values
         context["t"] = KioskResources.strings[language] ?? [:]
         context["structure"] = office.structure.name
-        context["languages"] = office.config.kiosk.languages.map { code in
-            ["code": code, "name": KioskResources.strings[code]?["languageName"] ?? code, "current": code == language]
-        }
+        context["languages"] = KioskResources.languageChoices(office.config.kiosk.languages, current: language)
         var response = HTMLPage.response(KioskResources.render(template, context), status: status)
         // The page needs the camera and the microphone of its own origin, nothing else.
         response.headers[.init("Permissions-Policy")!] = "camera=(self), microphone=(self), geolocation=()"
