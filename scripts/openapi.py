@@ -32,7 +32,10 @@ schemas = {
         "details": {"type": "object", "additionalProperties": S}}}}},
     "HoursPlan": {"type": "object", "properties": {"timeZone": S, "label": S, "revision": {"type": "integer"}, "effectiveFrom": S,
         "weeklyHours": {"type": "number"}, "openDays": {"type": "integer"},
-        "days": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "pattern": "^\\d\\d:\\d\\d-\\d\\d:\\d\\d$"}}}}},
+        "days": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "pattern": "^\\d\\d:\\d\\d-\\d\\d:\\d\\d$"}}},
+        "upcoming": {"type": "array", "description": "Plans announced ahead, each from its date", "items": {"type": "object", "properties": {
+            "effectiveFrom": S, "weeklyHours": {"type": "number"}, "days": {"type": "object"}}}}}},
+    "Holiday": {"type": "object", "properties": {"date": S, "name": S, "open": {"type": "boolean", "description": "Declared open by the manager (closed otherwise)"}}},
     "Closure": {"type": "object", "properties": {"id": S, "start": TS, "end": TS, "reason": S, "emergency": {"type": "boolean"},
         "withdrawn": {"type": "boolean"}, "announcedAt": TS, "sequence": {"type": "integer"}}},
     "Specialist": {"type": "object", "properties": {"id": S, "partner": S, "displayName": S, "calendarPath": S}},
@@ -108,8 +111,17 @@ paths = {
     "/api/v1/structure": {"get": {"summary": "The structure, its partners, life situations and rooms", "responses": {"200": ok(ref("Structure"))}}},
     "/api/v1/opening-hours": {
         "get": {"summary": "The weekly opening hours", "responses": {"200": ok(ref("HoursPlan"))}},
-        "put": {"summary": "Replace the weekly plan (label minimum enforced)", "requestBody": body({"type": "object", "required": ["days"], "properties": {"days": ref("HoursPlan")["$ref"] and {"type": "object", "additionalProperties": {"type": "array", "items": S}}}}),
+        "put": {"summary": "Record a weekly plan from `effectiveFrom` (today by default, never in the past, at most a year ahead; label minimum enforced). Past periods keep the hours they had; a plan announced ahead drives availability from its date",
+                "requestBody": body({"type": "object", "required": ["days"], "properties": {"days": {"type": "object", "additionalProperties": {"type": "array", "items": S}},
+                                     "effectiveFrom": {"type": "string", "format": "date"}}}),
                 "responses": {"200": ok({"type": "object", "properties": {"plan": ref("HoursPlan"), "bookingsOutside": {"type": "array", "items": ref("Booking")}}}), **ERRS}}},
+    "/api/v1/holidays": {"get": {"summary": "The French public holidays of a year: the structure is closed on them unless the manager declared one open",
+        "parameters": [q("year", "The year (this year by default; within five years)", {"type": "integer"})],
+        "responses": {"200": ok(lst("Holiday")), "422": err("Invalid year")}}},
+    "/api/v1/holidays/{date}": {"put": {"summary": "Declare a public holiday open (an explicit exception) or closed again; closing lists the bookings it hits",
+        "parameters": [{"name": "date", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}],
+        "requestBody": body({"type": "object", "required": ["open"], "properties": {"open": {"type": "boolean"}}}),
+        "responses": {"200": ok({"type": "object", "properties": {"holiday": ref("Holiday"), "affectedBookings": {"type": "array", "items": ref("Booking")}}}), **ERRS}}},
     "/api/v1/closures": {
         "get": {"summary": "Exceptional closures", "parameters": DATES, "responses": {"200": ok(lst("Closure")), "422": err("Invalid dates")}},
         "post": {"summary": "Announce a closure (7 days ahead unless emergency); lists the bookings it hits",
@@ -144,7 +156,7 @@ paths = {
         "get": {"summary": "Bookings in a date range", "parameters": DATES, "responses": {"200": ok(lst("Booking")), "422": err("Invalid dates")}},
         "post": {"summary": "Book a usager", "requestBody": body({"type": "object", "required": ["kind", "start", "end", "usager"], "properties": {
                  "kind": {"enum": ["permanence", "visio", "room"]}, "permanence": S, "visioSlot": S, "room": S, "lifeSituation": S, "start": TS, "end": TS, "usager": ref("Usager")}}),
-                 "responses": {"201": ok(ref("Booking"), "Booked"), **ERRS, "404": err("Unknown permanence or slot"), "409": err("Slot taken or closed")}}},
+                 "responses": {"201": ok(ref("Booking"), "Booked"), **ERRS, "404": err("Unknown permanence or slot"), "409": err("Slot taken, closed (closure, public_holiday), or the room held by a partner's window (room_held_by_permanence, room_held_by_visio_slot)")}}},
     "/api/v1/bookings/{id}": {
         "get": {"summary": "One booking", "parameters": [ID], "responses": {"200": ok(ref("Booking")), "404": err("Unknown booking")}},
         "patch": {"summary": "Reschedule", "parameters": [ID], "requestBody": body({"type": "object", "required": ["start", "end"], "properties": {"start": TS, "end": TS}}),
@@ -155,9 +167,15 @@ paths = {
     "/api/v1/bookings/{id}/done": event("done", "Record the appointment as held"),
 }
 # Everything under /api/v1 needs a signed-in agent, except the public reads below.
-PUBLIC = {("/api/v1/structure", "get"), ("/api/v1/opening-hours", "get"), ("/api/v1/closures", "get"), ("/api/v1/availability", "get")}
+PUBLIC = {("/api/v1/structure", "get"), ("/api/v1/opening-hours", "get"), ("/api/v1/holidays", "get"), ("/api/v1/closures", "get"), ("/api/v1/availability", "get")}
+# Writes that only a manager may make (APIAccessMiddleware.managerWrites).
+MANAGER_WRITES = ("/api/v1/opening-hours", "/api/v1/holidays", "/api/v1/closures", "/api/v1/permanences", "/api/v1/specialists")
 for path, operations in paths.items():
     for method, operation in operations.items():
+        if path.startswith("/api/v1/") and method in ("post", "put", "patch"):
+            operation["responses"].setdefault("415", err("Body not sent as application/json"))
+        if path.startswith(MANAGER_WRITES) and method != "get":
+            operation["responses"].setdefault("403", err("Managers only (manager_only)"))
         if not path.startswith("/api/v1/") or (path, method) in PUBLIC or "security" in operation:
             operation.setdefault("security", [])
             continue

@@ -67,6 +67,25 @@ extension AgendaError {
         french: "Ce créneau est en dehors des horaires d'ouverture de la structure.",
         english: "This time is outside the structure's opening hours.")
 
+    /// A French public holiday the manager did not declare open.
+    public static func publicHoliday(_ date: LocalDate, name: String) -> AgendaError {
+        AgendaError(
+            code: "public_holiday", kind: .conflict,
+            french: "La structure est fermée le \(date) : jour férié (\(name)).",
+            english: "The structure is closed on \(date): public holiday (\(name)).",
+            details: ["date": date.description, "holiday": name])
+    }
+
+    /// A room a partner's permanence or visio slot holds: bookable only through that window.
+    public static func heldByPartnerWindow(kind: String, id: String, partner: String) -> AgendaError {
+        let (french, english) = kind == "permanence" ? ("la permanence", "permanence") : ("le créneau visio", "visio slot")
+        return AgendaError(
+            code: kind == "permanence" ? "room_held_by_permanence" : "room_held_by_visio_slot", kind: .conflict,
+            french: "Cette salle est réservée à \(french) \(id) (\(partner)) à ce moment-là : prenez rendez-vous dans ce créneau.",
+            english: "This room is held by the \(english) \(id) (\(partner)) at that time: book within that window.",
+            details: ["window": id, "windowKind": kind, "partner": partner])
+    }
+
     public static func duringClosure(reason: String) -> AgendaError {
         AgendaError(
             code: "during_closure", kind: .conflict,

@@ -44,7 +44,8 @@ public enum ActivityReport {
             rows: months.map { [$0, "\(perMonth[$0] ?? 0)"] }))
         var perHour = [Int](repeating: 0, count: 24)
         for local in localOf { perHour[local.time.hour] += 1 }
-        let open = Set(Weekday.allCases.flatMap { data.structure.openingHours.ranges(on: $0) }.flatMap { $0.start.hour...max($0.start.hour, ($0.end.minutes - 1) / 60) })
+        let plans = data.opening.plans(over: data.period.days)
+        let open = Set(plans.flatMap { plan in Weekday.allCases.flatMap { plan.ranges(on: $0) } }.flatMap { $0.start.hour...max($0.start.hour, ($0.end.minutes - 1) / 60) })
         let hours = (0..<24).filter { open.contains($0) || perHour[$0] > 0 }
         tables.append(ReportTable(
             file: "heures-de-pointe", title: "Visites selon l’heure d’arrivée", columns: ["heure", "visites"],
@@ -88,7 +89,7 @@ public enum ActivityReport {
             file: "caf-point-numerique", title: "Point numérique Caf (chiffres mensuels)",
             columns: ["mois", "visiteurs_services_caf", "accompagnes", "part_accompagnes"],
             rows: months.map { m in
-                let caf = usesIn(m).filter { $0.partnerSites.contains("caf") }
+                let caf = usesIn(m).filter { $0.partnerSites.contains { data.structure.partners(forSite: $0).contains("caf") } }
                 let accompanied = caf.filter(\.accompanied).count
                 return [m, "\(caf.count)", "\(accompanied)", share(accompanied, caf.count)]
             }))
@@ -133,7 +134,7 @@ public enum ActivityReport {
         let satisfied = answers.filter { $0.score >= 4 }.count
         let mean = answers.isEmpty ? "" : decimal(Double(answers.reduce(0) { $0 + $1.score }) / Double(answers.count))
         let peak = hours.max { perHour[$0] < perHour[$1] || (perHour[$0] == perHour[$1] && $0 > $1) }
-        let weeklyHours = Weekday.allCases.flatMap { data.structure.openingHours.ranges(on: $0) }.reduce(0) { $0 + $1.end.minutes - $1.start.minutes }
+        let weeklyHours = data.opening.weeklyMinutes(over: data.period.days)
         let closures = data.closures.filter { !$0.withdrawn && $0.span.overlaps(span) }
         let summary: [[String]] = [
             ["visites", "Visites enregistrées", "\(contacts.count)"],

@@ -12,13 +12,17 @@ public struct ReportData: Sendable {
     public var satisfaction: [SatisfactionAnswer]
     public var messages: [ContactMessage]
     public var closures: [Closure]
+    /// The hours as they were over time: a period is reported with the hours in force then.
+    public var opening: OpeningCalendar
 
     public init(
         period: ReportPeriod, structure: Structure, contacts: [Contact] = [], bookings: [Booking] = [], stationUses: [StationUse] = [],
-        referrals: [Referral] = [], satisfaction: [SatisfactionAnswer] = [], messages: [ContactMessage] = [], closures: [Closure] = []
+        referrals: [Referral] = [], satisfaction: [SatisfactionAnswer] = [], messages: [ContactMessage] = [], closures: [Closure] = [],
+        opening: OpeningCalendar? = nil
     ) {
         self.period = period
         self.structure = structure
+        self.opening = opening ?? OpeningCalendar(initial: structure.openingHours)
         self.contacts = contacts
         self.bookings = bookings
         self.stationUses = stationUses

@@ -110,6 +110,7 @@ public actor StationService {
         let id: String
         let start: Date
         var situations: [String] = []
+        /// Partner ids of the sites opened.
         var sites: [String] = []
         var printed = 0
         var scanned = 0
@@ -252,11 +253,11 @@ public actor StationService {
         if !use!.situations.contains(situation) { use!.situations.append(situation) }
     }
 
-    /// A partner site was opened: its origin only, never a path.
-    public func opened(site: URL) throws(StationError) {
+    /// A site of the catalogue was opened: the session counts the partners it belongs to
+    /// (what the reports ask: "visitors who used Caf online services"), never a path.
+    public func opened(site: URL, partners: [String]) throws(StationError) {
         _ = try requireSession()
-        guard let host = site.host else { return }
-        if !use!.sites.contains(host) { use!.sites.append(host) }
+        for partner in partners where !use!.sites.contains(partner) { use!.sites.append(partner) }
         away = true
     }
 

@@ -13,7 +13,7 @@ extension AppDatabase {
             return Availability.freeSlots(
                 query, permanences: try Self.permanences(db), visioSlots: try Self.visioSlots(db, overlapping: range),
                 busy: BusyTimes(bookings: try Self.bookings(db, overlapping: range)),
-                closures: try Self.closures(db, overlapping: range), hours: plan.hours, zone: zone, now: now)
+                closures: try Self.closures(db, overlapping: range), opening: plan.calendar, zone: zone, now: now)
         }
     }
 }

@@ -64,7 +64,7 @@ extension AppDatabase {
                 permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
                 status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
             let window = try Self.place(&booking, request: request, db: db, structure: structure)
-            try Self.checkPlacement(db, span: booking.span, window: window, structure: structure, now: now)
+            try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
             try BookingRecord(booking).insert(db)
             return booking
         }
@@ -85,7 +85,7 @@ extension AppDatabase {
             case .room:
                 window = nil
             }
-            try Self.checkPlacement(db, span: span, window: window, structure: structure, now: now)
+            try Self.checkPlacement(db, span: span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
             booking.span = span
             booking.updatedAt = now
             booking.sequence += 1
@@ -161,11 +161,17 @@ extension AppDatabase {
         return zone.span(date, p.hours)
     }
 
-    private static func checkPlacement(_ db: Database, span: TimeSpan, window: TimeSpan?, structure: Structure, now: Date) throws {
+    /// The placement rules, read inside the writing transaction; an agent's room booking
+    /// (`agentRoom`) must also stay clear of the partners' windows holding that room.
+    private static func checkPlacement(_ db: Database, span: TimeSpan, window: TimeSpan?, agentRoom: String?, structure: Structure, now: Date) throws {
         let plan = try hoursPlan(db, structure: structure, now: now)
         try BookingPlacement.check(
-            span: span, window: window, hours: plan.hours, zone: structure.timeZone,
+            span: span, window: window, opening: plan.calendar, zone: structure.timeZone,
             closures: try closures(db, overlapping: span), now: now)
+        if let agentRoom {
+            try PartnerWindows.checkFree(
+                room: agentRoom, span: span, permanences: try permanences(db), visioSlots: try visioSlots(db, overlapping: span), zone: structure.timeZone)
+        }
     }
 
     /// A write whose overlap-trigger failure becomes the agenda's "slot taken".

@@ -40,8 +40,9 @@ extension AppDatabase {
             let permanence = Permanence(
                 id: Identifier.make("p"), partner: specialist.partner, specialist: specialist.id, room: room,
                 recurrence: recurrence, hours: hours, firstDate: firstDate, lastDate: lastDate)
-            let plan = try Self.hoursPlan(db, structure: structure, now: now)
-            try PermanenceRules.check(permanence, hours: plan.hours)
+            // Checked against the plan in force on its first date (a change may be announced).
+            let calendar = try Self.openingCalendar(db, structure: structure)
+            try PermanenceRules.check(permanence, hours: calendar.hours(on: max(firstDate, structure.timeZone.localDate(now))))
             let from = max(firstDate, structure.timeZone.localDate(now))
             let spans = permanence.occurrences(from: from, to: from.adding(days: 366), zone: structure.timeZone)
             try Self.checkWindowsFree(db, specialist: specialist.id, room: room, spans: spans, zone: structure.timeZone)
@@ -118,7 +119,7 @@ extension AppDatabase {
             let specialist = try Self.specialist(db, id: specialistID)
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             try BookingPlacement.check(
-                span: span, window: nil, hours: plan.hours, zone: structure.timeZone,
+                span: span, window: nil, opening: plan.calendar, zone: structure.timeZone,
                 closures: try Self.closures(db, overlapping: span), now: now)
             try Self.checkWindowsFree(db, specialist: specialist.id, room: room.id, spans: [span], zone: structure.timeZone)
             let slot = VisioSlot(id: Identifier.make("v"), partner: specialist.partner, specialist: specialist.id, room: room.id, station: station.id, span: span)

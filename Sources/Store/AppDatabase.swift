@@ -13,15 +13,92 @@ public final class AppDatabase: Sendable {
     /// Wraps `writer` and brings its schema up to date.
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
+        try Self.refuseNewer(writer)
         try Migrations.migrator.migrate(writer)
     }
 
-    /// Opens (or creates) the database file at `path` in WAL mode.
+    /// Wraps `writer` as it is: a schema that is not exactly this version's is refused.
+    init(unmigrated writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.refuseNewer(writer)
+        let current = try writer.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+        guard current else {
+            throw StoreError(
+                "the database was written by an older Guichet and needs migrating: start `guichet serve` once (it backs the file up first)")
+        }
+    }
+
+    /// Opens (or creates) the database file at `path` in WAL mode, for the daemon and the
+    /// commands that write.
     ///
     /// `synchronous = FULL`: a booking acknowledged to a usager survives a power cut, not
     /// only a killed process. The benchmark measures raw SQLite with the same setting.
-    public static func open(path: String) throws -> AppDatabase {
-        try AppDatabase(DatabasePool(path: path, configuration: configuration()))
+    /// The file, its WAL and its backups are 0600: they hold personal data. A database that
+    /// needs migrating is first copied beside itself (`VACUUM INTO`, a consistent snapshot);
+    /// `log` hears what was done.
+    public static func open(path: String, log: (String) -> Void = { _ in }) throws -> AppDatabase {
+        // SQLite creates the -wal and -shm files with the database's own mode: a database
+        // created 0600 keeps them 0600 too. (No umask here: it is the whole process's.)
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path) {
+            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError("cannot create the database file \(path) (is its folder writable?)")
+            }
+        }
+        for file in [path, path + "-wal", path + "-shm"] where fm.fileExists(atPath: file) {
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+        // Checked through a read-only connection first: a newer database is never written to.
+        if (try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 > 0 {
+            var readOnly = configuration()
+            readOnly.readonly = true
+            try refuseNewer(try DatabaseQueue(path: path, configuration: readOnly))
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        let migrator = Migrations.migrator
+        let (applied, complete) = try pool.read { db in (try migrator.appliedIdentifiers(db), try migrator.hasCompletedMigrations(db)) }
+        if !complete && !applied.isEmpty {
+            let pending = migrator.migrations.filter { !applied.contains($0) }
+            let backup = try backUp(pool, path: path, before: pending.first ?? "migration")
+            log("database \(path): migrating \(pending.joined(separator: ", ")); backup written to \(backup)")
+        }
+        try migrator.migrate(pool)
+        return try AppDatabase(pool)
+    }
+
+    /// Opens an existing database to read it (reports, checks): never creates, never migrates.
+    public static func openExisting(path: String) throws -> AppDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("no database at \(path): check --data (it names the folder holding guichet.sqlite)")
+        }
+        var config = configuration()
+        config.readonly = true
+        return try AppDatabase(unmigrated: DatabaseQueue(path: path, configuration: config))
+    }
+
+    /// A database written by a newer Guichet (a migration this version does not know) is
+    /// never opened: its meaning may have changed under us.
+    static func refuseNewer(_ writer: any DatabaseReader) throws {
+        let migrator = Migrations.migrator
+        let unknown = try writer.read { db in
+            try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) : []
+        }
+        guard unknown.isEmpty else {
+            throw StoreError(
+                "the database was written by a newer version of Guichet (unknown migrations: \(unknown.sorted().joined(separator: ", "))); run that version, or restore a backup")
+        }
+    }
+
+    /// A consistent copy of the database beside it, 0600, before migrating it.
+    static func backUp(_ pool: DatabasePool, path: String, before migration: String) throws -> String {
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let backup = "\(path).before-\(migration)-\(stamp)"
+        // Created empty and private first (VACUUM INTO accepts an empty file): never readable by others.
+        guard FileManager.default.createFile(atPath: backup, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError("cannot write the backup \(backup) before migrating (is the folder writable?)")
+        }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [backup]) }
+        return backup
     }
 
     /// A private in-memory database, for tests.
@@ -51,4 +128,10 @@ public final class AppDatabase: Sendable {
     public func journalMode() async throws -> String {
         try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown" }
     }
+}
+
+/// A database that cannot be opened as it is, in a sentence for the administrator.
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -331,6 +331,29 @@ enum Migrations {
                     CREATE INDEX visioCall_time ON visioCall(startedAt);
                     """)
         }
+        migrator.registerMigration("v6-opening-calendar") { db in
+            try db.execute(
+                sql: """
+                    -- The history of the weekly plan: each row applies from its local date until
+                    -- the next one, so a past period keeps the hours it had and a change can be
+                    -- announced ahead. Before the first row, the configuration's hours apply.
+                    CREATE TABLE hoursChange (
+                        effectiveFrom TEXT PRIMARY KEY,  -- YYYY-MM-DD, local date
+                        hours TEXT NOT NULL,             -- JSON: {"monday": ["09:00-12:30"], …}
+                        revision INTEGER NOT NULL,
+                        updatedAt INTEGER NOT NULL
+                    ) STRICT;
+                    INSERT INTO hoursChange (effectiveFrom, hours, revision, updatedAt)
+                        SELECT effectiveFrom, hours, revision, updatedAt FROM hoursPlan;
+                    DROP TABLE hoursPlan;
+
+                    -- Public holidays the manager declared open; every other one is closed.
+                    CREATE TABLE holidayOpening (
+                        date TEXT PRIMARY KEY,           -- YYYY-MM-DD, local date
+                        createdAt INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

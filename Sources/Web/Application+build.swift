@@ -33,6 +33,8 @@ public func buildApplication(
 /// Every route of the daemon. The OpenAPI test walks `router.routes`.
 public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
+    let methods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: SessionMiddleware(office: office))
     HealthController(office: office).addRoutes(to: router)
@@ -63,5 +65,6 @@ public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
     VisioSlotController(office: office).addRoutes(to: api)
     AvailabilityController(office: office).addRoutes(to: api)
     BookingController(office: office).addRoutes(to: api)
+    methods.load(router.routes)
     return router
 }

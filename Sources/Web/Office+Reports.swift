@@ -9,11 +9,10 @@ extension Office {
     public func report(_ period: ReportPeriod) async throws -> Report {
         let activity = try await database.activity(in: period.span(in: structure.timeZone))
         let plan = try await database.hoursPlan(default: structure, now: clock())
-        var structure = self.structure
-        structure.openingHours = plan.hours
         let data = ReportData(
             period: period, structure: structure, contacts: activity.contacts, bookings: activity.bookings, stationUses: activity.uses,
-            referrals: activity.referrals, satisfaction: activity.satisfaction, messages: activity.messages, closures: activity.closures)
+            referrals: activity.referrals, satisfaction: activity.satisfaction, messages: activity.messages, closures: activity.closures,
+            opening: plan.calendar)
         return ActivityReport.compute(data, generatedAt: clock())
     }
 }

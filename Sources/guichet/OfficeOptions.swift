@@ -9,7 +9,7 @@ struct OfficeOptions: ParsableArguments {
     @Option(help: "The structure's configuration file (JSON).")
     var config = "config/guichet.json"
 
-    @Option(help: "Folder holding the SQLite database (created if missing).")
+    @Option(help: "Folder holding the SQLite database (created if missing, except by commands that only read).")
     var data = "data"
 
     @Option(help: ArgumentHelp("Shift the daemon's clock by this many seconds (tests only).", visibility: .hidden))
@@ -17,12 +17,23 @@ struct OfficeOptions: ParsableArguments {
 
     var databasePath: String { (data as NSString).appendingPathComponent("guichet.sqlite") }
 
-    /// Loads the configuration (a refusal names file, key and rule) and opens the database.
-    func open() throws -> Office {
+    /// Loads the configuration (a refusal names file, key and rule) and opens the database,
+    /// creating and migrating it (the daemon, `agent`, `purge`); `log` hears a migration.
+    func open(log: (String) -> Void = { print($0) }) throws -> Office {
         let loaded = try GuichetConfig.load(path: config)
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let database = try AppDatabase.open(path: databasePath)
+        let database = try AppDatabase.open(path: databasePath, log: log)
+        return office(loaded, database)
+    }
+
+    /// For commands that only read (`report`): an existing database, never created nor migrated.
+    func openForReading() throws -> Office {
+        let loaded = try GuichetConfig.load(path: config)
+        return office(loaded, try AppDatabase.openExisting(path: databasePath))
+    }
+
+    private func office(_ config: GuichetConfig, _ database: AppDatabase) -> Office {
         let offset = clockOffset
-        return Office(config: loaded, database: database, clock: { Date().addingTimeInterval(offset) })
+        return Office(config: config, database: database, clock: { Date().addingTimeInterval(offset) })
     }
 }

@@ -31,7 +31,7 @@ struct ReportCommand: AsyncParsableCommand {
         guard let period = ReportPeriod(period) else {
             throw ValidationError("'\(self.period)' is not a period: use 2026-Q3, 2026-09, 2026 or 2026-09-15..2026-10-15.")
         }
-        let report = try await office.open().report(period)
+        let report = try await office.openForReading().report(period)
         let folder = URL(fileURLWithPath: out)
         switch format {
         case .csv:

@@ -44,8 +44,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "guichet")
         logger.logLevel = .info
+        // One daemon per data folder, before anything touches it (a second one would wipe
+        // the first one's kiosk session in use).
+        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
+        let lock = try DataFolderLock(folder: options.data)
+        defer { withExtendedLifetime(lock) {} }
         // A refusal names the file, the key and the rule; it is printed without the usage text.
-        let base = try options.open()
+        let base = try options.open { logger.notice("\($0)") }
         let kiosk = base.config.kiosk
         let office = base.withStations(
             data: URL(fileURLWithPath: options.data),

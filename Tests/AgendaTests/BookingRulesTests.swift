@@ -17,7 +17,7 @@ struct BookingRulesTests {
 
     func refusal(_ span: TimeSpan, window: TimeSpan? = nil, closures: [Closure] = []) -> String? {
         do {
-            try BookingPlacement.check(span: span, window: window, hours: hours, zone: paris, closures: closures, now: now)
+            try BookingPlacement.check(span: span, window: window, opening: OpeningCalendar(initial: hours), zone: paris, closures: closures, now: now)
             return nil
         } catch { return error.code }
     }
@@ -59,16 +59,16 @@ struct BookingRulesTests {
             station: nil, span: at("2026-12-01T11:30:00+01:00"), status: .booked, usager: nil, createdAt: now, updatedAt: now, sequence: 0)
         let query = Availability.Query(partners: ["caf"], from: LocalDate(iso: "2026-12-01")!, to: LocalDate(iso: "2026-12-08")!, slotMinutes: 30)
         let closure = Closure(id: "c", span: at("2026-12-08T00:00:00+01:00", minutes: 24 * 60), reason: "Grève", announcedAt: now, emergency: true)
-        let slots = Availability.freeSlots(query, permanences: [p], visioSlots: [], busy: BusyTimes(bookings: [booked]), closures: [closure], hours: hours, zone: paris, now: now)
+        let slots = Availability.freeSlots(query, permanences: [p], visioSlots: [], busy: BusyTimes(bookings: [booked]), closures: [closure], opening: OpeningCalendar(initial: hours), zone: paris, now: now)
         #expect(slots.map { Timestamp.format($0.span.start, in: paris) } == [
             "2026-12-01T11:00:00+01:00", "2026-12-01T12:00:00+01:00", "2026-12-01T13:30:00+01:00", "2026-12-01T14:00:00+01:00",
         ])
         // A cancelled booking frees its slot.
         var cancelled = booked
         cancelled.status = .cancelled
-        let freed = Availability.freeSlots(query, permanences: [p], visioSlots: [], busy: BusyTimes(bookings: [cancelled]), closures: [closure], hours: hours, zone: paris, now: now)
+        let freed = Availability.freeSlots(query, permanences: [p], visioSlots: [], busy: BusyTimes(bookings: [cancelled]), closures: [closure], opening: OpeningCalendar(initial: hours), zone: paris, now: now)
         #expect(freed.count == 5)
-        #expect(Availability.freeSlots(Availability.Query(partners: ["cpam"], from: query.from, to: query.to, slotMinutes: 30), permanences: [p], visioSlots: [], busy: BusyTimes(bookings: []), closures: [], hours: hours, zone: paris, now: now).isEmpty)
+        #expect(Availability.freeSlots(Availability.Query(partners: ["cpam"], from: query.from, to: query.to, slotMinutes: 30), permanences: [p], visioSlots: [], busy: BusyTimes(bookings: []), closures: [], opening: OpeningCalendar(initial: hours), zone: paris, now: now).isEmpty)
     }
 
     @Test func usagerContactIsKeptOnlyWithConsent() {

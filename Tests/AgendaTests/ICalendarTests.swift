@@ -27,4 +27,13 @@ struct ICalendarTests {
         #expect(ics.text.contains("TZOFFSETFROM:+0400"))
         #expect(!ics.text.contains("DAYLIGHT"))
     }
+
+    @Test func theRepeatedAutumnHourIsWrittenUnambiguously() {
+        let paris = StructureTimeZone(identifier: "Europe/Paris")!
+        var ics = ICalendarWriter()
+        ics.dateTime("DTSTART", Timestamp.parse("2027-10-31T02:00:00+02:00")!, paris)  // first 02:00: local text is right
+        ics.dateTime("DTSTART", Timestamp.parse("2027-10-31T02:00:00+01:00")!, paris)  // second 02:00: UTC
+        ics.dateTime("DTSTART", Timestamp.parse("2027-10-31T09:00:00+01:00")!, paris)
+        #expect(ics.text == "DTSTART;TZID=Europe/Paris:20271031T020000\r\nDTSTART:20271031T010000Z\r\nDTSTART;TZID=Europe/Paris:20271031T090000\r\n")
+    }
 }

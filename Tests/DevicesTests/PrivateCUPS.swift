@@ -26,64 +26,63 @@ final class PrivateCUPS {
         for link in ["filter", "daemon", "cgi-bin", "notifier", "monitor", "driver"] {
             try? fm.createSymbolicLink(atPath: root.appendingPathComponent("bin/\(link)").path, withDestinationPath: "/usr/lib/cups/\(link)")
         }
+        // One configuration for the Swift and the Python tests (Tests/Fixtures/cupsd).
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/cupsd").standardized
         let backend = root.appendingPathComponent("bin/backend/capture")
-        try """
-            #!/bin/sh
-            if [ $# -eq 0 ]; then echo 'direct capture "Unknown" "Guichet test capture"'; exit 0; fi
-            dir="${DEVICE_URI#capture:}"
-            while [ -e "$dir/block" ]; do sleep 0.2; done
-            if [ -n "$6" ]; then cat "$6" > "$dir/job-$1.out"; else cat > "$dir/job-$1.out"; fi
-            """.write(to: backend, atomically: true, encoding: .utf8)
+        try fm.copyItem(at: fixture.appendingPathComponent("capture"), to: backend)
         try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: backend.path)
-        try """
-            Listen 127.0.0.1:\(port)
-            LogLevel info
-            PreserveJobHistory No
-            PreserveJobFiles No
-            WebInterface No
-            DefaultAuthType None
-            <Location />
-              Order allow,deny
-              Allow all
-            </Location>
-            <Location /admin>
-              Order allow,deny
-              Allow all
-            </Location>
-            <Policy default>
-              <Limit All>
-                Order deny,allow
-              </Limit>
-            </Policy>
-            """.write(to: root.appendingPathComponent("conf/cupsd.conf"), atomically: true, encoding: .utf8)
-        let r = root.path
-        try """
-            ServerRoot \(r)/conf
-            RequestRoot \(r)/spool
-            CacheDir \(r)/cache
-            StateDir \(r)/run
-            TempDir \(r)/spool
-            ServerBin \(r)/bin
-            ErrorLog \(r)/log/error_log
-            AccessLog \(r)/log/access_log
-            PageLog \(r)/log/page_log
-            FileDevice Yes
-            Printcap
-            """.write(to: root.appendingPathComponent("conf/cups-files.conf"), atomically: true, encoding: .utf8)
+        for name in ["cupsd.conf", "cups-files.conf"] {
+            let text = try String(contentsOf: fixture.appendingPathComponent(name), encoding: .utf8)
+                .replacingOccurrences(of: "@ROOT@", with: root.path).replacingOccurrences(of: "@PORT@", with: String(port))
+            try text.write(to: root.appendingPathComponent("conf/\(name)"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    var errorLog: URL { root.appendingPathComponent("log/error_log") }
+
+    /// What cupsd said about itself: its error log, or that it wrote none.
+    func log() -> String {
+        (try? String(contentsOf: errorLog, encoding: .utf8)).map { "cupsd's error log (\(errorLog.path)):\n\($0)" } ?? "cupsd wrote no error log at \(errorLog.path)"
     }
 
     func start(queue: String) throws {
         let cupsd = Process()
         cupsd.executableURL = URL(fileURLWithPath: "/usr/sbin/cupsd")
         cupsd.arguments = ["-f", "-c", root.appendingPathComponent("conf/cupsd.conf").path, "-s", root.appendingPathComponent("conf/cups-files.conf").path]
+        // cupsd's own output goes to a file: a pipe nobody reads could block it, and its
+        // backends would hold the pipe open.
+        let outputFile = root.appendingPathComponent("log/cupsd.out")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputFile)
+        defer { try? output.close() }
+        cupsd.standardOutput = output
+        cupsd.standardError = output
         try cupsd.run()
         process = cupsd
+        var running = false
         for _ in 0..<100 {
+            if !cupsd.isRunning { break }
             // lpstat exits 0 either way: read what it says.
-            if (try? run("/usr/bin/lpstat", ["-h", server, "-r"]))?.contains("is running") == true { break }
+            if (try? run("/usr/bin/lpstat", ["-h", server, "-r"]))?.contains("is running") == true {
+                running = true
+                break
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        try run("/usr/sbin/lpadmin", ["-h", server, "-p", queue, "-E", "-v", "capture:\(out.path)", "-m", "raw"])
+        guard running else {
+            // Fail here, with cupsd's own words, rather than later with lpadmin's "Bad file descriptor".
+            let exited = !cupsd.isRunning
+            if !exited { kill(cupsd.processIdentifier, SIGKILL) }
+            cupsd.waitUntilExit()
+            let said = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+            throw CUPSSetupError(
+                description: "the private cupsd \(exited ? "exited with status \(cupsd.terminationStatus)" : "did not answer within 10 s") on port \(port)\ncupsd printed: \(said.isEmpty ? "nothing" : said)\n\(log())")
+        }
+        do {
+            try run("/usr/sbin/lpadmin", ["-h", server, "-p", queue, "-E", "-v", "capture:\(out.path)", "-m", "raw"])
+        } catch {
+            throw CUPSSetupError(description: "\(error)\n\(log())")
+        }
     }
 
     @discardableResult

@@ -26,7 +26,7 @@ import Testing
         #expect(PDFPages.count(try Data(contentsOf: file)) == 2)
         let job = try printer.submit(file: file, queue: "accueil", title: "guichet-s-1")
         let output = cups.out.appendingPathComponent("job-\(job.id).out")
-        #expect(waitFor { FileManager.default.fileExists(atPath: output.path) && (try? Data(contentsOf: output)) == (try? Data(contentsOf: file)) })
+        #expect(waitFor { FileManager.default.fileExists(atPath: output.path) && (try? Data(contentsOf: output)) == (try? Data(contentsOf: file)) }, "\(cups.log())")
 
         try cups.run("/usr/sbin/cupsdisable", ["-h", cups.server, "accueil"])
         #expect(try printer.queues().first?.state == .stopped)
@@ -44,7 +44,7 @@ import Testing
         let file = cups.root.appendingPathComponent("releve.pdf")
         try samplePDF(pages: 1).write(to: file)
         let job = try printer.submit(file: file, queue: "accueil", title: "guichet-s-2")
-        #expect(try waitFor { try printer.jobs(queue: "accueil", activeOnly: true).contains { $0.id == job.id && $0.state == .processing } })
+        #expect(try waitFor { try printer.jobs(queue: "accueil", activeOnly: true).contains { $0.id == job.id && $0.state == .processing } }, "\(cups.log())")
         #expect(!cups.spoolFiles(job: job.id).isEmpty)
 
         try printer.cancel(job: job.id, queue: "accueil", purge: true)

@@ -49,20 +49,31 @@ class Daemon:
         if not self.db.exists():
             self.data.mkdir(parents=True, exist_ok=True)
             self.add_agent(*MANAGER, manager=True)
-        self.proc = subprocess.Popen(
-            [BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
-             "--clock-offset", str(self.clock_offset), *self.args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env)
+        # The daemon's output goes to a file beside the data folder: a pipe nobody reads
+        # would block it once full, and the file is what a failure shows.
+        self.log_path = self.data.parent / f"{self.data.name}.serve.log"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
+                 "--clock-offset", str(self.clock_offset), *self.args],
+                stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"guichet serve exited with status {self.proc.returncode} before answering:\n{self.log()}")
             try:
-                if self.get("/healthz")[0] == 200:
+                if self.get("/healthz")[0] in (200, 503):
                     if self.cookie is None:
                         self.sign_in(*MANAGER)
                     return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("daemon did not start: " + self.proc.stdout.read1(65536).decode(errors="replace"))
+        self.proc.kill()
+        raise RuntimeError(f"guichet serve did not answer /healthz within 30 s:\n{self.log()}")
+
+    def log(self):
+        """What the daemon printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.proc and self.proc.poll() is None:
@@ -109,6 +120,15 @@ class Daemon:
 
     def get(self, path):
         return self.request("GET", path)
+
+    def get_unfollowed(self, path):
+        """GET without following a redirect: (status, Location)."""
+        req = urllib.request.Request(self.url(path), headers={"Cookie": self.cookie} if self.cookie else {})
+        try:
+            with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+                return r.status, r.headers.get("Location")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Location")
 
     def json(self, method, path, body=None):
         status, data = self.request(method, path, body)

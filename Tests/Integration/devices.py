@@ -5,12 +5,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-BACKEND = """#!/bin/sh
-if [ $# -eq 0 ]; then echo 'direct capture "Unknown" "Guichet test capture"'; exit 0; fi
-dir="${DEVICE_URI#capture:}"
-while [ -e "$dir/block" ]; do sleep 0.2; done
-if [ -n "$6" ]; then cat "$6" > "$dir/job-$1.out"; else cat > "$dir/job-$1.out"; fi
-"""
+# One configuration for the Swift and the Python tests (`@ROOT@`, `@PORT@` filled in here).
+FIXTURE = ROOT / "Tests/Fixtures/cupsd"
+
+
+class FixtureError(RuntimeError):
+    """A private server that did not come up, with its own log."""
 
 
 def _free_port():
@@ -33,54 +33,43 @@ class PrivateCups:
         for link in ("filter", "daemon", "cgi-bin", "notifier", "monitor", "driver"):
             os.symlink(f"/usr/lib/cups/{link}", self.root / "bin" / link)
         backend = self.root / "bin/backend/capture"
-        backend.write_text(BACKEND)
+        shutil.copy(FIXTURE / "capture", backend)
         os.chmod(backend, 0o755)
-        (self.root / "conf/cupsd.conf").write_text(f"""Listen 127.0.0.1:{self.port}
-LogLevel info
-PreserveJobHistory No
-PreserveJobFiles No
-WebInterface No
-DefaultAuthType None
-<Location />
-  Order allow,deny
-  Allow all
-</Location>
-<Location /admin>
-  Order allow,deny
-  Allow all
-</Location>
-<Policy default>
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-""")
-        r = self.root
-        (r / "conf/cups-files.conf").write_text(f"""ServerRoot {r}/conf
-RequestRoot {r}/spool
-CacheDir {r}/cache
-StateDir {r}/run
-TempDir {r}/spool
-ServerBin {r}/bin
-ErrorLog {r}/log/error_log
-AccessLog {r}/log/access_log
-PageLog {r}/log/page_log
-FileDevice Yes
-Printcap
-""")
+        for name in ("cupsd.conf", "cups-files.conf"):
+            text = (FIXTURE / name).read_text().replace("@ROOT@", str(self.root)).replace("@PORT@", str(self.port))
+            (self.root / "conf" / name).write_text(text)
+
+    def log(self):
+        """What cupsd said about itself: its output and its error log."""
+        said = []
+        for name in ("cupsd.out", "error_log"):
+            path = self.root / "log" / name
+            said.append(f"--- {path}\n" + (path.read_text(errors="replace") if path.exists() else "(not written)"))
+        return "\n".join(said)
 
     @property
     def server(self):
         return f"127.0.0.1:{self.port}"
 
     def start(self):
-        self.proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")])
+        with open(self.root / "log/cupsd.out", "wb") as output:
+            self.proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")],
+                                         stdout=output, stderr=subprocess.STDOUT)
         for _ in range(100):
+            if self.proc.poll() is not None:
+                break
             # lpstat exits 0 either way: read what it says.
             if "is running" in subprocess.run(["lpstat", "-h", self.server, "-r"], capture_output=True, text=True).stdout:
                 break
             time.sleep(0.1)
-        subprocess.run(["lpadmin", "-h", self.server, "-p", self.queue, "-E", "-v", f"capture:{self.out}", "-m", "raw"], check=True, capture_output=True)
+        else:
+            self.stop(keep=True)
+            raise FixtureError(f"the private cupsd did not answer within 10 s on port {self.port}\n{self.log()}")
+        if self.proc.poll() is not None:
+            raise FixtureError(f"the private cupsd exited with status {self.proc.returncode}\n{self.log()}")
+        added = subprocess.run(["lpadmin", "-h", self.server, "-p", self.queue, "-E", "-v", f"capture:{self.out}", "-m", "raw"], capture_output=True, text=True)
+        if added.returncode != 0:
+            raise FixtureError(f"lpadmin could not add the queue: {added.stderr.strip()}\n{self.log()}")
         return self
 
     def spool_files(self):
@@ -89,13 +78,14 @@ Printcap
     def outputs(self):
         return sorted(self.out.glob("job-*.out"))
 
-    def stop(self):
+    def stop(self, keep=False):
         (self.out / "block").unlink(missing_ok=True)
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             subprocess.run(["pkill", "-KILL", "-f", str(self.root)], capture_output=True)
             self.proc.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def sane_config(folder):

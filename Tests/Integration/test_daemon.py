@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import icalendar
 
-from conftest import Daemon
+from conftest import BINARY, Daemon, free_port
 
 
 def first_slot(daemon, **query):
@@ -146,3 +146,67 @@ def test_invalid_input_changes_nothing(daemon):
         error = json.loads(body)["error"]
         assert error["code"] and error["message"]["fr"] and error["message"]["en"]
     assert sqlite3.connect(daemon.db).execute("SELECT count(*) FROM booking").fetchone()[0] == before
+
+
+def test_a_second_daemon_on_the_same_data_folder_refuses_to_start_and_touches_nothing(daemon):
+    """Field test: a second `guichet serve` on the same --data wiped the first one's kiosk session."""
+    token = daemon.json("GET", "/kiosk/poste-1/etat")[1]["next"]
+    assert daemon.form_post("/kiosk/poste-1/commencer", {"_k": token}, with_session=False)[0] == 303
+    session = daemon.json("GET", "/kiosk/poste-1/etat")[1]["session"]
+    folder = daemon.data / "stations/poste-1/sessions" / session
+    (folder / "downloads/attestation.pdf").write_bytes(b"%PDF-1.4 usager")
+    second = subprocess.run([BINARY, "serve", "--config", daemon.config, "--data", str(daemon.data), "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    said = second.stdout + second.stderr
+    assert str(daemon.data) in said and f"process {daemon.proc.pid}" in said, said
+    assert (folder / "downloads/attestation.pdf").exists()
+    state = daemon.json("GET", "/kiosk/poste-1/etat")[1]
+    assert state["state"] == "in-use" and state["session"] == session
+    with sqlite3.connect(daemon.db) as db:
+        assert db.execute("SELECT endedAt FROM stationSession WHERE id = ?", (session,)).fetchall() in ([], [(None,)])
+
+
+def test_read_only_commands_never_create_a_database(tmp_path):
+    typo = tmp_path / "typo"
+    out = tmp_path / "out"
+    done = subprocess.run([BINARY, "report", "--data", str(typo), "--period", "2026-Q3", "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "no database at" in done.stderr + done.stdout and str(typo) in done.stderr + done.stdout
+    assert not typo.exists() and not out.exists()
+
+
+def test_database_wal_and_lock_are_private(daemon):
+    assert daemon.request("POST", "/api/v1/closures", {"start": "2027-03-01T09:00:00+01:00", "end": "2027-03-01T12:00:00+01:00", "reason": "Formation"})[0] == 201
+    for name in ("guichet.sqlite", "guichet.sqlite-wal", "guichet.lock"):
+        assert (daemon.data / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_the_repeated_hour_of_the_october_change_reads_right_in_two_parsers(daemon):
+    """Field test: 02:00+01:00 on 2027-10-31 was written as local 02:00, which means 02:00+02:00."""
+    import vobject
+    first = "2027-10-31T02:00:00+02:00"   # the first 02:00 (summer time)
+    second = "2027-10-31T02:00:00+01:00"  # the second 02:00, an hour later (winter time)
+    ids = []
+    for start, end in ((first, "2027-10-31T02:30:00+02:00"), (second, "2027-10-31T02:30:00+01:00")):
+        status, body = daemon.json("POST", "/api/v1/closures", {"start": start, "end": end, "reason": "Maintenance du réseau", "emergency": False})
+        assert status == 201, body
+        ids.append(body["closure"]["id"])
+    text = daemon.get("/calendars/public.ics")[1]
+    expected = {ids[0]: dt.datetime.fromisoformat(first), ids[1]: dt.datetime.fromisoformat(second)}
+    # Parser one: icalendar.
+    cal = icalendar.Calendar.from_ical(text)
+    for e in cal.walk("VEVENT"):
+        uid = str(e["UID"]).split("@")[0].removeprefix("closure-")
+        if uid in expected:
+            # Compared as instants: Python's == between zones is False for any time in a fold (PEP 495).
+            assert e.decoded("DTSTART").timestamp() == expected[uid].timestamp(), (uid, e.decoded("DTSTART"))
+            assert e.decoded("DTEND") - e.decoded("DTSTART") == dt.timedelta(minutes=30)
+    # Parser two: vobject.
+    seen = 0
+    for e in vobject.readOne(text.decode()).vevent_list:
+        uid = e.uid.value.split("@")[0].removeprefix("closure-")
+        if uid in expected:
+            assert e.dtstart.value.timestamp() == expected[uid].timestamp(), (uid, e.dtstart.value)
+            seen += 1
+    assert seen == 2

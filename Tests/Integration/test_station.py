@@ -1,6 +1,7 @@
 """The self-service station end to end: the real daemon, a private cupsd, SANE's test backend,
 headless Chromium driving the station UI, axe-core on every page."""
-import json, os, signal, sqlite3, subprocess, tempfile, time, urllib.parse
+import csv, datetime, io, json, os, re, signal, sqlite3, subprocess, tempfile, time, urllib.parse
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,23 @@ def test_the_usager_cancels_a_waiting_print_and_it_leaves_cups(station):
     (d.cups.out / "block").unlink()
     time.sleep(0.5)
     assert d.cups.outputs() == []
+
+
+def test_a_caf_site_opened_at_the_station_counts_in_the_caf_monthly_figure(station):
+    """Field test: the session stored the host (www.caf.fr) and the report looked for `caf`: 0."""
+    d = station
+    month = datetime.datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    for accompanied in (True, False):
+        session = start_session(d)
+        # The tile's link, as the kiosk page writes it; the redirect to the site is not followed.
+        assert d.get_unfollowed("/kiosk/poste-1/ouvrir?site=" + urllib.parse.quote("https://www.caf.fr", safe="")) == (303, "https://www.caf.fr")
+        if accompanied:
+            assert d.form_post("/kiosk/poste-1/aide", {"_k": session, "back": "/kiosk/poste-1/accueil"}, with_session=False)[0] == 303
+            help_id = re.search(r'/console/help/([^/]+)/accompanied', d.get("/console")[1].decode()).group(1)
+            assert d.form_post(f"/console/help/{help_id}/accompanied", {"_csrf": d.csrf()})[0] == 303
+        assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    # Read where the structure reads it: the console's CSV of the Caf monthly figures.
+    code, body = d.get(f"/console/reports/caf-point-numerique.csv?period={month}")
+    assert code == 200, body[:300]
+    rows = {r["mois"]: r for r in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))}
+    assert rows[month]["visiteurs_services_caf"] == "2" and rows[month]["accompagnes"] == "1", rows

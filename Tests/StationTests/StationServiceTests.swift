@@ -55,7 +55,7 @@ struct StationServiceTests {
         let folder = station.folders.folder(session)
         try Data("pdf".utf8).write(to: folder.appendingPathComponent("downloads/attestation.pdf"))
         try await station.choose(situation: "having-baby")
-        try await station.opened(site: URL(string: "https://www.caf.fr/allocataires/mon-compte")!)
+        try await station.opened(site: URL(string: "https://www.caf.fr/allocataires/mon-compte")!, partners: ["caf"])
         #expect(try await station.files() == [SessionFile(kind: .downloads, name: "attestation.pdf", bytes: 3)])
         await #expect(throws: StationError.notAFile("../attestation.pdf")) { try await station.file(.downloads, "../attestation.pdf") }
 
@@ -68,7 +68,7 @@ struct StationServiceTests {
         #expect(!next.path.contains(session))
         #expect(FileManager.default.fileExists(atPath: next.appendingPathComponent("Default/Preferences").path))
         let last = try #require(recorder.uses.withLock { $0.last })
-        #expect(last.id == session && last.lifeSituations == ["having-baby"] && last.partnerSites == ["www.caf.fr"])
+        #expect(last.id == session && last.lifeSituations == ["having-baby"] && last.partnerSites == ["caf"])
         #expect(last.end.map { $0.timeIntervalSince(last.start) } == 42)
         #expect(recorder.wipes.withLock { $0.map(\.1) } == [.button])
         #expect(recorder.wipes.withLock { $0.allSatisfy(\.0.succeeded) })

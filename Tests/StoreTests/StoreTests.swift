@@ -50,13 +50,18 @@ struct StoreTests {
         #expect(slot.room == "conf" && slot.station == "visio")
         let booking = try await db.createBooking(BookingRequest(kind: .visio, visioSlot: slot.id, span: span("2026-12-01T14:00:00+01:00"), usager: Usager(name: "A")), structure: structure, now: now)
         #expect(booking.specialist == specialist.id && booking.station == "visio" && booking.room == "conf")
-        // The confidential room is now taken at that time, even for a plain room booking.
+        // The same time again is taken (the room, the station and the specialist are held).
         await #expect(throws: AgendaError.slotTaken) {
-            try await db.createBooking(BookingRequest(kind: .room, room: "conf", span: span("2026-12-01T14:15:00+01:00"), usager: Usager(name: "B")), structure: structure, now: now)
+            try await db.createBooking(BookingRequest(kind: .visio, visioSlot: slot.id, span: span("2026-12-01T14:00:00+01:00"), usager: Usager(name: "B")), structure: structure, now: now)
+        }
+        // The visio slot holds the confidential room for its whole window: an agent's room
+        // booking there is refused, naming the window (field test: it took the partner's room).
+        await #expect(throws: AgendaError.heldByPartnerWindow(kind: "visio", id: slot.id, partner: "caf")) {
+            try await db.createBooking(BookingRequest(kind: .room, room: "conf", span: span("2026-12-01T15:15:00+01:00"), usager: Usager(name: "B")), structure: structure, now: now)
         }
         // Cancelling frees all three.
         _ = try await db.applyBookingEvent(id: booking.id, .cancel, now: now)
-        _ = try await db.createBooking(BookingRequest(kind: .room, room: "conf", span: span("2026-12-01T14:15:00+01:00"), usager: Usager(name: "B")), structure: structure, now: now)
+        _ = try await db.createBooking(BookingRequest(kind: .visio, visioSlot: slot.id, span: span("2026-12-01T14:00:00+01:00"), usager: Usager(name: "B")), structure: structure, now: now)
     }
 
     @Test func aClosureListsTheBookingsItHitsAndBlocksNewOnes() async throws {

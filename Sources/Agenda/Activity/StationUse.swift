@@ -6,7 +6,8 @@ public struct StationUse: Sendable, Equatable {
     public let station: String
     public let start: Date
     public let end: Date?
-    /// Life situations chosen and partner sites opened during the session.
+    /// Life situations chosen and partners whose sites were opened during the session (partner
+    /// ids; sessions recorded before 2026-12 hold the site's host: see `Structure.partners(forSite:)`).
     public let lifeSituations: [String]
     public let partnerSites: [String]
     public let pagesPrinted: Int

@@ -6,56 +6,99 @@ import Foundation
 /// UIDs are stable per event; SEQUENCE is the event's revision, so that a withdrawn closure
 /// or a cancelled booking reaches calendar clients as `STATUS:CANCELLED` with a higher SEQUENCE.
 public enum CalendarFeeds {
-    /// The weekly plan as the store keeps it: the hours, when they apply from, their revision.
+    /// The weekly plan in force today (the hours, when they apply from, their revision) and
+    /// the whole opening calendar: past and announced plans, public holidays.
     public struct HoursPlan: Sendable {
         public var hours: WeeklyHours
         public var effectiveFrom: LocalDate
         public var revision: Int
+        public var calendar: OpeningCalendar
 
-        public init(hours: WeeklyHours, effectiveFrom: LocalDate, revision: Int) {
+        public init(hours: WeeklyHours, effectiveFrom: LocalDate, revision: Int, calendar: OpeningCalendar? = nil) {
             self.hours = hours
             self.effectiveFrom = effectiveFrom
             self.revision = revision
+            self.calendar = calendar ?? OpeningCalendar(initial: hours)
+        }
+
+        /// The plan in force on `today` within `calendar`.
+        public init(calendar: OpeningCalendar, today: LocalDate) {
+            let change = calendar.change(on: today)
+            self.init(
+                hours: calendar.hours(on: today), effectiveFrom: change?.effectiveFrom ?? today,
+                revision: calendar.changes.map(\.revision).max() ?? 0, calendar: calendar)
         }
     }
 
+    /// How far ahead the public feed lists public holidays (EXDATEs on the opening series).
+    public static let holidayHorizonDays = 3 * 366
+
     public static func publicFeed(structure: Structure, plan: HoursPlan, closures: [Closure], now: Date) -> String {
         let zone = structure.timeZone
+        let today = zone.localDate(now)
+        let calendar = plan.calendar
         var ics = header(name: "\(structure.name) — horaires", structure: structure)
         VTimeZoneBuilder.write(zone, around: plan.effectiveFrom.year, into: &ics)
         let domain = uidDomain(structure)
-        for day in Weekday.allCases {
-            for (index, range) in plan.hours.ranges(on: day).enumerated() {
-                let first = plan.effectiveFrom.adding(days: (day.rawValue - plan.effectiveFrom.weekday.rawValue + 7) % 7)
-                ics.begin("VEVENT")
-                ics.line("UID", "opening-\(day.key)-\(index + 1)@\(domain)")
-                ics.line("DTSTAMP", ICalendarWriter.utc(now))
-                ics.line("SEQUENCE", String(plan.revision))
-                ics.line("DTSTART;TZID=\(zone.identifier)", ICalendarWriter.local(first, range.start))
-                ics.line("DTEND;TZID=\(zone.identifier)", ICalendarWriter.local(first, range.end))
-                ics.line("RRULE", "FREQ=WEEKLY;BYDAY=\(day.icalendar)")
-                // Openings swallowed whole by a closure are taken out of the series.
-                let excluded = closures.filter { !$0.withdrawn }.flatMap { closure in
-                    datesTouched(by: closure.span, zone: zone).filter {
-                        $0.weekday == day && $0 >= first && closure.span.contains(zone.span($0, range))
+        // The plan in force today, then each announced one: a weekly series each, the
+        // earlier ones ending (UNTIL) the day before the next applies.
+        let future = calendar.upcoming(after: today)
+        let plans = [(from: plan.effectiveFrom, hours: plan.hours, revision: plan.revision, uid: "")]
+            + future.map { (from: $0.effectiveFrom, hours: $0.hours, revision: $0.revision, uid: "\($0.effectiveFrom)-") }
+        let horizon = today.adding(days: holidayHorizonDays)
+        let holidays = (today.year...horizon.year).flatMap { FrenchHolidays.holidays($0) }
+            .filter { $0.date >= plan.effectiveFrom && $0.date <= horizon && calendar.closedHoliday($0.date) != nil }
+        for (n, p) in plans.enumerated() {
+            let until = n + 1 < plans.count ? plans[n + 1].from.adding(days: -1) : nil
+            for day in Weekday.allCases {
+                for (index, range) in p.hours.ranges(on: day).enumerated() {
+                    let first = p.from.adding(days: (day.rawValue - p.from.weekday.rawValue + 7) % 7)
+                    if let until, first > until { continue }
+                    ics.begin("VEVENT")
+                    ics.line("UID", "opening-\(p.uid)\(day.key)-\(index + 1)@\(domain)")
+                    ics.line("DTSTAMP", ICalendarWriter.utc(now))
+                    ics.line("SEQUENCE", String(p.revision))
+                    ics.line("DTSTART;TZID=\(zone.identifier)", ICalendarWriter.local(first, range.start))
+                    ics.line("DTEND;TZID=\(zone.identifier)", ICalendarWriter.local(first, range.end))
+                    // UNTIL is the last start, in UTC as RFC 5545 requires with a TZID start.
+                    let last = until.map { $0.adding(days: -((($0.weekday.rawValue - day.rawValue) + 7) % 7)) }
+                    ics.line("RRULE", "FREQ=WEEKLY;BYDAY=\(day.icalendar)" + (last.map { ";UNTIL=" + ICalendarWriter.utc(zone.instant($0, range.start)) } ?? ""))
+                    // Openings swallowed whole by a closure, and closed public holidays, are
+                    // taken out of the series.
+                    let excluded = closures.filter { !$0.withdrawn }.flatMap { closure in
+                        datesTouched(by: closure.span, zone: zone).filter {
+                            $0.weekday == day && $0 >= first && closure.span.contains(zone.span($0, range))
+                        }
+                    } + holidays.map(\.date).filter { $0.weekday == day && $0 >= first && $0 <= (until ?? horizon) }
+                    for date in Set(excluded).sorted() {
+                        ics.line("EXDATE;TZID=\(zone.identifier)", ICalendarWriter.local(date, range.start))
                     }
+                    ics.text("SUMMARY", "Ouvert au public — \(structure.name)")
+                    ics.text("LOCATION", structure.address)
+                    ics.line("TRANSP", "TRANSPARENT")
+                    ics.end("VEVENT")
                 }
-                for date in Set(excluded).sorted() {
-                    ics.line("EXDATE;TZID=\(zone.identifier)", ICalendarWriter.local(date, range.start))
-                }
-                ics.text("SUMMARY", "Ouvert au public — \(structure.name)")
-                ics.text("LOCATION", structure.address)
-                ics.line("TRANSP", "TRANSPARENT")
-                ics.end("VEVENT")
             }
+        }
+        // The public holidays of the coming year, as all-day "closed" events a person sees.
+        for holiday in holidays where holiday.date <= today.adding(days: 366) {
+            ics.begin("VEVENT")
+            ics.line("UID", "holiday-\(holiday.date)@\(domain)")
+            ics.line("DTSTAMP", ICalendarWriter.utc(now))
+            ics.line("DTSTART;VALUE=DATE", String(ICalendarWriter.local(holiday.date, LocalTime(minutes: 0)!).prefix(8)))
+            ics.line("DTEND;VALUE=DATE", String(ICalendarWriter.local(holiday.date.adding(days: 1), LocalTime(minutes: 0)!).prefix(8)))
+            ics.text("SUMMARY", "Fermé — jour férié (\(holiday.name))")
+            ics.text("LOCATION", structure.address)
+            ics.line("TRANSP", "TRANSPARENT")
+            ics.end("VEVENT")
         }
         for closure in closures {
             ics.begin("VEVENT")
             ics.line("UID", "closure-\(closure.id)@\(domain)")
             ics.line("DTSTAMP", ICalendarWriter.utc(now))
             ics.line("SEQUENCE", String(closure.sequence))
-            ics.line("DTSTART;TZID=\(zone.identifier)", ICalendarWriter.local(closure.span.start, zone))
-            ics.line("DTEND;TZID=\(zone.identifier)", ICalendarWriter.local(closure.span.end, zone))
+            ics.dateTime("DTSTART", closure.span.start, zone)
+            ics.dateTime("DTEND", closure.span.end, zone)
             ics.text("SUMMARY", closure.emergency ? "Fermeture exceptionnelle (urgence)" : "Fermeture exceptionnelle")
             ics.text("DESCRIPTION", closure.reason)
             ics.text("LOCATION", structure.address)
@@ -123,8 +166,8 @@ public enum CalendarFeeds {
         ics.line("UID", uid)
         ics.line("DTSTAMP", ICalendarWriter.utc(now))
         ics.line("SEQUENCE", String(sequence))
-        ics.line("DTSTART;TZID=\(zone.identifier)", ICalendarWriter.local(span.start, zone))
-        ics.line("DTEND;TZID=\(zone.identifier)", ICalendarWriter.local(span.end, zone))
+        ics.dateTime("DTSTART", span.start, zone)
+        ics.dateTime("DTEND", span.end, zone)
         ics.text("SUMMARY", summary)
         ics.line("STATUS", cancelled ? "CANCELLED" : "CONFIRMED")
         ics.end("VEVENT")

@@ -29,6 +29,19 @@ public struct ICalendarWriter: Sendable {
         fold(name + ":" + escaped)
     }
 
+    /// Appends a DATE-TIME property for `instant`: local time with `TZID` when that text
+    /// names this instant, the UTC form otherwise. At the autumn change the repeated hour's
+    /// local text means its first occurrence (RFC 5545 §3.3.5), so its second occurrence
+    /// (02:00+01:00 in Paris) is written in UTC, as the RFC asks.
+    public mutating func dateTime(_ name: String, _ instant: Date, _ zone: StructureTimeZone) {
+        let (date, time) = zone.local(instant)
+        if zone.instant(date, time) == instant {
+            line("\(name);TZID=\(zone.identifier)", Self.local(date, time))
+        } else {
+            line(name, Self.utc(instant))
+        }
+    }
+
     public mutating func begin(_ component: String) { line("BEGIN", component) }
     public mutating func end(_ component: String) { line("END", component) }
 

@@ -70,7 +70,7 @@ public enum Availability {
 
     public static func freeSlots(
         _ query: Query, permanences: [Permanence], visioSlots: [VisioSlot], busy: BusyTimes, closures: [Closure],
-        hours: WeeklyHours, zone: StructureTimeZone, now: Date
+        opening: OpeningCalendar, zone: StructureTimeZone, now: Date
     ) -> [FreeSlot] {
         let closed = closures.filter { !$0.withdrawn }.map(\.span)
         func wanted(_ partner: String, _ specialist: String) -> Bool {
@@ -81,7 +81,7 @@ public enum Availability {
 
         func cut(_ window: TimeSpan, busy taken: [TimeSpan], make: (TimeSpan) -> FreeSlot) {
             let date = zone.localDate(window.start)
-            let open = hours.ranges(on: date.weekday).compactMap { zone.span(date, $0).intersection(window) }
+            let open = opening.ranges(on: date).compactMap { zone.span(date, $0).intersection(window) }
             let free = open.flatMap { $0.subtracting(closed + taken) }
             var start = window.start
             while start.addingTimeInterval(length) <= window.end {
@@ -102,11 +102,13 @@ public enum Availability {
             }
         }
         if query.kinds.contains(.room), let room = query.room {
-            // An appointment with an agent of the structure: any open time of the room.
-            let taken = busy.busy(room: room, specialist: "", station: nil)
+            // An appointment with an agent of the structure: any open time of the room that no
+            // partner's permanence or visio slot holds.
+            let held = PartnerWindows.holds(room: room, from: query.from, to: query.to, permanences: permanences, visioSlots: visioSlots, zone: zone)
+            let taken = busy.busy(room: room, specialist: "", station: nil) + held.map(\.span)
             var date = query.from
             while date <= query.to {
-                for range in hours.ranges(on: date.weekday) {
+                for range in opening.ranges(on: date) {
                     cut(zone.span(date, range), busy: taken) {
                         FreeSlot(kind: .room, partner: "", specialist: "", room: room, station: nil, permanence: nil, visioSlot: nil, span: $0)
                     }

@@ -42,6 +42,23 @@ public struct Structure: Sendable {
     public func room(_ id: String) -> Room? { rooms.first { $0.id == id } }
     public func station(_ id: String) -> Station? { stations.first { $0.id == id } }
 
+    /// The partners whose official website is `site` (a URL or a bare host such as
+    /// `www.caf.fr`): what a station session counts when the usager opens it. Hosts compare
+    /// without case and without a leading `www.`; a value that already is a partner id
+    /// (sessions recorded that way) maps to itself.
+    public func partners(forSite site: String) -> [String] {
+        if partner(site) != nil { return [site] }
+        guard let host = Self.siteHost(site) else { return [] }
+        return partners.filter { Self.siteHost($0.website) == host }.map(\.id)
+    }
+
+    /// A site's host, lowercased, without `www.`; nil for text that names no host.
+    static func siteHost(_ site: String) -> String? {
+        let host = (URL(string: site)?.host ?? (site.contains("/") ? nil : site))?.lowercased()
+        guard let host, !host.isEmpty else { return nil }
+        return host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
+    }
+
     /// The confidential space used for visio appointments (the first one configured).
     public var confidentialRoom: Room? { rooms.first { $0.confidential } }
 

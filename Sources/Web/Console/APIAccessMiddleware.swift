@@ -11,14 +11,15 @@ struct APIAccessMiddleware: RouterMiddleware {
     typealias Context = GuichetRequestContext
 
     /// Writes that change the structure's plan: hours, closures, permanences, specialists.
-    static let managerWrites = ["/api/v1/opening-hours", "/api/v1/closures", "/api/v1/permanences", "/api/v1/specialists"]
+    static let managerWrites = ["/api/v1/opening-hours", "/api/v1/holidays", "/api/v1/closures", "/api/v1/permanences", "/api/v1/specialists"]
 
-    static let publicReads = ["/api/v1/structure", "/api/v1/opening-hours", "/api/v1/closures", "/api/v1/availability"]
+    static let publicReads = ["/api/v1/structure", "/api/v1/opening-hours", "/api/v1/holidays", "/api/v1/closures", "/api/v1/availability"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if request.method == .get && Self.publicReads.contains(path) { return try await next(request, context) }
-        if path == "/api/v1/session" { return try await next(request, context) }
+        // Cookie-authenticated writes accept JSON only: a cross-site form cannot send it.
+        if request.method != .get && request.method != .delete { try Self.requireJSON(request, allowEmpty: true) }
         guard let agent = context.agent else {
             throw APIError(
                 status: .unauthorized, code: "not_signed_in", french: "Connexion d’un agent requise (POST /api/v1/session).",
@@ -29,16 +30,6 @@ struct APIAccessMiddleware: RouterMiddleware {
                 status: .forbidden, code: "manager_only", french: "Action réservée aux responsables de la structure.",
                 english: "Only the structure's managers may do this.")
         }
-        // Cookie-authenticated writes accept JSON only: a cross-site form cannot send it.
-        if request.method != .get && request.method != .delete {
-            let type = request.headers[.contentType]?.lowercased() ?? ""
-            let empty = request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && type.isEmpty)
-            guard type.hasPrefix("application/json") || empty else {
-                throw APIError(
-                    status: .unsupportedMediaType, code: "json_expected", french: "Corps JSON attendu (Content-Type: application/json).",
-                    english: "A JSON body is expected (Content-Type: application/json).")
-            }
-        }
         // Every write transaction of this request appends its audit line (who, which route,
         // when; never the body) inside itself: see AuditContext.
         let audit = request.method == .get ? nil : AuditContext(actor: agent.id, action: "\(request.method.rawValue) \(path)", at: office.clock())
@@ -48,4 +39,25 @@ struct APIAccessMiddleware: RouterMiddleware {
     }
 
     let office: Office
+
+    /// Refuses (415) a body that is not declared `application/json`: what an HTML form on
+    /// another site can send (`text/plain`, form encodings) never passes, so neither a write
+    /// nor a sign-in can be forged from elsewhere. `allowEmpty`: a bodiless write (an event
+    /// such as check-in) needs no type.
+    static func requireJSON(_ request: Request, allowEmpty: Bool) throws {
+        let empty = request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil)
+        guard isJSON(request.headers[.contentType]) || (allowEmpty && empty) else {
+            throw APIError(
+                status: .unsupportedMediaType, code: "json_expected", french: "Corps JSON attendu (Content-Type: application/json).",
+                english: "A JSON body is expected (Content-Type: application/json).")
+        }
+    }
+
+    /// The media type is exactly `application/json` (parameters such as `charset` aside):
+    /// `application/jsonx` or `text/plain` is not JSON.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
 }

@@ -59,12 +59,12 @@ struct AgendaPages {
         }
         let openMessages = try await office.database.messages(openOrSince: now).filter { $0.answeredAt == nil }
         let plan = try await office.database.hoursPlan(default: office.structure, now: now)
-        let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+        let hours = Self.hoursText(plan.calendar, date)
         let closures = try await office.database.closures(overlapping: day).filter { !$0.withdrawn }
         return kit.page(
             "today", title: "Aujourd’hui", section: "today", agent: agent, context: context,
             [
-                "day": kit.dayTitle(date), "hours": hours.isEmpty ? "Fermé" : hours,
+                "day": kit.dayTitle(date), "hours": hours,
                 "closures": closures.map { ["reason": $0.reason, "time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))"] },
                 "arrivalsHTML": bookings.sorted { $0.span.start < $1.span.start }.map { arrivalRow($0, now: now, csrf: context.session?.csrf ?? "") }
                     .joined(separator: "\n"),
@@ -117,9 +117,9 @@ struct AgendaPages {
             let closed = closures.filter { $0.span.overlaps(daySpan) }.map {
                 ["reason": $0.reason, "emergency": $0.emergency, "time": "\(kit.dateTime($0.span.start)) → \(kit.dateTime($0.span.end))"] as [String: Any]
             }
-            let hours = plan.hours.ranges(on: date.weekday).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+            let hours = Self.hoursText(plan.calendar, date)
             return [
-                "title": kit.dayTitle(date), "iso": date.description, "hours": hours.isEmpty ? "Fermé" : hours,
+                "title": kit.dayTitle(date), "iso": date.description, "hours": hours,
                 "closures": closed, "eventsHTML": events.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n"), "empty": events.isEmpty,
             ]
         }
@@ -151,6 +151,13 @@ struct AgendaPages {
         try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
         try await office.database.audit(actor: agent.id, action: "help.resolve", target: id, now: office.clock())
         return .redirect(to: "/console?done=help")
+    }
+
+    /// A day's hours as agents read them: the plan in force that day, or why it is closed.
+    static func hoursText(_ calendar: OpeningCalendar, _ date: LocalDate) -> String {
+        if let holiday = calendar.closedHoliday(date) { return "Fermé (jour férié : \(holiday))" }
+        let hours = calendar.ranges(on: date).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+        return hours.isEmpty ? "Fermé" : hours
     }
 }
 

@@ -87,6 +87,8 @@ struct SignInController {
     }
 
     @Sendable func apiSignIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        // Login CSRF: a form on another site could otherwise sign the browser into our account.
+        try APIAccessMiddleware.requireJSON(request, allowEmpty: false)
         let input = try await request.decodeJSON(Credentials.self)
         let previous = request.cookies[SessionMiddleware.cookieName]?.value
         switch try await authenticate(login: input.login, password: input.password, context: context, previous: previous) {

@@ -2,16 +2,23 @@ import Agenda
 import Hummingbird
 import Store
 
-/// `/api/v1/opening-hours`: the weekly plan, with the label's legal minimum enforced.
+/// `/api/v1/opening-hours`: the weekly plan, with the label's legal minimum enforced and its
+/// history kept (a change applies from a date, announced ahead or from today); and
+/// `/api/v1/holidays`: the French public holidays, closed unless declared open.
 struct OpeningHoursController<Context: RequestContext> {
     let office: Office
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("opening-hours", use: show)
         group.put("opening-hours", use: replace)
+        group.get("holidays", use: holidays)
+        group.put("holidays/{date}", use: setHoliday)
     }
 
-    struct Replace: Decodable { let days: [String: [String]] }
+    struct Replace: Decodable {
+        let days: [String: [String]]
+        let effectiveFrom: String?
+    }
 
     struct Replaced: Encodable {
         let plan: WireHoursPlan
@@ -20,15 +27,51 @@ struct OpeningHoursController<Context: RequestContext> {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let plan = try await office.database.hoursPlan(default: office.structure, now: office.clock())
-        return try .json(WireHoursPlan(plan, structure: office.structure))
+        return try .json(WireHoursPlan(plan, structure: office.structure, today: office.zone.localDate(office.clock())))
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Replace.self)
         let hours = try WireInput.weeklyHours(input.days)
-        let result = try await office.database.replaceOpeningHours(hours, structure: office.structure, now: office.clock())
+        let from = try input.effectiveFrom.map { try WireInput.date($0, field: "effectiveFrom") }
+        let result = try await office.database.replaceOpeningHours(hours, effectiveFrom: from, structure: office.structure, now: office.clock())
         return try .json(Replaced(
-            plan: WireHoursPlan(result.plan, structure: office.structure),
+            plan: WireHoursPlan(result.plan, structure: office.structure, today: office.zone.localDate(office.clock())),
             bookingsOutside: result.outside.map { WireBooking($0, zone: office.zone) }))
+    }
+
+    struct Holiday: Encodable {
+        let date: String
+        let name: String
+        let open: Bool
+    }
+
+    @Sendable func holidays(_ request: Request, context: Context) async throws -> Response {
+        let today = office.zone.localDate(office.clock())
+        let asked = request.uri.queryParameters.get("year")
+        guard let year = asked.map({ Int($0) }) ?? today.year, (today.year - 5...today.year + 5).contains(year) else {
+            throw APIError(AgendaError.invalidField("year", french: "Année attendue, à cinq ans au plus d'aujourd'hui.", english: "A year within five years of today is expected."))
+        }
+        let calendar = try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar
+        return try .json(WireList(items: FrenchHolidays.holidays(year).map {
+            Holiday(date: $0.date.description, name: $0.name, open: calendar.closedHoliday($0.date) == nil)
+        }))
+    }
+
+    struct SetHoliday: Decodable { let open: Bool }
+
+    struct HolidaySet: Encodable {
+        let holiday: Holiday
+        let affectedBookings: [WireBooking]
+    }
+
+    @Sendable func setHoliday(_ request: Request, context: Context) async throws -> Response {
+        let date = try WireInput.date(try context.parameters.require("date"), field: "date")
+        let input = try await request.decodeJSON(SetHoliday.self)
+        let result = try await office.database.setHolidayOpen(date, open: input.open, structure: office.structure, now: office.clock())
+        let name = FrenchHolidays.holidays(date.year).first { $0.date == date }?.name ?? ""
+        return try .json(HolidaySet(
+            holiday: Holiday(date: date.description, name: name, open: result.calendar.closedHoliday(date) == nil),
+            affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
     }
 }

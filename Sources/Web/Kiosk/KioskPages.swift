@@ -170,13 +170,13 @@ struct KioskPages: Sendable {
             ])
     }
 
-    /// Records the site opened (its host only) and goes there; only the catalogue's sites.
+    /// Records the partners of the site opened (never its path) and goes there; only the catalogue's sites.
     @Sendable func openSite(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
         guard let site = request.uri.queryParameters.get("site"), office.kioskSites.contains(site), let url = URL(string: site) else {
             throw HTTPError(.badRequest, message: "Ce site ne fait pas partie des sites proposés sur ce poste.")
         }
-        try? await v.station.opened(site: url)
+        try? await v.station.opened(site: url, partners: office.structure.partners(forSite: site))
         return .redirect(to: site, type: .normal)
     }
 

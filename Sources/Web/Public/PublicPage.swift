@@ -15,13 +15,15 @@ struct PublicPage {
         router.post("contact", use: contact)
     }
 
-    /// Open, closed, or closing within 30 minutes, from the live plan and the closures.
-    func status(now: Date, hours: WeeklyHours, closures: [Closure]) -> (key: String, text: String) {
+    /// Open, closed, or closing within 30 minutes, from the opening calendar (today's plan,
+    /// public holidays) and the closures.
+    func status(now: Date, opening: OpeningCalendar, closures: [Closure]) -> (key: String, text: String) {
         if let closure = closures.first(where: { $0.span.contains(now) }) {
             return ("closed", "Fermé exceptionnellement aujourd’hui : \(closure.reason)")
         }
         let local = zone.local(now)
-        let ranges = hours.ranges(on: local.date.weekday)
+        if let holiday = opening.closedHoliday(local.date) { return ("closed", "Fermé aujourd’hui : jour férié (\(holiday))") }
+        let ranges = opening.ranges(on: local.date)
         if let range = ranges.first(where: { $0.start.minutes <= local.time.minutes && local.time.minutes < $0.end.minutes }) {
             if range.end.minutes - local.time.minutes <= 30 { return ("closing", "Ouvert, ferme bientôt (à \(range.end))") }
             return ("open", "Ouvert maintenant, jusqu’à \(range.end)")
@@ -38,9 +40,23 @@ struct PublicPage {
         let plan = try await office.database.hoursPlan(default: s, now: now)
         let closures = try await office.database.closures(overlapping: TimeSpan(now.addingTimeInterval(-86_400), now.addingTimeInterval(90 * 86_400)))
             .filter { !$0.withdrawn }
-        let today = zone.localDate(now).weekday
-        let state = status(now: now, hours: plan.hours, closures: closures)
+        let todayDate = zone.localDate(now)
+        let today = todayDate.weekday
+        let state = status(now: now, opening: plan.calendar, closures: closures)
         let kit = ConsoleKit(office: office)
+        func weekRows(_ hours: WeeklyHours, marksToday: Bool) -> [[String: Any]] {
+            Weekday.allCases.map { day in
+                let ranges = hours.ranges(on: day).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
+                return ["name": day.french.capitalizedFirst, "hours": ranges.isEmpty ? "Fermé" : ranges, "today": marksToday && day == today]
+            }
+        }
+        // Public holidays of the next 90 days: closed unless declared open.
+        let holidays = (0..<90).map { todayDate.adding(days: $0) }.compactMap { date in
+            plan.calendar.closedHoliday(date).map { ["date": kit.dayTitle(date), "name": $0] }
+        }
+        let upcoming = plan.calendar.upcoming(after: todayDate).map { change -> [String: Any] in
+            ["from": kit.dayTitle(change.effectiveFrom), "days": weekRows(change.hours, marksToday: false)]
+        }
         var themeOrder: [String] = []
         for situation in s.lifeSituations where !themeOrder.contains(situation.theme) { themeOrder.append(situation.theme) }
         let themes = themeOrder.map { theme in
@@ -49,10 +65,8 @@ struct PublicPage {
         var values: [String: Any] = [
             "structure": s.name, "address": s.address, "phone": s.phone, "structureEmail": s.email,
             "status": state.text, "statusKey": state.key,
-            "days": Weekday.allCases.map { day in
-                let ranges = plan.hours.ranges(on: day).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
-                return ["name": day.french.capitalizedFirst, "hours": ranges.isEmpty ? "Fermé" : ranges, "today": day == today]
-            },
+            "days": weekRows(plan.hours, marksToday: true),
+            "holidays": holidays, "hasHolidays": !holidays.isEmpty, "upcoming": upcoming,
             "closures": closures.filter { $0.span.end > now }.map {
                 ["from": kit.dateTime($0.span.start), "to": kit.dateTime($0.span.end), "reason": $0.reason, "emergency": $0.emergency]
             },

@@ -212,17 +212,32 @@ struct WireHoursPlan: Encodable {
     let weeklyHours: Double
     let openDays: Int
     let days: [String: [String]]
+    /// Plans announced ahead, each from its date.
+    let upcoming: [Upcoming]
 
-    init(_ plan: CalendarFeeds.HoursPlan, structure: Structure) {
+    struct Upcoming: Encodable {
+        let effectiveFrom: String
+        let weeklyHours: Double
+        let days: [String: [String]]
+    }
+
+    init(_ plan: CalendarFeeds.HoursPlan, structure: Structure, today: LocalDate) {
         timeZone = structure.timeZone.identifier
         label = structure.label.rawValue
         revision = plan.revision
         effectiveFrom = plan.effectiveFrom.description
         weeklyHours = Double(plan.hours.weeklyMinutes) / 60
         openDays = plan.hours.openDays
+        days = Self.days(plan.hours)
+        upcoming = plan.calendar.upcoming(after: today).map {
+            Upcoming(effectiveFrom: $0.effectiveFrom.description, weeklyHours: Double($0.hours.weeklyMinutes) / 60, days: Self.days($0.hours))
+        }
+    }
+
+    static func days(_ hours: WeeklyHours) -> [String: [String]] {
         var days: [String: [String]] = [:]
-        for day in Weekday.allCases { days[day.key] = plan.hours.ranges(on: day).map(\.description) }
-        self.days = days
+        for day in Weekday.allCases { days[day.key] = hours.ranges(on: day).map(\.description) }
+        return days
     }
 }
 
