@@ -124,6 +124,20 @@ public final class AppDatabase: Sendable {
         try await writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
+    /// A real, committed write (one probe row): what a booking needs to succeed right now.
+    public func probeWrite() async throws {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO healthProbe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at", arguments: [Int64(Date().timeIntervalSince1970)])
+        }
+    }
+
+    /// The folder holding the database file (nil in memory).
+    public var folder: String? {
+        let path = writer.path
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory") else { return nil }
+        return (path as NSString).deletingLastPathComponent
+    }
+
     /// The journal mode in force (`wal` for a file database).
     public func journalMode() async throws -> String {
         try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown" }

@@ -352,6 +352,13 @@ enum Migrations {
                         date TEXT PRIMARY KEY,           -- YYYY-MM-DD, local date
                         createdAt INTEGER NOT NULL
                     ) STRICT;
+
+                    -- One row rewritten by each health check: a real committed write, so a full
+                    -- disk or a read-only file shows in /healthz.
+                    CREATE TABLE healthProbe (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        at INTEGER NOT NULL
+                    ) STRICT;
                     """)
         }
         return migrator

@@ -16,8 +16,14 @@ struct ConfigParser {
         let name = try s.string("name", maxLength: 200)
         let address = try s.string("address")
         let zoneName = try s.string("timeZone")
-        guard let zone = StructureTimeZone(identifier: zoneName) else {
-            throw s.fail("timeZone", "unknown time zone '\(zoneName)' (use an IANA name such as Europe/Paris)")
+        // A fixed offset ("UTC+1", "GMT+01:00", "Etc/GMT-1") knows no summer time: every
+        // time would be an hour off half the year. Only a named IANA zone is accepted.
+        let fixed = ["UTC", "GMT", "Etc/", "UT+", "UT-"].contains { zoneName.uppercased().hasPrefix($0.uppercased()) }
+        guard !fixed, TimeZone.knownTimeZoneIdentifiers.contains(zoneName), let zone = StructureTimeZone(identifier: zoneName) else {
+            throw s.fail(
+                "timeZone",
+                fixed ? "'\(zoneName)' is a fixed offset, which knows no summer time: use the structure's IANA zone, such as Europe/Paris"
+                    : "unknown time zone '\(zoneName)' (use an IANA name such as Europe/Paris)")
         }
         let email = try s.string("email", maxLength: 254)
         guard email.split(separator: "@").count == 2, email.contains("."), !email.contains(" ") else {
@@ -51,6 +57,11 @@ struct ConfigParser {
             try self.console(c, partners: partnerIDs)
         } ?? ConsoleSettings()
         let kiosk = try top.optionalObject("kiosk").map { k throws(ConfigError) in try self.kiosk(k) } ?? KioskSettings()
+        var health = HealthSettings()
+        if let h = try top.optionalObject("health") {
+            health.minimumFreeMegabytes = try h.int("minimumFreeMegabytes", in: 0...1_000_000, default: health.minimumFreeMegabytes)
+            try h.finish()
+        }
         let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
             try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
         } ?? DemoData()
@@ -60,7 +71,7 @@ struct ConfigParser {
             id: id, name: name, address: address, timeZone: zone, email: email, phone: phone, label: label,
             openingHours: hours, partners: partners, lifeSituations: situations, rooms: rooms, stations: stations,
             visio: visio)
-        return GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, demo: demo)
+        return GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, health: health, demo: demo)
     }
 
     func slug(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {

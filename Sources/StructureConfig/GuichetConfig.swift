@@ -8,6 +8,7 @@ public struct GuichetConfig: Sendable {
     public var booking: BookingSettings
     public var console: ConsoleSettings
     public var kiosk: KioskSettings
+    public var health = HealthSettings()
     public var demo: DemoData
 
     /// Every site the station's locked browser may open: the partners', the life
@@ -83,6 +84,14 @@ public struct ConsoleSettings: Sendable {
     public var passwordCost = 12
     public var retention = Retention()
     public var referents: [Referent] = []
+
+    public init() {}
+}
+
+/// What `/healthz` and `guichet doctor` count as healthy.
+public struct HealthSettings: Sendable {
+    /// Free space on the data folder's file system below which the disk is reported down.
+    public var minimumFreeMegabytes = 200
 
     public init() {}
 }

@@ -13,10 +13,13 @@ public struct Office: Sendable {
     public let database: AppDatabase
     public let clock: @Sendable () -> Date
     let formTokens = FormTokens()
+    let healthCache = HealthCache()
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).
     public private(set) var stations: [String: StationService] = [:]
+    /// The stations' printer and scanner (their health is reported by `/healthz`).
+    public private(set) var stationDevices: StationDevices?
 
     public init(config: GuichetConfig, database: AppDatabase, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
@@ -33,6 +36,7 @@ public struct Office: Sendable {
     /// `data`; the devices are given (the daemon passes CUPS and SANE).
     public func withStations(data: URL, devices: StationDevices) -> Office {
         var office = self
+        office.stationDevices = devices
         let timings = KioskTimings(inactivity: TimeInterval(config.kiosk.inactivitySeconds), warning: TimeInterval(config.kiosk.warningSeconds))
         let recorder = DatabaseStationRecorder(database: database)
         for station in structure.stations where station.selfService {

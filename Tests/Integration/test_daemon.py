@@ -1,10 +1,12 @@
 """Integration tests against the real daemon over real HTTP (real SQLite file)."""
-import datetime as dt, json, signal, sqlite3, subprocess, threading, time
+import datetime as dt, json, os, signal, sqlite3, subprocess, threading, time
 from concurrent.futures import ThreadPoolExecutor
 
 import icalendar
 
-from conftest import BINARY, Daemon, free_port
+import pytest
+
+from conftest import BINARY, ROOT, Daemon, free_port
 
 
 def first_slot(daemon, **query):
@@ -86,7 +88,7 @@ def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
     # And the daemon starts again on that database.
     again = Daemon(daemon.data)
     again.start()
-    assert again.get("/healthz")[0] == 200
+    assert again.json("GET", "/healthz")[1]["components"]["database"]["status"] == "up"
     again.stop()
 
 
@@ -210,3 +212,40 @@ def test_the_repeated_hour_of_the_october_change_reads_right_in_two_parsers(daem
             assert e.dtstart.value.timestamp() == expected[uid].timestamp(), (uid, e.dtstart.value)
             seen += 1
     assert seen == 2
+
+
+def test_health_tells_a_full_disk(tmp_path):
+    """Field test: /healthz stayed 200 "up" while a full disk made every write fail."""
+    if os.geteuid() != 0:
+        pytest.fail("this test mounts a small tmpfs: run the suite as root (scripts/test.sh does)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)], check=True)
+    try:
+        config = json.loads((ROOT / "config/guichet.json").read_text())
+        config["health"] = {"minimumFreeMegabytes": 4}
+        (tmp_path / "guichet.json").write_text(json.dumps(config))
+        d = Daemon(disk / "data", config=tmp_path / "guichet.json").start()
+        try:
+            health = d.json("GET", "/healthz")[1]
+            assert health["components"]["database"]["status"] == "up" and health["components"]["disk"]["status"] == "up", health
+            # Fill the disk to the last byte.
+            with open(disk / "filler", "wb") as f:
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            status, health = d.json("GET", "/healthz")
+            assert status == 503, health
+            assert "disk" in health["down"] and "MiB free" in health["components"]["disk"]["detail"], health
+            (disk / "filler").unlink()
+            health = d.json("GET", "/healthz")[1]
+            assert health["components"]["database"]["status"] == "up" and health["components"]["disk"]["status"] == "up", health
+            closure = {"start": "2027-04-01T09:00:00+02:00", "end": "2027-04-01T12:00:00+02:00", "reason": "Inventaire"}
+            assert d.json("POST", "/api/v1/closures", closure)[0] == 201
+        finally:
+            d.stop(signal.SIGKILL)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

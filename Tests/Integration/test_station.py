@@ -329,3 +329,21 @@ def test_a_caf_site_opened_at_the_station_counts_in_the_caf_monthly_figure(stati
     assert code == 200, body[:300]
     rows = {r["mois"]: r for r in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))}
     assert rows[month]["visiteurs_services_caf"] == "2" and rows[month]["accompagnes"] == "1", rows
+
+
+def test_health_names_cups_when_it_goes_away(station):
+    """Field test: /healthz stayed 200 with cupsd unreachable."""
+    d = station
+    status, health = d.json("GET", "/healthz")
+    assert status == 200, health
+    assert health["components"]["printing"]["status"] == "up" and "queue accueil" in health["components"]["printing"]["detail"]
+    assert health["components"]["scanning"]["status"] == "up" and health["components"]["station:poste-1"]["status"] == "up"
+    subprocess.run(["cupsdisable", "-h", d.cups.server, "accueil"], check=True)
+    status, health = d.json("GET", "/healthz")
+    assert status == 503 and health["down"] == ["printing"] and "stopped" in health["components"]["printing"]["detail"], health
+    d.cups.stop()
+    status, health = d.json("GET", "/healthz")
+    assert status == 503 and health["down"] == ["printing"] and "not reachable" in health["components"]["printing"]["detail"], health
+    # `guichet doctor` runs the same check and says the same.
+    doctor = subprocess.run([BINARY, "doctor", "--config", d.config, "--data", str(d.data)], capture_output=True, text=True, env=d.env, timeout=60)
+    assert doctor.returncode == 1 and "not reachable" in doctor.stdout, doctor.stdout

@@ -1,9 +1,12 @@
 import Agenda
 import Foundation
 import Hummingbird
+import Station
 import Store
+import StructureConfig
 
-/// `GET /healthz`: each component's state; 200 when all are up, 503 otherwise.
+/// `GET /healthz`: each component's state and why; 200 when all are up, 503 otherwise,
+/// with the JSON naming the component down. `guichet doctor` runs the same checks.
 struct HealthController<Context: RequestContext> {
     let office: Office
 
@@ -11,37 +14,54 @@ struct HealthController<Context: RequestContext> {
         router.get("healthz", use: health)
     }
 
-    struct Component: Encodable {
-        let status: String
-        let detail: String
-    }
-
     struct Health: Encodable {
         let status: String
         let structure: String
         let time: String
-        let components: [String: Component]
+        let down: [String]
+        let components: [String: ComponentCheck]
     }
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
-        var components: [String: Component] = [:]
-        let now = office.clock()
-        do {
-            let mode = try await office.database.journalMode()
-            components["database"] = Component(status: "up", detail: "SQLite, journal \(mode)")
-        } catch {
-            components["database"] = Component(status: "down", detail: "\(error)")
-        }
-        do {
-            let plan = try await office.database.hoursPlan(default: office.structure, now: now)
-            components["agenda"] = Component(status: "up", detail: "opening hours revision \(plan.revision), \(plan.hours.weeklyMinutes / 60) h a week")
-        } catch {
-            components["agenda"] = Component(status: "down", detail: "\(error)")
-        }
-        components["config"] = Component(status: "up", detail: "\(office.structure.partners.count) partners, \(office.structure.lifeSituations.count) life situations")
-        let up = components.values.allSatisfy { $0.status == "up" }
+        let components = await office.componentChecks()
+        let down = components.filter { $0.value.status == .down }.keys.sorted()
         return try .json(
-            Health(status: up ? "up" : "down", structure: office.structure.id, time: Timestamp.format(now, in: office.zone), components: components),
-            status: up ? .ok : .serviceUnavailable)
+            Health(status: down.isEmpty ? "up" : "down", structure: office.structure.id, time: Timestamp.format(office.clock(), in: office.zone),
+                   down: down, components: components),
+            status: down.isEmpty ? .ok : .serviceUnavailable)
+    }
+}
+
+extension Office {
+    /// Every component this daemon depends on, checked for real: the database (a committed
+    /// write), the disk, the agenda, and when configured the stations' printer, scanner and
+    /// last wipes, and the visio's GStreamer elements.
+    public func componentChecks() async -> [String: ComponentCheck] {
+        var components: [String: ComponentCheck] = [:]
+        components["database"] = await ComponentChecks.database(database)
+        if let folder = database.folder {
+            components["disk"] = ComponentChecks.disk(folder: folder, minimumFree: Int64(config.health.minimumFreeMegabytes) * 1024 * 1024)
+        }
+        do {
+            let plan = try await database.hoursPlan(default: structure, now: clock())
+            components["agenda"] = .up("opening hours revision \(plan.revision), \(plan.hours.weeklyMinutes / 60) h a week")
+        } catch {
+            components["agenda"] = .down("the agenda cannot be read: \(error)", fix: "check the database (guichet doctor)")
+        }
+        if !stations.isEmpty, let devices = stationDevices {
+            if let printer = devices.printer {
+                components["printing"] = ComponentChecks.printing(printer, queue: devices.queue, server: config.kiosk.cupsServer)
+            }
+            if let scanner = devices.scanner {
+                components["scanning"] = healthCache.value("scanning", maxAge: 60) { ComponentChecks.scanning(scanner, device: devices.scannerDevice) }
+            }
+            for (id, station) in stations {
+                components["station:\(id)"] = ComponentChecks.station(await station.status(), lastWipe: await station.lastWipe)
+            }
+        }
+        if visio != nil {
+            components["visio"] = healthCache.value("visio", maxAge: 3600) { ComponentChecks.gstreamer() }
+        }
+        return components
     }
 }
