@@ -20,11 +20,13 @@ public struct GuichetConfig: Sendable {
 
     /// Reads and validates `path`, or throws naming the file, the key and the rule broken.
     public static func load(path: String) throws(ConfigError) -> GuichetConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ConfigError(file: path, key: "", message: "cannot be read (\(error.localizedDescription))")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ConfigError(file: path, key: "", message: "no such file (give the configuration's path, such as /etc/guichet/guichet.json)")
+        }
+        guard !isFolder.boolValue else { throw ConfigError(file: path, key: "", message: "is a folder, not a configuration file") }
+        guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: "", message: "cannot be read (check its permissions: the daemon's user must be able to read it)")
         }
         return try parse(data, file: path)
     }
@@ -34,18 +36,11 @@ public struct GuichetConfig: Sendable {
         guard data.count <= 1_000_000 else { throw ConfigError(file: file, key: "", message: "is larger than 1 MB") }
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try StrictJSON.parse(data)
         } catch {
-            throw ConfigError(file: file, key: "", message: "is not valid JSON (\(Self.describe(error)))")
+            throw ConfigError(file: file, key: "", message: "is not valid JSON: \(error)")
         }
         return try ConfigParser(file: file).parse(root)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-        }
-        return "\(error)"
     }
 }
 

@@ -52,6 +52,11 @@ struct Serve: AsyncParsableCommand {
         // A refusal names the file, the key and the rule; it is printed without the usage text.
         let base = try options.open { logger.notice("\($0)") }
         let kiosk = base.config.kiosk
+        switch PrinterQueueCheck.check(kiosk) {
+        case .fine: break
+        case .unreachable(let warning): logger.warning("\(warning)")
+        case .unknownQueue(let error): logger.error("\(error): the stations cannot print until it is fixed (see /healthz)")
+        }
         let office = base.withStations(
             data: URL(fileURLWithPath: options.data),
             devices: StationDevices(

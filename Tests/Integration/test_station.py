@@ -347,3 +347,29 @@ def test_health_names_cups_when_it_goes_away(station):
     # `guichet doctor` runs the same check and says the same.
     doctor = subprocess.run([BINARY, "doctor", "--config", d.config, "--data", str(d.data)], capture_output=True, text=True, env=d.env, timeout=60)
     assert doctor.returncode == 1 and "not reachable" in doctor.stdout, doctor.stdout
+
+
+def test_check_config_and_serve_report_a_print_queue_cups_does_not_know(tmp_path):
+    """Field test: `kiosk.printerQueue` naming no CUPS queue passed check-config silently."""
+    cups = PrivateCups().start()
+    try:
+        good = station_config(tmp_path, cups)
+        done = subprocess.run([BINARY, "check-config", str(good)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "OK" in done.stdout, done.stderr
+        config = json.loads(good.read_text())
+        config["kiosk"]["printerQueue"] = "imprimante-du-hall"
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(config))
+        done = subprocess.run([BINARY, "check-config", str(bad)], capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0 and "kiosk.printerQueue" in done.stderr and "imprimante-du-hall" in done.stderr and "accueil" in done.stderr, done.stderr
+        # `serve` says it at start too.
+        d = Daemon(tmp_path / "data", config=bad).start()
+        try:
+            assert "imprimante-du-hall" in d.log()
+        finally:
+            d.stop(signal.SIGKILL)
+    finally:
+        cups.stop()
+    # CUPS gone: a warning, not a refusal.
+    done = subprocess.run([BINARY, "check-config", str(bad)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "warning" in done.stderr and "not reachable" in done.stderr, done.stderr

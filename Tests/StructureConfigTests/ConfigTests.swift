@@ -82,3 +82,52 @@ struct ConfigTests {
         #expect(throws: ConfigError.self) { try GuichetConfig.load(path: "/nonexistent/guichet.json") }
     }
 }
+
+/// The field test's configuration refusals: strict JSON, fixed offsets, files that are not files.
+struct StrictConfigTests {
+    func refusal(_ text: String) -> ConfigError? {
+        do {
+            _ = try GuichetConfig.parse(Data(text.utf8), file: "guichet.json")
+            return nil
+        } catch { return error }
+    }
+
+    var shipped: String { try! String(contentsOf: ConfigTests.shipped, encoding: .utf8) }
+
+    @Test func aTrailingCommaIsRefusedWithItsLineAndColumn() throws {
+        let text = shipped.replacingOccurrences(of: #""label": "france-services"\#n"#, with: #""label": "france-services",\#n"#)
+        let error = try #require(refusal(text))
+        #expect(error.message.contains("trailing comma"))
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(#""label": "france-services","#) }! + 2
+        #expect(error.message.contains("line \(line), column 3"), "\(error)")
+    }
+
+    @Test func aDuplicatedKeyIsRefusedByName() throws {
+        let text = shipped.replacingOccurrences(of: #""timeZone": "Europe/Paris","#, with: #""timeZone": "Europe/Paris", "timeZone": "America/Cayenne","#)
+        let error = try #require(refusal(text))
+        #expect(error.message.contains("duplicated key 'structure.timeZone'"), "\(error)")
+    }
+
+    @Test func aFixedOffsetIsRefused() throws {
+        for zone in ["UTC+1", "GMT+01:00", "Etc/GMT-1", "UTC"] {
+            let error = try #require(refusal(shipped.replacingOccurrences(of: #""Europe/Paris""#, with: "\"\(zone)\"")), "\(zone)")
+            #expect(error.key == "structure.timeZone" && error.message.contains("fixed offset"), "\(zone): \(error)")
+        }
+        #expect(refusal(shipped.replacingOccurrences(of: #""Europe/Paris""#, with: #""America/Cayenne""#)) == nil)
+    }
+
+    @Test func syntaxErrorsSayWhereAndWhat() throws {
+        #expect(refusal("{\n  \"structure\": {\n    \"id\": \"x\"\n    \"name\": \"y\"\n  }\n}")?.message.contains("line 4, column 5") == true)
+        #expect(refusal("{\"a\": 1} // fin")?.message.contains("line 1, column 10") == true)
+        #expect(refusal("{\"a\": [1, 2,]}")?.message.contains("trailing comma before ']'") == true)
+        #expect(refusal("{\"a\": \"x\ny\"}")?.message.contains("control character") == true)
+        #expect(refusal("{\"a\": 01}")?.message.contains("do not start with 0") == true)
+        #expect(refusal("{\"a\": \"\\ud800\"}")?.message.contains("surrogate") == true)
+    }
+
+    @Test func aFolderOrAMissingFileGetsASentence() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect { _ = try GuichetConfig.load(path: folder) } throws: { "\($0)" == "\(folder): is a folder, not a configuration file" }
+        #expect { _ = try GuichetConfig.load(path: "/nonexistent/guichet.json") } throws: { "\($0)".contains("no such file") }
+    }
+}
