@@ -10,13 +10,16 @@ import Visio
 @Suite(.serialized) struct TurnRelayTests {
     static let secret = "un-secret-partagé-avec-coturn-2026"
 
-    /// A private coturn on a free port, stopped at the end of the test.
+    /// A private coturn on a free port, stopped at the end of the test. It is ready once it
+    /// answers a STUN binding request; if it exits or stays silent, the test fails with its log.
     final class Coturn {
         let process = Process()
         let port: Int
+        let logFile: URL
 
         init() throws {
             port = Int.random(in: 40_000...45_000)
+            logFile = FileManager.default.temporaryDirectory.appendingPathComponent("guichet-coturn-\(port).log")
             process.executableURL = URL(fileURLWithPath: "/usr/bin/turnserver")
             process.arguments = [
                 "-n", "--listening-ip=127.0.0.1", "--listening-port=\(port)", "--relay-ip=127.0.0.1",
@@ -24,10 +27,43 @@ import Visio
                 "--realm=guichet.test", "--allow-loopback-peers", "--no-cli", "--no-tls", "--no-dtls", "--no-tcp-relay",
                 "--pidfile=/tmp/guichet-coturn-\(port).pid", "--log-file=stdout", "--simple-log",
             ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            let log = try FileHandle(forWritingTo: logFile)
+            defer { try? log.close() }
+            process.standardOutput = log
+            process.standardError = log
             try process.run()
-            Thread.sleep(forTimeInterval: 0.5)
+            for _ in 0..<50 {
+                guard process.isRunning else { throw CoturnError(description: "coturn exited with status \(process.terminationStatus)\n\(self.log())") }
+                if Self.answersSTUN(port: port) { return }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            stop()
+            throw CoturnError(description: "coturn did not answer a STUN binding request on 127.0.0.1:\(port) within 10 s\n\(self.log())")
+        }
+
+        func log() -> String { "coturn's log (\(logFile.path)):\n" + ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "(empty)") }
+
+        /// One STUN binding request (RFC 8489 §5) over UDP; true when a binding success answers within 200 ms.
+        static func answersSTUN(port: Int) -> Bool {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var request: [UInt8] = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42]
+            request += (0..<12).map { _ in UInt8.random(in: 0...255) }
+            let sent = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, request, request.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard sent == request.count else { return false }
+            var answer = [UInt8](repeating: 0, count: 512)
+            let count = recv(fd, &answer, answer.count, 0)
+            return count >= 20 && answer[0] == 0x01 && answer[1] == 0x01 && Array(answer[8..<20]) == Array(request[8..<20])
         }
 
         func stop() {
@@ -35,8 +71,11 @@ import Visio
             kill(process.processIdentifier, SIGKILL)
             // Polled, not waitUntilExit: bounded even if another test reaps children.
             for _ in 0..<50 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+            try? FileManager.default.removeItem(at: logFile)
         }
     }
+
+    struct CoturnError: Error, CustomStringConvertible { let description: String }
 
     func relayedCall(secret: String, expiry: Date) throws -> (LoopbackCallTests.Call, Coturn) {
         let turn = try Coturn()
