@@ -51,7 +51,7 @@ public struct ReportBenchmark: Sendable {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let r = try await office.report(period)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            _ = r.tables.map(CSVWriter.csv)
+            _ = r.tables.map { CSVWriter.csv($0) }
             _ = HTMLReport.render(r)
             let t2 = DispatchTime.now().uptimeNanoseconds
             if i >= 5 {  // the first runs warm caches

@@ -56,7 +56,9 @@ public enum ActivityReport {
         for c in contacts { for p in c.partners { byPartner[p, default: 0] += 1 } }
         tables.append(ReportTable(
             file: "demandes-par-partenaire", title: "Demandes par partenaire", columns: ["partenaire_id", "partenaire", "visites"],
-            rows: data.structure.partners.map { [$0.id, $0.name, "\(byPartner[$0.id] ?? 0)"] }, chart: .init(labelColumn: 1, valueColumn: 2)))
+            rows: data.structure.partners.map { [$0.id, $0.name, "\(byPartner[$0.id] ?? 0)"] }
+                + [["", "Information générale (sans partenaire)", "\(contacts.filter(\.partners.isEmpty).count)"]],
+            chart: .init(labelColumn: 1, valueColumn: 2)))
         var bySituation: [String: Int] = [:]
         for c in contacts { bySituation[c.lifeSituation ?? "", default: 0] += 1 }
         tables.append(ReportTable(

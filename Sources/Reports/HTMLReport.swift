@@ -41,11 +41,41 @@ public enum HTMLReport {
 
     static func tableHTML(_ table: ReportTable) -> String {
         let numeric = table.columns.indices.map { c in table.rows.allSatisfy { Double($0[c]) != nil || $0[c].isEmpty } && !table.rows.isEmpty }
-        var html = "<table>\n<thead><tr>" + table.columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        var html = "<table>\n<thead><tr>" + table.columns.map { "<th scope=\"col\">\(escape(label($0)))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in table.rows {
-            html += "<tr>" + row.enumerated().map { c, v in numeric[c] ? "<td class=\"n\">\(v.isEmpty ? "—" : escape(v))</td>" : "<td>\(escape(v))</td>" }.joined() + "</tr>\n"
+            html += "<tr>" + row.enumerated().map { c, v in
+                // A share is a column `part_…`, or a summary row labelled "Part …".
+                let isShare = table.columns[c].hasPrefix("part_") || (table.columns[c] == "valeur" && row.count > 1 && row[1].hasPrefix("Part "))
+                let shown = v.isEmpty ? "—" : escape(isShare ? percent(v) : frenchNumber(v))
+                return numeric[c] || isShare ? "<td class=\"n\">\(shown)</td>" : "<td>\(escape(frenchNumber(v)))</td>"
+            }.joined() + "</tr>\n"
         }
         return html + "</tbody></table>\n"
+    }
+
+    /// The French heading of a CSV column (the CSV keeps its stable ids for scripts).
+    static func label(_ column: String) -> String { columnLabels[column] ?? column }
+
+    static let columnLabels = [
+        "date": "Date", "jour": "Jour", "visites": "Visites", "semaine": "Semaine", "premier_jour": "Premier jour", "mois": "Mois",
+        "heure": "Heure d’arrivée", "partenaire_id": "Code partenaire", "partenaire": "Partenaire", "situation_id": "Code situation",
+        "situation": "Situation de vie", "canal": "Code canal", "libelle": "Libellé", "issue": "Code issue", "sessions": "Sessions",
+        "accompagnees": "Accompagnées", "autonomes": "Autonomes", "pages_imprimees": "Pages imprimées", "pages_numerisees": "Pages numérisées",
+        "demandes_aide": "Demandes d’aide", "visiteurs_services_caf": "Visiteurs des services en ligne Caf", "accompagnes": "Accompagnés",
+        "part_accompagnes": "Part accompagnée", "type": "Type", "tenus": "Tenus", "annules": "Annulés", "absents": "Absents",
+        "non_clotures": "Non clôturés", "envoyees": "Envoyées", "repondues": "Répondues", "repondues_sous_72h_ouvrees": "Répondues sous 72 h ouvrées",
+        "part_sous_72h_ouvrees": "Part sous 72 h ouvrées", "note": "Note", "reponses": "Réponses", "indicateur": "Code indicateur", "valeur": "Valeur",
+    ]
+
+    /// "0.667" → "66,7 %" (French typography: decimal comma, narrow no-break space before %).
+    static func percent(_ value: String) -> String {
+        guard let share = Double(value) else { return value }
+        return frenchNumber(String(format: "%.1f", share * 100)) + "\u{202F}%"
+    }
+
+    /// "4.25" → "4,25"; integers and text unchanged.
+    static func frenchNumber(_ value: String) -> String {
+        value.contains(".") && Double(value) != nil ? value.replacingOccurrences(of: ".", with: ",") : value
     }
 
     /// A horizontal bar chart; its title and description make it readable by a screen reader,
@@ -62,7 +92,7 @@ public enum HTMLReport {
             let width = Int((row.value / maximum * Double(barWidth)).rounded())
             svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 15)\" text-anchor=\"end\">\(escape(String(row.label.prefix(34))))</text>"
             svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(width)\" height=\"\(rowHeight - 6)\" fill=\"#000091\"></rect>"
-            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 15)\">\(escape(table.rows[i][chart.valueColumn]))</text>\n"
+            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 15)\">\(escape(frenchNumber(table.rows[i][chart.valueColumn])))</text>\n"
         }
         return svg + "</svg>\n"
     }

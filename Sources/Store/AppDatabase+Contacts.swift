@@ -11,12 +11,16 @@ public struct ContactInput: Sendable {
     public var accompanied: Bool
     public var outcome: ContactOutcome
     public var note: String?
+    /// General information, for no partner in particular (opening hours, where to go, a form
+    /// to find): recorded with no partner and counted on its own line.
+    public var generalInformation: Bool
 
     public init(
         partners: [String], lifeSituation: String?, reason: String, channel: ContactChannel, accompanied: Bool,
-        outcome: ContactOutcome, note: String?
+        outcome: ContactOutcome, note: String?, generalInformation: Bool = false
     ) {
         self.partners = partners
+        self.generalInformation = generalInformation
         self.lifeSituation = lifeSituation
         self.reason = reason
         self.channel = channel
@@ -30,8 +34,14 @@ extension AppDatabase {
     public func recordContact(_ input: ContactInput, agent: String, structure: Structure, now: Date) async throws -> Contact {
         let known = Set(structure.partners.map(\.id))
         let partners = Array(Set(input.partners)).sorted()
-        guard !partners.isEmpty else {
-            throw AgendaError.invalidField("partners", french: "Choisissez au moins un partenaire.", english: "Pick at least one partner.")
+        guard !partners.isEmpty || input.generalInformation else {
+            throw AgendaError.invalidField(
+                "partners", french: "Choisissez au moins un partenaire, ou « Information générale ».", english: "Pick at least one partner, or general information.")
+        }
+        guard partners.isEmpty || !input.generalInformation else {
+            throw AgendaError.invalidField(
+                "partners", french: "Une information générale ne concerne aucun partenaire : décochez les partenaires ou l’information générale.",
+                english: "General information concerns no partner: untick the partners or general information.")
         }
         if let unknown = partners.first(where: { !known.contains($0) }) { throw AgendaError.unknownReference("partners", what: "partner", id: unknown) }
         if let situation = input.lifeSituation, !structure.lifeSituations.contains(where: { $0.id == situation }) {

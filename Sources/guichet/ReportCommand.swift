@@ -24,6 +24,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "csv or html.")
     var format: Format = .html
 
+    @Option(help: "CSV dialect: rfc4180 (comma, decimal point; for scripts) or excel-fr (semicolon, decimal comma, UTF-8 with BOM; opens right in a French spreadsheet).")
+    var csvDialect: CSVWriter.Dialect = .rfc4180
+
     @Option(help: "Folder to write into (created if missing).")
     var out: String
 
@@ -35,7 +38,7 @@ struct ReportCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: out)
         switch format {
         case .csv:
-            for url in try CSVWriter.write(report, to: folder) { print(url.path) }
+            for url in try CSVWriter.write(report, to: folder, dialect: csvDialect) { print(url.path) }
         case .html:
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let url = folder.appendingPathComponent("rapport.html")
@@ -44,3 +47,5 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension CSVWriter.Dialect: ExpressibleByArgument {}

@@ -78,3 +78,41 @@ def test_the_html_report_reads_well_and_passes_axe(daemon):
         assert shot.stat().st_size > 10_000
     finally:
         browser.quit()
+
+
+def test_general_information_french_csv_and_readable_html(daemon):
+    """Field test: no way to record a visit with no partner; CSV unreadable by a double-click in a
+    French spreadsheet; the HTML report showed column ids, shares as 0.667 and decimal points."""
+    csrf = daemon.csrf()
+    # A visit for general information: no partner, explicitly.
+    status, body = daemon.form_post("/console/contacts", [("_csrf", csrf), ("reason", "Horaires de la mairie"), ("channel", "walk-in"),
+                                                          ("outcome", "resolved"), ("general", "1")])
+    assert status == 303, body[:300]
+    # Nothing ticked at all is still refused, and changes nothing.
+    status, body = daemon.form_post("/console/contacts", [("_csrf", csrf), ("reason", "Oubli"), ("channel", "walk-in"), ("outcome", "resolved")])
+    assert status == 422 and "Information générale" in body.decode()
+    record_visit(daemon, csrf, ["caf"], "referred")
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run([BINARY, "report", "--period", current_quarter(), "--format", "csv", "--csv-dialect", "excel-fr", "--out", out,
+                               "--config", str(ROOT / "config/guichet.json"), "--data", str(daemon.data)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        raw = (Path(out) / "synthese.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw and b"\r\n" in raw
+        with open(Path(out) / "synthese.csv", newline="", encoding="utf-8-sig") as f:
+            summary = {r[0]: r[2] for r in csv.reader(f, delimiter=";", strict=True)}
+        assert summary["visites"] == "2" and summary["visites_resolues_sur_place"] == "0,500", summary
+        assert re.fullmatch(r"\d+,\d\d", summary["heures_ouverture_hebdo"]), summary
+        with open(Path(out) / "demandes-par-partenaire.csv", newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f, delimiter=";", strict=True))
+        general = [r for r in rows if r[1].startswith("Information générale")]
+        assert general == [["", "Information générale (sans partenaire)", "1"]], rows
+    # The console serves the same dialect.
+    code, body = daemon.get(f"/console/reports/synthese.csv?period={current_quarter()}&dialect=excel-fr")
+    assert code == 200 and body.startswith(b"\xef\xbb\xbf") and b"visites;" in body
+    # The HTML report: French headings, shares in per cent, decimal commas.
+    code, body = daemon.get(f"/console/reports/rapport.html?period={current_quarter()}")
+    page = body.decode()
+    assert "<th scope=\"col\">Visiteurs des services en ligne Caf</th>" in page and "visiteurs_services_caf</th>" not in page
+    assert "50,0\u202f%" in page  # visits resolved on the spot: 1 of 2
+    assert re.search(r"<td( class=\"n\")?>\d+,\d\d</td>", page)  # weekly hours with a decimal comma
+    assert "0.500" not in page

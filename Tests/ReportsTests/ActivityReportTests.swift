@@ -208,4 +208,12 @@ struct ActivityReportTests {
         #expect(html.contains("R &amp; D"))
         #expect(html.contains("<svg role=\"img\""))
     }
+
+    @Test func theFrenchSpreadsheetDialectUsesSemicolonsDecimalCommasAndABOM() {
+        let table = ReportTable(file: "t", title: "T", columns: ["mois", "heures", "part", "libelle"],
+                                rows: [["2026-09", "37.50", "0.667", "a; b"], ["2026-10", "12", "", "1.2.3"]])
+        #expect(CSVWriter.csv(table, dialect: .excelFR) == "\u{FEFF}mois;heures;part;libelle\r\n2026-09;37,50;0,667;\"a; b\"\r\n2026-10;12;;1.2.3\r\n")
+        // The default stays RFC 4180 with a decimal point, for scripts.
+        #expect(CSVWriter.csv(table).hasPrefix("mois,heures,part,libelle\r\n2026-09,37.50,0.667,a; b\r\n"))
+    }
 }

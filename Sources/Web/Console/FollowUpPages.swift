@@ -30,6 +30,7 @@ struct FollowUpPages {
                 "channels": ContactChannel.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["channel"] ?? "walk-in") == $0.rawValue] },
                 "outcomes": ContactOutcome.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["outcome"] ?? "resolved") == $0.rawValue] },
                 "reason": form?["reason"] ?? "", "note": form?["note"] ?? "", "accompanied": form?.has("accompanied") ?? false,
+                "general": form?.has("general") ?? false,
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
@@ -44,7 +45,7 @@ struct FollowUpPages {
         }
         let input = ContactInput(
             partners: form.all("partners"), lifeSituation: form.nonEmpty("lifeSituation"), reason: form["reason"] ?? "", channel: channel,
-            accompanied: form.has("accompanied"), outcome: outcome, note: form.nonEmpty("note"))
+            accompanied: form.has("accompanied"), outcome: outcome, note: form.nonEmpty("note"), generalInformation: form.has("general"))
         do {
             let contact = try await office.database.recordContact(input, agent: agent.id, structure: office.structure, now: office.clock())
             try await office.database.audit(actor: agent.id, action: "contact.record", target: contact.id, now: office.clock())

@@ -75,8 +75,9 @@ struct ReportPages {
         guard name.hasSuffix(".csv"), let period = period(request) else { throw HTTPError(.notFound) }
         let report = try await office.report(period)
         guard let table = report.table(String(name.dropLast(4))) else { throw HTTPError(.notFound) }
+        let dialect = request.uri.queryParameters["dialect"].flatMap { CSVWriter.Dialect(rawValue: String($0)) } ?? .rfc4180
         var response = Response(
-            status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CSVWriter.csv(table))))
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: CSVWriter.csv(table, dialect: dialect))))
         response.headers[.contentDisposition] = "attachment; filename=\"\(table.file)-\(period.first)-\(period.last).csv\""
         response.headers[.cacheControl] = "no-store"
         return response
