@@ -141,3 +141,4 @@ def daemon():
         d = Daemon(data).start()
         yield d
         d.stop(signal.SIGKILL)
+        d.log_path.unlink(missing_ok=True)

@@ -216,4 +216,16 @@ struct ActivityReportTests {
         // The default stays RFC 4180 with a decimal point, for scripts.
         #expect(CSVWriter.csv(table).hasPrefix("mois,heures,part,libelle\r\n2026-09,37.50,0.667,a; b\r\n"))
     }
+
+    @Test func sessionsStoredWithTheCafHostStillCountForTheCaf() {
+        // Before the field test's fix a session stored the site's host ("www.caf.fr").
+        let start = Timestamp.parse("2026-10-05T10:00:00+02:00")!
+        let uses = [["www.caf.fr"], ["caf.fr", "www.impots.gouv.fr"], ["caf"], ["www.service-public.fr"]].enumerated().map { i, sites in
+            StationUse(id: "s\(i)", station: "poste-1", start: start, end: start.addingTimeInterval(600), lifeSituations: [], partnerSites: sites,
+                       pagesPrinted: 0, pagesScanned: 0, helpRequested: false, accompanied: i == 0)
+        }
+        let r = report("2026-10") { $0.stationUses = uses }
+        #expect(r.table("caf-point-numerique")?.value("2026-10", "visiteurs_services_caf") == "3")
+        #expect(r.table("caf-point-numerique")?.value("2026-10", "accompagnes") == "1")
+    }
 }
