@@ -85,7 +85,10 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         driver.find_element(By.CSS_SELECTOR, "input[name=source][value=flatbed]").click()
         driver.find_element(By.CSS_SELECTOR, "input[name=colour][value=gray]").click()
         driver.find_element(By.CSS_SELECTOR, "form.scan button[type=submit]").click()
-        assert "Votre document est prêt" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+        # The click submits a form: wait for the answer's page, not the one being left.
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"))
+        notices = driver.find_elements(By.CSS_SELECTOR, ".notice")
+        assert notices and "Votre document est prêt" in notices[0].text, driver.find_element(By.TAG_NAME, "main").text + "\n" + d.log()[-3000:]
         preview = driver.find_element(By.CSS_SELECTOR, ".previews img")
         assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", preview) > 0
         check_axe(driver, "scan done")
@@ -95,7 +98,9 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".files .file")]
         assert any(".ics" in n for n in names) and any(".pdf" in n for n in names)
         driver.find_element(By.CSS_SELECTOR, "form input[name=kind][value=scans] ~ button").click()
-        assert "envoyé à l’imprimante" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"))
+        notices = driver.find_elements(By.CSS_SELECTOR, ".notice")
+        assert notices and "envoyé à l’imprimante" in notices[0].text, driver.find_element(By.TAG_NAME, "main").text + "\n" + d.log()[-3000:]
         assert wait_for(lambda: len(d.cups.outputs()) == 1)
         assert d.cups.outputs()[0].read_bytes().startswith(b"%PDF-")
 
@@ -114,7 +119,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         driver.find_element(By.CSS_SELECTOR, "footer a.end").click()
         check_axe(driver, "end")
         driver.find_element(By.XPATH, "//button[@name='score' and @value='4']").click()
-        assert "tout a été effacé" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+        assert wait_for(lambda: any("tout a été effacé" in n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice")))
         check_axe(driver, "thanks")
     finally:
         driver.quit()
