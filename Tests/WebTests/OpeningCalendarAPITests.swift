@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Store
 import Testing
 import Web
 
@@ -125,6 +126,35 @@ struct OpeningCalendarAPITests {
                 uri: "/api/v1/bookings", method: .post, headers: headers,
                 body: ByteBuffer(string: #"{"kind":"room","room":"bureau-partenaires","start":"2026-12-01T14:00:00+01:00","end":"2026-12-01T14:30:00+01:00","usager":{"name":"Awa"}}"#))
             #expect(after.status == .created)
+        }
+    }
+}
+
+extension ConsoleSecurityTests {
+    /// The manager's side of the field test's agenda fixes, through the console's forms.
+    @Test func aManagerAnnouncesHoursAheadAndOpensAHolidayFromTheConsole() async throws {
+        let office = try await makeOffice()
+        _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .manager, password: testPassword, actor: "test")
+        try await Application(router: buildRouter(office: office)).test(.router) { client in
+            let (session, csrf) = try await signInByForm(client, login: "camille")
+            var headers = formType
+            headers[.cookie] = session
+            let page = String(buffer: try await client.execute(uri: "/console/hours", method: .get, headers: [.cookie: session]).body)
+            #expect(page.contains("Noël") && page.contains("Ouvrir ce jour"))
+            let opened = try await client.execute(
+                uri: "/console/holidays/2026-12-25", method: .post, headers: headers, body: form([("_csrf", csrf), ("action", "open")]))
+            #expect(opened.status == .seeOther)
+            #expect(try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar.closedHoliday(LocalDate(iso: "2026-12-25")!) == nil)
+            // A plan announced for 4 January: today's stays in force until then.
+            var fields = [("_csrf", csrf), ("effectiveFrom", "2027-01-04")]
+            for day in ["monday", "tuesday", "wednesday", "thursday", "friday"] { fields.append(("day-\(day)", "09:00-12:00,13:30-17:30")) }
+            let hours = try await client.execute(uri: "/console/hours", method: .post, headers: headers, body: form(fields))
+            #expect(hours.status == .seeOther)
+            let calendar = try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar
+            #expect(calendar.hours(on: LocalDate(iso: "2026-12-31")!) == office.structure.openingHours)
+            #expect(calendar.hours(on: LocalDate(iso: "2027-01-04")!).ranges(on: .saturday).isEmpty)
+            let after = String(buffer: try await client.execute(uri: "/console/hours", method: .get, headers: [.cookie: session]).body)
+            #expect(after.contains("Changements annoncés") && after.contains("Ouvert (exception)"))
         }
     }
 }

@@ -14,6 +14,7 @@ struct HoursPages {
         router.post("console/hours", use: replaceHours)
         router.post("console/closures", use: announce)
         router.post("console/closures/{id}/withdraw", use: withdraw)
+        router.post("console/holidays/{date}", use: setHoliday)
     }
 
     func render(
@@ -31,10 +32,25 @@ struct HoursPages {
             ["id": c.id, "reason": c.reason, "from": kit.dateTime(c.span.start), "to": kit.dateTime(c.span.end), "emergency": c.emergency,
              "announced": kit.dateTime(c.announcedAt)]
         }
+        let today = kit.zone.localDate(now)
+        let announced = plan.calendar.upcoming(after: today).map { change -> [String: Any] in
+            ["from": kit.dayTitle(change.effectiveFrom), "text": Weekday.allCases.compactMap { day in
+                let ranges = change.hours.ranges(on: day)
+                return ranges.isEmpty ? nil : "\(day.french) \(ranges.map(\.description).joined(separator: ", "))"
+            }.joined(separator: " ; ")]
+        }
+        // The public holidays of the coming twelve months: closed unless declared open.
+        let holidays = [today.year, today.year + 1].flatMap { FrenchHolidays.holidays($0) }
+            .filter { $0.date >= today && today.days(until: $0.date) <= 366 }
+            .map { h -> [String: Any] in
+                let open = plan.calendar.closedHoliday(h.date) == nil
+                return ["date": h.date.description, "title": kit.dayTitle(h.date), "name": h.name, "open": open, "action": open ? "close" : "open"]
+            }
         return kit.page(
             "hours", title: "Horaires et fermetures", section: "hours", agent: agent, context: context,
             [
-                "days": days, "closures": closures, "hasClosures": !closures.isEmpty, "rule": OpeningHoursMinimum.summary(for: office.structure.label),
+                "days": days, "announced": announced, "hasAnnounced": !announced.isEmpty, "holidays": holidays,
+                "effectiveFrom": typed["effectiveFrom"] ?? "", "closures": closures, "hasClosures": !closures.isEmpty, "rule": OpeningHoursMinimum.summary(for: office.structure.label),
                 "hits": kit.warningRows(hits),
                 "hasHits": !hits.isEmpty,
                 "closureStartDate": typed["startDate"] ?? "", "closureStartTime": typed["startTime"] ?? "00:00",
@@ -56,9 +72,11 @@ struct HoursPages {
             days[day.key] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "") }
                 .filter { !$0.isEmpty }
         }
+        typed["effectiveFrom"] = form["effectiveFrom"] ?? ""
         do {
             let hours = try WireInput.weeklyHours(days)
-            _ = try await office.database.replaceOpeningHours(hours, structure: office.structure, now: office.clock())
+            let from = try form.nonEmpty("effectiveFrom").map { try WireInput.date($0, field: "effectiveFrom") }
+            _ = try await office.database.replaceOpeningHours(hours, effectiveFrom: from, structure: office.structure, now: office.clock())
             try await office.database.audit(actor: agent.id, action: "hours.replace", target: nil, now: office.clock())
             return .redirect(to: "/console/hours?done=hours")
         } catch {
@@ -89,6 +107,22 @@ struct HoursPages {
                 context, agent: agent, notice: "Fermeture annoncée. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
         } catch let error as AgendaError {
             return try await refuse(error.french)
+        }
+    }
+
+    /// Declares a public holiday open, or closed again (`action` = open | close).
+    @Sendable func setHoliday(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+        let text = try context.parameters.require("date")
+        do {
+            let date = try WireInput.date(text, field: "date")
+            let result = try await office.database.setHolidayOpen(date, open: form["action"] == "open", structure: office.structure, now: office.clock())
+            try await office.database.audit(actor: agent.id, action: form["action"] == "open" ? "holiday.open" : "holiday.close", target: text, now: office.clock())
+            if result.hits.isEmpty { return .redirect(to: "/console/hours?done=hours") }
+            return try await render(context, agent: agent, notice: "Jour férié fermé. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
+        } catch {
+            guard let message = ConsoleKit.describe(error) else { throw error }
+            return try await render(context, agent: agent, notice: nil, error: message, status: .unprocessableContent)
         }
     }
 
