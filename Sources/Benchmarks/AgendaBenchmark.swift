@@ -196,13 +196,14 @@ public struct AgendaBenchmark: Sendable {
         }
     }
 
-    /// Distinct 15-minute room bookings inside opening hours, from tomorrow on.
+    /// Distinct 15-minute room bookings inside opening hours (public holidays skipped), from tomorrow on.
     func roomBookingBodies(config: GuichetConfig, count: Int) -> [Data] {
         let zone = config.structure.timeZone
+        let opening = OpeningCalendar(initial: config.structure.openingHours)
         var date = zone.localDate(Date()).adding(days: 1)
         var bodies: [Data] = []
         while bodies.count < count {
-            for range in config.structure.openingHours.ranges(on: date.weekday) {
+            for range in opening.ranges(on: date) {
                 var minute = range.start.minutes
                 while minute + 15 <= range.end.minutes, bodies.count < count {
                     let span = TimeSpan(

@@ -96,7 +96,8 @@ public struct ReportBenchmark: Sendable {
         var seeded = Seeded()
         var generator = SplitMix(seed: 2026)
         let zone = structure.timeZone
-        let openDays = period.days.filter { !structure.openingHours.ranges(on: $0.weekday).isEmpty }
+        // Days the structure is open: its weekly hours, public holidays excluded.
+        let openDays = period.days.filter { !OpeningCalendar(initial: structure.openingHours).ranges(on: $0).isEmpty }
         let partners = structure.partners.map(\.id)
         let situations = structure.lifeSituations.map(\.id)
         func instant(on day: LocalDate) -> Date {

@@ -170,7 +170,12 @@ extension AppDatabase {
             closures: try closures(db, overlapping: span), now: now)
         if let agentRoom {
             try PartnerWindows.checkFree(
-                room: agentRoom, span: span, permanences: try permanences(db), visioSlots: try visioSlots(db, overlapping: span), zone: structure.timeZone)
+                room: agentRoom, span: span, permanences: try permanences(db, room: agentRoom),
+                visioSlots: try VisioSlotRecord.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM visioSlot WHERE room = ? AND cancelled = 0 AND startsAt < ? AND endsAt > ?"),
+                    arguments: [agentRoom, span.end.seconds, span.start.seconds]
+                ).map(\.visioSlot),
+                zone: structure.timeZone)
         }
     }
 

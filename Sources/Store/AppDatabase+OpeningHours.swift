@@ -13,9 +13,10 @@ extension AppDatabase {
         CalendarFeeds.HoursPlan(calendar: try openingCalendar(db, structure: structure), today: structure.timeZone.localDate(now))
     }
 
+    /// Read inside every booking's write transaction: cached statements keep it cheap.
     static func openingCalendar(_ db: Database, structure: Structure) throws -> OpeningCalendar {
-        let changes = try HoursChangeRecord.order(Column("effectiveFrom")).fetchAll(db).compactMap(\.change)
-        let open = try String.fetchAll(db, sql: "SELECT date FROM holidayOpening").compactMap(LocalDate.init(iso:))
+        let changes = try HoursChangeRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM hoursChange ORDER BY effectiveFrom")).compactMap(\.change)
+        let open = try String.fetchAll(db.cachedStatement(sql: "SELECT date FROM holidayOpening")).compactMap(LocalDate.init(iso:))
         return OpeningCalendar(initial: structure.openingHours, changes: changes, openHolidays: Set(open))
     }
 

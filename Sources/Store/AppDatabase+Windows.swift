@@ -18,6 +18,18 @@ extension AppDatabase {
         return try request.fetchAll(db).map { $0.permanence(exceptions: exceptions[$0.id] ?? []) }
     }
 
+    /// The live permanences held in one room, with their exceptions (cached statements: read
+    /// inside each room booking's write transaction).
+    static func permanences(_ db: Database, room: String) throws -> [Permanence] {
+        let records = try PermanenceRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM permanence WHERE room = ? AND cancelled = 0"), arguments: [room])
+        guard !records.isEmpty else { return [] }
+        let exceptions = try PermanenceExceptionRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT e.* FROM permanenceException e JOIN permanence p ON p.id = e.permanence WHERE p.room = ?"), arguments: [room])
+        var dates: [String: Set<LocalDate>] = [:]
+        for e in exceptions { if let d = LocalDate(iso: e.date) { dates[e.permanence, default: []].insert(d) } }
+        return records.map { $0.permanence(exceptions: dates[$0.id] ?? []) }
+    }
+
     public func permanence(id: String) async throws -> Permanence {
         try await writer.read { db in try Self.permanence(db, id: id) }
     }
