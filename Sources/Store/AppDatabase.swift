@@ -62,8 +62,7 @@ public final class AppDatabase: Sendable {
             let backup = try backUp(pool, path: path, before: pending.first ?? "migration")
             log("database \(path): migrating \(pending.joined(separator: ", ")); backup written to \(backup)")
         }
-        try migrator.migrate(pool)
-        return try AppDatabase(pool)
+        return try AppDatabase(pool)  // migrates
     }
 
     /// Opens an existing database to read it (reports, checks): never creates, never migrates.

@@ -46,8 +46,7 @@ public enum CalendarFeeds {
         let plans = [(from: plan.effectiveFrom, hours: plan.hours, revision: plan.revision, uid: "")]
             + future.map { (from: $0.effectiveFrom, hours: $0.hours, revision: $0.revision, uid: "\($0.effectiveFrom)-") }
         let horizon = today.adding(days: holidayHorizonDays)
-        let holidays = (today.year...horizon.year).flatMap { FrenchHolidays.holidays($0) }
-            .filter { $0.date >= plan.effectiveFrom && $0.date <= horizon && calendar.closedHoliday($0.date) != nil }
+        let holidays = calendar.holidays(from: plan.effectiveFrom, through: horizon).filter { !$0.open }
         for (n, p) in plans.enumerated() {
             let until = n + 1 < plans.count ? plans[n + 1].from.adding(days: -1) : nil
             for day in Weekday.allCases {

@@ -51,6 +51,21 @@ public struct OpeningCalendar: Sendable, Equatable {
         return FrenchHolidays.holidays(date.year).first { $0.date == date }?.name
     }
 
+    /// A public holiday and whether the manager declared it open.
+    public struct Holiday: Sendable, Equatable {
+        public let date: LocalDate
+        public let name: String
+        public let open: Bool
+    }
+
+    /// The public holidays from `first` through `last`, in order, each with its state.
+    public func holidays(from first: LocalDate, through last: LocalDate) -> [Holiday] {
+        guard first <= last else { return [] }
+        return (first.year...last.year).flatMap { FrenchHolidays.holidays($0) }
+            .filter { $0.date >= first && $0.date <= last }
+            .map { Holiday(date: $0.date, name: $0.name, open: openHolidays.contains($0.date)) }
+    }
+
     /// The opening ranges of `date`: none on a closed public holiday.
     public func ranges(on date: LocalDate) -> [LocalTimeRange] {
         closedHoliday(date) == nil ? hours(on: date).ranges(on: date.weekday) : []

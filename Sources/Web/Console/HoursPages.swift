@@ -40,12 +40,9 @@ struct HoursPages {
             }.joined(separator: " ; ")]
         }
         // The public holidays of the coming twelve months: closed unless declared open.
-        let holidays = [today.year, today.year + 1].flatMap { FrenchHolidays.holidays($0) }
-            .filter { $0.date >= today && today.days(until: $0.date) <= 366 }
-            .map { h -> [String: Any] in
-                let open = plan.calendar.closedHoliday(h.date) == nil
-                return ["date": h.date.description, "title": kit.dayTitle(h.date), "name": h.name, "open": open, "action": open ? "close" : "open"]
-            }
+        let holidays = plan.calendar.holidays(from: today, through: today.adding(days: 366)).map { h -> [String: Any] in
+            ["date": h.date.description, "title": kit.dayTitle(h.date), "name": h.name, "open": h.open, "action": h.open ? "close" : "open"]
+        }
         return kit.page(
             "hours", title: "Horaires et fermetures", section: "hours", agent: agent, context: context,
             [

@@ -44,6 +44,12 @@ struct OpeningHoursController<Context: RequestContext> {
         let date: String
         let name: String
         let open: Bool
+
+        init(_ holiday: OpeningCalendar.Holiday) {
+            date = holiday.date.description
+            name = holiday.name
+            open = holiday.open
+        }
     }
 
     @Sendable func holidays(_ request: Request, context: Context) async throws -> Response {
@@ -53,9 +59,8 @@ struct OpeningHoursController<Context: RequestContext> {
             throw APIError(AgendaError.invalidField("year", french: "Année attendue, à cinq ans au plus d'aujourd'hui.", english: "A year within five years of today is expected."))
         }
         let calendar = try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar
-        return try .json(WireList(items: FrenchHolidays.holidays(year).map {
-            Holiday(date: $0.date.description, name: $0.name, open: calendar.closedHoliday($0.date) == nil)
-        }))
+        let days = calendar.holidays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!)
+        return try .json(WireList(items: days.map { Holiday($0) }))
     }
 
     struct SetHoliday: Decodable { let open: Bool }
@@ -69,9 +74,9 @@ struct OpeningHoursController<Context: RequestContext> {
         let date = try WireInput.date(try context.parameters.require("date"), field: "date")
         let input = try await request.decodeJSON(SetHoliday.self)
         let result = try await office.database.setHolidayOpen(date, open: input.open, structure: office.structure, now: office.clock())
-        let name = FrenchHolidays.holidays(date.year).first { $0.date == date }?.name ?? ""
+        let holiday = result.calendar.holidays(from: date, through: date)[0]  // a holiday: setHolidayOpen checked it
         return try .json(HolidaySet(
-            holiday: Holiday(date: date.description, name: name, open: result.calendar.closedHoliday(date) == nil),
+            holiday: Holiday(holiday),
             affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
     }
 }

@@ -51,9 +51,8 @@ struct PublicPage {
             }
         }
         // Public holidays of the next 90 days: closed unless declared open.
-        let holidays = (0..<90).map { todayDate.adding(days: $0) }.compactMap { date in
-            plan.calendar.closedHoliday(date).map { ["date": kit.dayTitle(date), "name": $0] }
-        }
+        let holidays = plan.calendar.holidays(from: todayDate, through: todayDate.adding(days: 89)).filter { !$0.open }
+            .map { ["date": kit.dayTitle($0.date), "name": $0.name] }
         let upcoming = plan.calendar.upcoming(after: todayDate).map { change -> [String: Any] in
             ["from": kit.dayTitle(change.effectiveFrom), "days": weekRows(change.hours, marksToday: false)]
         }
