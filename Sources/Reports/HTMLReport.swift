@@ -44,13 +44,22 @@ public enum HTMLReport {
         var html = "<table>\n<thead><tr>" + table.columns.map { "<th scope=\"col\">\(escape(label($0)))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in table.rows {
             html += "<tr>" + row.enumerated().map { c, v in
-                // A share is a column `part_…`, or a summary row labelled "Part …".
-                let isShare = table.columns[c].hasPrefix("part_") || (table.columns[c] == "valeur" && row.count > 1 && row[1].hasPrefix("Part "))
-                let shown = v.isEmpty ? "—" : escape(isShare ? percent(v) : frenchNumber(v))
-                return numeric[c] || isShare ? "<td class=\"n\">\(shown)</td>" : "<td>\(escape(frenchNumber(v)))</td>"
+                let shown = v.isEmpty ? "—" : escape(display(table, row: row, column: c))
+                return numeric[c] || isShare(table, row: row, column: c) ? "<td class=\"n\">\(shown)</td>" : "<td>\(escape(frenchNumber(v)))</td>"
             }.joined() + "</tr>\n"
         }
         return html + "</tbody></table>\n"
+    }
+
+    /// A share is a column `part_…`, or a summary row labelled "Part …".
+    static func isShare(_ table: ReportTable, row: [String], column: Int) -> Bool {
+        table.columns[column].hasPrefix("part_") || (table.columns[column] == "valeur" && row.count > 1 && row[1].hasPrefix("Part "))
+    }
+
+    /// A cell as French readers read it: shares in per cent, decimal commas.
+    public static func display(_ table: ReportTable, row: [String], column: Int) -> String {
+        let value = row[column]
+        return isShare(table, row: row, column: column) ? percent(value) : frenchNumber(value)
     }
 
     /// The French heading of a CSV column (the CSV keeps its stable ids for scripts).

@@ -116,3 +116,6 @@ def test_general_information_french_csv_and_readable_html(daemon):
     assert "50,0\u202f%" in page  # visits resolved on the spot: 1 of 2
     assert re.search(r"<td( class=\"n\")?>\d+,\d\d</td>", page)  # weekly hours with a decimal comma
     assert "0.500" not in page
+    # The console's summary reads the same way.
+    code, body = daemon.get(f"/console/reports?period={current_quarter()}")
+    assert code == 200 and "50,0\u202f%" in body.decode() and "0.500" not in body.decode()

@@ -48,7 +48,8 @@ struct ReportPages {
                 let report = try await office.report(period)
                 values["hasReport"] = true
                 values["label"] = period.label
-                values["summary"] = report.table("synthese")?.rows.map { ["label": $0[1], "value": $0[2]] } ?? []
+                let summary = report.table("synthese")
+                values["summary"] = summary?.rows.map { ["label": $0[1], "value": HTMLReport.display(summary!, row: $0, column: 2)] } ?? []
                 values["files"] = report.tables.map { ["file": $0.file, "title": $0.title] }
                 values["query"] = asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? ""
             } else {
