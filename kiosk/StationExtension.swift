@@ -11,10 +11,11 @@ public enum StationExtension {
         let origin = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
         let source = Bundle.module.resourceURL!.appendingPathComponent("extension")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in ["bar.js", "background.js"] {
+        let files = [("bar.js", source), ("background.js", source), ("keyguard.js", Bundle.module.resourceURL!.appendingPathComponent("static"))]
+        for (file, from) in files {
             let target = folder.appendingPathComponent(file)
             try? FileManager.default.removeItem(at: target)
-            try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: target)
+            try FileManager.default.copyItem(at: from.appendingPathComponent(file), to: target)
         }
         let manifest = try String(contentsOf: source.appendingPathComponent("manifest.json"), encoding: .utf8)
             .replacingOccurrences(of: "STATION_ORIGIN", with: origin)

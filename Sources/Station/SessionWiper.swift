@@ -2,7 +2,9 @@ import Devices
 import Foundation
 
 /// Where a kiosk session keeps its files: one folder per session under the station's data
-/// folder, holding the downloads, the scans, the files sent to print and the browser profile.
+/// folder, holding the downloads, the scans, the files sent to print and the browser profile;
+/// it is also the browser's HOME (and its `tmp` the TMPDIR), so nothing the browser writes
+/// lands outside the wipe.
 public struct SessionFolders: Sendable {
     public let root: URL
     public static let parts = ["downloads", "scans", "print", "profile", "tmp"]
@@ -62,19 +64,31 @@ public struct SessionWiper: Sendable {
     /// The print job title that ties a job to its session (and nothing about the usager).
     public static func jobTitle(_ session: String) -> String { "guichet-\(session)" }
 
+    /// Cancels and purges every job of the session, active or completed, then asks again: a
+    /// job cancelled while printing stays in the history (with its control file) until its
+    /// backend stops, and only a purge of the completed job removes it. What is still listed
+    /// after a few seconds is a leftover, and the wipe fails.
+    func purgeJobs(_ session: String, _ printer: any Printer) -> [String] {
+        let title = Self.jobTitle(session)
+        do {
+            for _ in 0..<50 {
+                let jobs = try printer.jobs(queue: nil, activeOnly: false).filter { $0.title == title }
+                if jobs.isEmpty { return [] }
+                for job in jobs { try? printer.cancel(job: job.id, queue: job.queue, purge: true) }
+                usleep(100_000)
+            }
+            return try printer.jobs(queue: nil, activeOnly: false).filter { $0.title == title }.map { "job \($0.id)" }
+        } catch {
+            return ["printer: \(error.french)"]
+        }
+    }
+
     public func wipe(_ session: String, now: Date = Date()) -> WipeRecord {
         let start = DispatchTime.now().uptimeNanoseconds
         var leftovers: [String] = []
-        // Print jobs first: their spool copies are the session's documents too.
+        // Print jobs first: their spool copies and their history are the session's too.
         if let printer, folders.mayHavePrinted(session) {
-            do {
-                for job in try printer.jobs(queue: nil, activeOnly: false) where job.title == Self.jobTitle(session) {
-                    try printer.cancel(job: job.id, queue: job.queue, purge: true)
-                }
-                leftovers += try printer.jobs(queue: nil, activeOnly: true).filter { $0.title == Self.jobTitle(session) }.map { "job \($0.id)" }
-            } catch {
-                leftovers.append("printer: \(error.french)")
-            }
+            leftovers += purgeJobs(session, printer)
         }
         let folder = folders.folder(session)
         try? FileManager.default.removeItem(at: folder)

@@ -39,10 +39,24 @@ public struct StationStatus: Sendable, Equatable {
     public let warningDeadline: Date?
     public let pagesLeft: Int
     public let outOfService: String?
-    /// The browser of this session must close (a supervisor, `guichet station`, does it).
-    public let closeBrowser: Bool
     /// The profile folder of the session in use or about to start.
     public let profile: URL?
+}
+
+/// What the supervisor is to do with its browser.
+public enum SupervisorOrder: Sendable, Equatable {
+    case keep
+    case close
+    /// Nothing to do until the wipe is over.
+    case wait
+    /// Start a browser on this session's profile, opening the ticket's page.
+    case launch(session: String, ticket: String)
+}
+
+/// The secret a session's browser carries in its cookie, and the ticket that gives it once.
+struct SessionBinding: Sendable {
+    let secret: String
+    var ticket: String?
 }
 
 /// A file of the session the usager may print or send: a download or a scan.
@@ -89,13 +103,23 @@ public actor StationService {
     private var machine: KioskMachine
     private let nextID: NextID
     private var use: Usage?
-    private var closeRequested = false
     /// The usager is on a partner site, where our pages cannot see the input: the browser's
     /// own idle policy watches there, and the daemon's clock waits for the usager's return.
     private var away = false
-    /// True once `guichet station` runs the browser: the wipe then waits for it to close.
-    private var supervised = false
+    /// When `guichet station` last said which browser it runs. While it keeps saying so, the
+    /// wipe waits for that browser to close; once it falls silent for `supervisorTimeout`, its
+    /// browser died with it and the daemon ends and wipes the session itself.
+    private var supervisorSeen: Date?
+    public nonisolated let supervisorTimeout: TimeInterval
+    /// What `guichet station` proves itself with: kept in a 0600 file of the data folder.
+    public nonisolated let supervisorKey: String
+    /// Each session's browser proves itself with a secret cookie it received by redeeming a
+    /// one-time ticket the supervisor put on its command line; no other local client has it.
+    private var bindings: [String: SessionBinding] = [:]
+    /// The session answered the satisfaction question already (a double tap counts once).
+    private var answered: Set<String> = []
     public private(set) var lastWipe: WipeRecord?
+    private var supervised: Bool { supervisorSeen != nil }
 
     /// The session id handed out at the next start; its folder (and browser profile) are
     /// prepared while the station waits, so the browser showing the welcome page is the
@@ -119,9 +143,11 @@ public actor StationService {
 
     public init(
         station: String, data: URL, timings: KioskTimings, devices: StationDevices, recorder: any StationRecorder,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        supervisorTimeout: TimeInterval = 5, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.station = station
+        self.supervisorTimeout = supervisorTimeout
+        supervisorKey = (try? StationSecrets.supervisorKey(data: data, station: station, create: true)) ?? StationSecrets.random()
         folders = SessionFolders(data: data, station: station)
         wiper = SessionWiper(folders: folders, printer: devices.printer)
         self.devices = devices
@@ -166,6 +192,14 @@ public actor StationService {
     }
 
     public func tick() async {
+        if let seen = supervisorSeen, clock().timeIntervalSince(seen) > supervisorTimeout {
+            // The supervisor is gone and its browser with it (it dies with its parent): the
+            // session cannot go on, and nothing is left to wait for before the wipe.
+            supervisorSeen = nil
+            if case .inUse = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
+            if case .warning = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
+            if case .ending = machine.state { await perform(try? machine.handle(.browserClosed, now: clock())) }
+        }
         if away, case .inUse = machine.state { return }
         await perform(try? machine.handle(.tick, now: clock()))
     }
@@ -173,8 +207,78 @@ public actor StationService {
     public func browserClosed() async throws(StationError) { try await handle(.browserClosed) }
     public func reset() async throws(StationError) { try await handle(.reset) }
 
-    /// `guichet station` announces itself: from now on the wipe waits for the browser to close.
-    public func attachSupervisor() { supervised = true }
+    /// The session a browser may serve now: the one in use, or the one prepared for the next
+    /// start (also while out of service, so the browser can show why).
+    private var boundSession: String { machine.state.session ?? nextID.take() }
+
+    /// `guichet station`'s heartbeat: which session its browser was launched for (nil: no
+    /// browser), and which session's browser has just exited. The answer says whether to keep,
+    /// close or launch the browser; any browser not of the current session is closed, so no
+    /// browser outlives its session whatever restarted.
+    public func supervise(browser: String?, closed: String?) async -> SupervisorOrder {
+        supervisorSeen = clock()
+        if let closed, closed != boundSession { await wipeStale(closed) }
+        switch machine.state {
+        case .inUse(let s, _), .warning(let s, _):
+            if browser == s { return .keep }
+            // The session's browser is gone (crash, supervisor restart) or another one runs:
+            // what it held cannot be trusted to the next person, the session ends.
+            await perform(try? machine.handle(.end(browser == nil ? .restart : .inactivity), now: clock()))
+            return await supervise(browser: browser, closed: nil)
+        case .ending:
+            if browser != nil { return .close }
+            await perform(try? machine.handle(.browserClosed, now: clock()))
+            return await supervise(browser: nil, closed: nil)
+        case .wiping:
+            return browser == nil ? .wait : .close
+        case .idle, .outOfService:
+            if browser == boundSession { return .keep }
+            if browser != nil { return .close }
+            return .launch(session: boundSession, ticket: issueTicket())
+        }
+    }
+
+    /// A browser's folder from before (a daemon restart wiped it while that browser still
+    /// ran and could write again): removed and checked like any session.
+    private func wipeStale(_ session: String) async {
+        bindings[session] = nil
+        guard session != boundSession, FileManager.default.fileExists(atPath: folders.folder(session).path) else { return }
+        if machine.state == .idle {
+            await perform(try? machine.handle(.recover(unfinishedSession: session), now: clock()))
+            return
+        }
+        let record = wiper.wipe(session, now: clock())
+        await recorder.wiped(record, station: station, reason: .restart)
+        if !record.succeeded { await perform(try? machine.handle(.wipeFailed(record.leftovers.joined(separator: ", ")), now: clock())) }
+    }
+
+    /// A one-time ticket for the browser about to be launched on the current session; it
+    /// replaces any earlier one.
+    public func issueTicket() -> String {
+        let session = boundSession
+        let ticket = StationSecrets.random()
+        bindings[session] = SessionBinding(secret: bindings[session]?.secret ?? StationSecrets.random(), ticket: ticket)
+        return ticket
+    }
+
+    /// The browser redeems its ticket once, for the secret its cookie will carry.
+    public func redeem(ticket: String) -> String? {
+        let session = boundSession
+        guard var binding = bindings[session], let expected = binding.ticket, StationSecrets.same(expected, ticket) else { return nil }
+        binding.ticket = nil
+        bindings[session] = binding
+        return binding.secret
+    }
+
+    /// Whether a request carries the secret of the session's own browser.
+    public func isBound(_ secret: String?) -> Bool {
+        guard let secret, let expected = bindings[boundSession]?.secret else { return false }
+        return StationSecrets.same(expected, secret)
+    }
+
+    /// One satisfaction answer per session: true the first time only.
+    public func firstAnswer(session: String) -> Bool { answered.insert(session).inserted }
+
 
     public func status() -> StationStatus {
         let deadline: Date? = if case .warning(_, let d) = machine.state { d } else { nil }
@@ -182,7 +286,7 @@ public actor StationService {
         let session = machine.state.session ?? (reason == nil ? nextID.take() : nil)
         return StationStatus(
             state: machine.state.name, session: machine.state.session, next: machine.state == .idle ? nextID.take() : nil, warningDeadline: deadline,
-            pagesLeft: max(0, devices.pageCap - (use?.printed ?? 0)), outOfService: reason, closeBrowser: closeRequested,
+            pagesLeft: max(0, devices.pageCap - (use?.printed ?? 0)), outOfService: reason,
             profile: session.map { folders.folder($0).appendingPathComponent("profile") })
     }
 
@@ -203,13 +307,13 @@ public actor StationService {
                 use = Usage(id: id, start: clock())
                 await recorder.record(currentUse(end: nil))
             case .closeBrowser:
-                if supervised {
-                    closeRequested = true
-                } else {
+                // Supervised, the next heartbeat is told to close the browser.
+                if !supervised {
                     await perform(try? machine.handle(.browserClosed, now: clock()))
                 }
             case .wipe(let session, let reason):
-                closeRequested = false
+                bindings[session] = nil
+                answered.remove(session)
                 if let use, use.id == session { await recorder.record(currentUse(end: clock())) }
                 use = nil
                 let record = wiper.wipe(session, now: clock())
@@ -261,8 +365,9 @@ public actor StationService {
         away = true
     }
 
-    public func requestHelp() async {
-        let session = machine.state.session
+    /// An agent is called; the session is named only when the call comes from its own pages.
+    public func requestHelp(forSession: Bool = true) async {
+        let session = forSession ? machine.state.session : nil
         if session != nil { use?.help = true }
         await recorder.help(station: station, session: session)
     }

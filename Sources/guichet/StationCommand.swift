@@ -16,9 +16,11 @@ struct StationCommand: AsyncParsableCommand {
         abstract: "Run a self-service station's locked browser (Chromium in kiosk mode), driven by the daemon.",
         discussion: """
             Writes Chromium's managed policy (only the station's pages and the catalogue's sites), then runs Chromium in \
-            kiosk mode on the session's own profile; when the daemon ends a session it closes the browser, the daemon wipes \
-            the session, and a new browser starts on the next session's fresh profile. On real hardware run it under cage: \
-            `guichet station --station poste-1 --cage`.
+            kiosk mode on the session's own profile, HOME and TMPDIR, bound to the session by a one-time ticket. Four times \
+            a second it tells the daemon which session its browser serves; any browser not of the current session is \
+            killed with all its processes before the daemon wipes, and the next session gets a fresh browser. The browser \
+            dies with this command, however it ends. On real hardware run it under cage: \
+            `guichet station --station poste-1 --data /var/lib/guichet --cage`.
             """)
 
     @Option(help: "The structure's configuration file (JSON).")
@@ -48,15 +50,17 @@ struct StationCommand: AsyncParsableCommand {
     @Flag(help: "Run Chromium inside the cage Wayland compositor (a real station's screen).")
     var cage = false
 
+    @Option(help: "The daemon's data folder, where it keeps the station's supervisor key.")
+    var data = "data"
+
     func run() async throws {
         let loaded = try GuichetConfig.load(path: config)
         guard loaded.structure.stations.contains(where: { $0.id == station && $0.selfService }) else {
             throw ValidationError("\(station) is not a self-service station of \(config)")
         }
         let stationURL = "\(daemon)/kiosk/\(station)/"
-        let sites = loaded.kioskSites
         let idle = (loaded.kiosk.inactivitySeconds + loaded.kiosk.warningSeconds + 59) / 60
-        let policy = BrowserPolicy.json(stationURL: stationURL, sites: sites, idleMinutes: idle)
+        let policy = BrowserPolicy.json(stationURL: stationURL, sites: loaded.kioskSites, idleMinutes: idle)
         if let extensionTo {
             try StationExtension.write(into: URL(fileURLWithPath: extensionTo), stationBase: "\(daemon)/kiosk/\(station)", session: session)
             return
@@ -65,57 +69,90 @@ struct StationCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(policy + Data("\n".utf8))
             return
         }
+        let dataFolder = URL(fileURLWithPath: data)
+        let key: String
+        do {
+            key = try StationSecrets.supervisorKey(data: dataFolder, station: station, create: false)
+        } catch {
+            throw ValidationError(
+                "cannot read the station's supervisor key \(StationSecrets.supervisorKeyFile(data: dataFolder, station: station).path): start `guichet serve` with this data folder first, and run `guichet station` as a user who can read it")
+        }
         try FileManager.default.createDirectory(atPath: policyDirectory, withIntermediateDirectories: true)
         try policy.write(to: URL(fileURLWithPath: policyDirectory).appendingPathComponent("guichet.json"))
-        let base = "\(daemon)/kiosk/\(station)"
-        _ = try await Self.call("POST", "\(base)/superviseur")
-        var browser: Process?
+        let sessions = SessionFolders(data: dataFolder, station: station).root
+        let orphans = BrowserProcess.killOrphans(under: sessions)
+        if orphans > 0 { log("closed \(orphans) browser(s) left by an earlier supervisor") }
+
+        let heartbeat = "\(daemon)/kiosk/\(station)/superviseur"
+        var browser: BrowserProcess?
+        var closed: String?
         while true {
-            let status = try? JSONSerialization.jsonObject(with: try await Self.call("GET", "\(base)/etat")) as? [String: Any]
-            let state = status?["state"] as? String
             if let running = browser, !running.isRunning {
+                // Crashed, or closed by its idle policy: whatever it left, the daemon wipes.
+                running.kill()
+                closed = running.session
                 browser = nil
-                _ = try? await Self.call("POST", "\(base)/navigateur-ferme")
-            } else if let running = browser, status?["closeBrowser"] as? Bool == true {
-                running.terminate()
-                for _ in 0..<20 where running.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-                if running.isRunning { kill(running.processIdentifier, SIGKILL) }
-                running.waitUntilExit()
-                browser = nil
-                _ = try? await Self.call("POST", "\(base)/navigateur-ferme")
-            } else if browser == nil, state == "idle", let profile = status?["profile"] as? String {
-                browser = try launch(profile: profile, url: stationURL)
             }
-            try await Task.sleep(for: .milliseconds(250))
+            let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull()]
+            guard let answer = try? await Self.call("POST", heartbeat, key: key, body: beat) else {
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            closed = nil
+            switch answer["order"] as? String {
+            case "close":
+                if let running = browser {
+                    running.kill()
+                    closed = running.session
+                    browser = nil
+                }
+                continue  // say so at once: the wipe waits for it
+            case "launch":
+                guard let id = answer["session"] as? String, let folder = answer["folder"] as? String, let path = answer["path"] as? String else { break }
+                do {
+                    browser = try launch(session: id, folder: URL(fileURLWithPath: folder), url: daemon + path)
+                } catch {
+                    log("cannot start the browser: \(error)")
+                }
+            default:
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 
-    private func launch(profile: String, url: String) throws -> Process {
+    private func launch(session: String, folder: URL, url: String) throws -> BrowserProcess {
         // The bar for partner sites, written into the session's folder (wiped with it).
-        let sessionFolder = URL(fileURLWithPath: profile).deletingLastPathComponent()
-        let bar = sessionFolder.appendingPathComponent("tmp/guichet-bar")
-        try StationExtension.write(into: bar, stationBase: "\(daemon)/kiosk/\(station)", session: sessionFolder.lastPathComponent)
-        let p = Process()
-        let arguments = [
+        let bar = folder.appendingPathComponent("tmp/guichet-bar")
+        try StationExtension.write(into: bar, stationBase: "\(daemon)/kiosk/\(station)", session: session)
+        var arguments = [
             "--load-extension=\(bar.path)", "--disable-extensions-except=\(bar.path)",
-            "--kiosk", "--user-data-dir=\(profile)", "--no-first-run", "--no-default-browser-check", "--disable-sync", "--disable-translate",
-            "--password-store=basic", "--lang=fr-FR", url,
+            "--kiosk", "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--no-first-run", "--no-default-browser-check",
+            "--disable-sync", "--disable-translate", "--password-store=basic", "--lang=fr-FR", "--noerrdialogs", "--disable-session-crashed-bubble",
+            "--disable-features=Translate,MediaRouter,DownloadBubble", "--disable-breakpad", "--disable-crash-reporter",
         ]
-        if cage {
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/cage")
-            p.arguments = ["--", chromium] + arguments
-        } else {
-            p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = arguments
-        }
-        try p.run()
-        return p
+        // Chromium refuses to run as root with its sandbox; a real station runs as its own user.
+        if getuid() == 0 { arguments.append("--no-sandbox") }
+        let command = (cage ? ["/usr/bin/cage", "--", chromium] : [chromium]) + arguments + [url]
+        return try BrowserProcess.launch(session: session, folder: folder, command: command, environment: ProcessInfo.processInfo.environment)
     }
 
-    static func call(_ method: String, _ url: String) async throws -> Data {
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("guichet station \(station): \(message)\n".utf8))
+    }
+
+    static func call(_ method: String, _ url: String, key: String, body: [String: Any]) async throws -> [String: Any] {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
-        request.timeoutInterval = 5
-        return try await URLSession.shared.data(for: request).0
+        request.timeoutInterval = 2
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw URLError(.badServerResponse)
+        }
+        return object
     }
 }

@@ -19,6 +19,16 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _no_redirect(req):
+    """Opens a request without following its redirect; a 3xx is returned, not raised."""
+    try:
+        return urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+    except urllib.error.HTTPError as e:
+        if 300 <= e.code < 400:
+            return e
+        raise
+
+
 MANAGER = ("direction", "un mot de passe de responsable")
 
 
@@ -30,6 +40,7 @@ class Daemon:
         self.port = free_port()
         self.proc = None
         self.cookie = None
+        self.kiosk_cookie = None
         self.clock_offset = 0
         self.args = []
 
@@ -88,11 +99,35 @@ class Daemon:
         with urllib.request.urlopen(req, timeout=30) as r:
             self.cookie = r.headers["Set-Cookie"].split(";")[0]
 
+    def supervisor_key(self, station="poste-1"):
+        return (self.data / "stations" / station / "supervisor.key").read_text().strip()
+
+    def ticket_path(self, station="poste-1"):
+        """A one-time ticket page for the station's current session, as a supervisor gets one."""
+        req = urllib.request.Request(self.url(f"/kiosk/{station}/billet"), method="POST",
+                                     headers={"Authorization": f"Bearer {self.supervisor_key(station)}", "Accept": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())["path"]
+
+    def bind_kiosk(self, station="poste-1"):
+        """Binds this client to the station's session as its browser would: redeems a ticket
+        for the `guichet_poste` cookie, sent with every later /kiosk request."""
+        req = urllib.request.Request(self.url(self.ticket_path(station)))
+        with _no_redirect(req) as r:
+            self.kiosk_cookie = r.headers["Set-Cookie"].split(";")[0]
+        return self.kiosk_cookie
+
+    def _cookies(self, path, console=True):
+        parts = [self.cookie] if console and self.cookie else []
+        if path.startswith("/kiosk/") and self.kiosk_cookie:
+            parts.append(self.kiosk_cookie)
+        return "; ".join(parts)
+
     def request(self, method, path, body=None, raw=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         headers = {"Content-Type": "application/json"}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        if self._cookies(path):
+            headers["Cookie"] = self._cookies(path)
         req = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
@@ -109,8 +144,8 @@ class Daemon:
     def form_post(self, path, fields, with_session=True):
         """Posts a console or public form as a browser would; returns (status, body), redirects not followed."""
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if with_session and self.cookie:
-            headers["Cookie"] = self.cookie
+        if self._cookies(path, console=with_session):
+            headers["Cookie"] = self._cookies(path, console=with_session)
         req = urllib.request.Request(self.url(path), data=urllib.parse.urlencode(fields).encode(), method="POST", headers=headers)
         try:
             with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
@@ -123,7 +158,7 @@ class Daemon:
 
     def get_unfollowed(self, path):
         """GET without following a redirect: (status, Location)."""
-        req = urllib.request.Request(self.url(path), headers={"Cookie": self.cookie} if self.cookie else {})
+        req = urllib.request.Request(self.url(path), headers={"Cookie": self._cookies(path)} if self._cookies(path) else {})
         try:
             with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
                 return r.status, r.headers.get("Location")

@@ -28,6 +28,8 @@ def station():
 
 
 def status(d):
+    """The station's state, read as its own browser reads it (bound to the current session)."""
+    d.bind_kiosk()
     return d.json("GET", "/kiosk/poste-1/etat")[1]
 
 
@@ -58,7 +60,9 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
     d = station
     driver = chromium()
     try:
-        driver.get(d.url("/kiosk/poste-1/"))
+        # As `guichet station` launches it: the one-time ticket, then the welcome page.
+        driver.get(d.url(d.ticket_path()))
+        assert driver.current_url.endswith("/kiosk/poste-1/")
         check_axe(driver, "welcome")
         assert driver.find_element(By.CSS_SELECTOR, "footer .help").text.strip() == "Appeler un agent"
         driver.find_element(By.CSS_SELECTOR, "form[action$='commencer'] button").click()
@@ -119,6 +123,12 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         driver.find_element(By.CSS_SELECTOR, "footer a.end").click()
         check_axe(driver, "end")
         driver.find_element(By.XPATH, "//button[@name='score' and @value='4']").click()
+        # This browser belonged to the ended session: it is refused from now on, with a way to call an agent…
+        assert wait_for(lambda: "relancé" in driver.find_element(By.TAG_NAME, "main").text)
+        assert driver.find_element(By.CSS_SELECTOR, "footer .help").text.strip() == "Appeler un agent"
+        check_axe(driver, "refused")
+        # …and the browser launched for the next session thanks the usager.
+        driver.get(d.url(d.ticket_path()))
         assert wait_for(lambda: any("tout a été effacé" in n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice")))
         check_axe(driver, "thanks")
     finally:
@@ -141,7 +151,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
 
 
 def start_session(d):
-    token = status(d)["next"]
+    token = status(d)["next"]  # binds the client, as the station's browser is
     assert d.form_post("/kiosk/poste-1/commencer", {"_k": token}, with_session=False)[0] == 303
     return status(d)["session"]
 
@@ -200,7 +210,11 @@ def test_the_page_cap_and_a_stopped_queue_give_clear_messages(station):
 def test_the_generated_policy_allows_a_partner_site_and_blocks_any_other():
     policy = json.loads(subprocess.run([BINARY, "station", "--station", "poste-1", "--print-policy", "--config", str(ROOT / "config/guichet.json")],
                                        check=True, capture_output=True, text=True).stdout)
-    assert policy["URLBlocklist"] == ["*"] and "caf.fr" in policy["URLAllowlist"]
+    assert policy["URLBlocklist"][0] == "*" and "chrome://*" in policy["URLBlocklist"] and "file://*" in policy["URLBlocklist"]
+    # Exact entries: scheme, host and port; on the daemon only the station's own pages.
+    assert "https://caf.fr:443" in policy["URLAllowlist"] and "caf.fr" not in policy["URLAllowlist"]
+    assert policy["URLAllowlist"][:2] == ["http://127.0.0.1:8080/kiosk/poste-1/", "http://127.0.0.1:8080/kiosk-static/"]
+    assert policy["DownloadDirectory"] == "${user_home}/downloads" and policy["PromptForDownloadLocation"] is False
     assert policy["PasswordManagerEnabled"] is False and policy["DeveloperToolsAvailability"] == 2
     managed = Path("/etc/chromium/policies/managed")
     managed.mkdir(parents=True, exist_ok=True)
@@ -224,6 +238,15 @@ def test_the_generated_policy_allows_a_partner_site_and_blocks_any_other():
         assert not blocked(error_of("https://wwwd.caf.fr/wps/portal"))  # a partner's subdomain
         assert blocked(error_of("https://www.example.org/"))
         assert blocked(error_of("https://caf.fr.example.org/"))
+        # Field audit: another scheme or port of a partner, the daemon's other pages, the
+        # browser's own pages and the station's files were all reachable.
+        assert blocked(error_of("http://www.caf.fr/"))
+        assert blocked(error_of("https://www.caf.fr:8443/"))
+        assert not blocked(error_of("http://127.0.0.1:8080/kiosk/poste-1/accueil"))
+        for page in ("http://127.0.0.1:8080/console/signin", "http://127.0.0.1:8080/openapi.json", "http://127.0.0.1:8080/salle/salle-1",
+                     "http://127.0.0.1:8080/kiosk/poste-2/", "chrome://settings", "chrome://flags", "chrome://downloads", "chrome://history",
+                     "file:///etc/passwd"):
+            assert blocked(error_of(page)), page
     finally:
         driver.quit()
         target.unlink()

@@ -136,16 +136,88 @@ struct StationServiceTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let station = service()
         await station.recover()
-        await station.attachSupervisor()
+        guard case .launch(let next, _) = await station.supervise(browser: nil, closed: nil) else { Issue.record("no launch order"); return }
+        #expect(await station.supervise(browser: next, closed: nil) == .keep)
         let session = try await station.start()
+        #expect(session == next)
         try await station.end(.button)
-        let ending = await station.status()
-        #expect(ending.state == "ending" && ending.closeBrowser)
+        #expect(await station.status().state == "ending")
         #expect(FileManager.default.fileExists(atPath: station.folders.folder(session).path))
-        try await station.browserClosed()
+        #expect(await station.supervise(browser: session, closed: nil) == .close)
+        // The browser is gone: the same heartbeat wipes and orders the next one launched.
+        guard case .launch(let fresh, _) = await station.supervise(browser: nil, closed: session) else { Issue.record("no relaunch"); return }
+        #expect(fresh != session && !FileManager.default.fileExists(atPath: station.folders.folder(session).path))
         #expect(await station.status().state == "idle")
-        #expect(await station.status().closeBrowser == false)
+    }
+
+    /// Field audit: after a daemon restart, the old browser (old cookies, storage, history)
+    /// served the next usager. A browser of any other session is closed, and its folder,
+    /// which it may have written again after the restart's wipe, is wiped once it is gone.
+    @Test func aBrowserOfAnotherSessionIsClosedAndItsFolderWiped() async throws {
+        defer { try? FileManager.default.removeItem(at: data) }
+        let before = service()
+        await before.recover()
+        let old = try await before.start()
+        let restarted = service()  // the daemon after SIGKILL
+        await restarted.recover()
+        #expect(!FileManager.default.fileExists(atPath: restarted.folders.folder(old).path))
+        #expect(await restarted.supervise(browser: old, closed: nil) == .close)
+        try FileManager.default.createDirectory(at: restarted.folders.folder(old).appendingPathComponent("profile"), withIntermediateDirectories: true)
+        guard case .launch(let next, _) = await restarted.supervise(browser: nil, closed: old) else { Issue.record("no launch"); return }
+        #expect(next != old && !FileManager.default.fileExists(atPath: restarted.folders.folder(old).path))
+        #expect(recorder.wipes.withLock { $0.filter { $0.0.session == old }.count } == 2)
+    }
+
+    /// Field audit: with the supervisor killed, "Terminer" left the station `ending` for ever.
+    @Test func whenTheSupervisorFallsSilentTheDaemonWipesItself() async throws {
+        defer { try? FileManager.default.removeItem(at: data) }
+        let station = service()
+        await station.recover()
+        _ = await station.supervise(browser: nil, closed: nil)
+        let session = try await station.start()
+        #expect(await station.supervise(browser: session, closed: nil) == .keep)
+        try await station.end(.button)
+        await station.tick()
+        #expect(await station.status().state == "ending")
+        clock.advance(station.supervisorTimeout + 1)
+        await station.tick()
+        #expect(await station.status().state == "idle")
         #expect(!FileManager.default.fileExists(atPath: station.folders.folder(session).path))
+        // Unsupervised now, the next session's end wipes at once.
+        let second = try await station.start()
+        try await station.end(.button)
+        #expect(await station.status().state == "idle" && !FileManager.default.fileExists(atPath: station.folders.folder(second).path))
+        // A supervisor that returns without a browser mid-session ends that session: its browser died.
+        _ = await station.supervise(browser: nil, closed: nil)
+        let third = try await station.start()
+        guard case .launch = await station.supervise(browser: nil, closed: nil) else { Issue.record("no relaunch"); return }
+        #expect(!FileManager.default.fileExists(atPath: station.folders.folder(third).path))
+        #expect(recorder.wipes.withLock { $0.last?.1 } == .restart)
+    }
+
+    /// Field audit: another local client read the session's state and files. Only the browser
+    /// that redeemed the session's one-time ticket carries its secret.
+    @Test func onlyTheBrowserThatRedeemedTheTicketIsBound() async throws {
+        defer { try? FileManager.default.removeItem(at: data) }
+        let station = service()
+        await station.recover()
+        #expect(await station.isBound(nil) == false)
+        let ticket = await station.issueTicket()
+        #expect(await station.redeem(ticket: "k" + ticket.dropFirst()) == nil)
+        let secret = try #require(await station.redeem(ticket: ticket))
+        #expect(await station.redeem(ticket: ticket) == nil)  // once
+        let other = await station.isBound(String(secret.reversed()))
+        #expect(await station.isBound(secret) && !other)
+        let session = try await station.start()
+        #expect(await station.isBound(secret))  // the session started in that browser
+        let first = await station.firstAnswer(session: session), second = await station.firstAnswer(session: session)
+        #expect(first && !second)
+        try await station.end(.button)
+        #expect(await station.isBound(secret) == false)  // the next session needs a new browser
+        let key = try StationSecrets.supervisorKey(data: data, station: "poste-1", create: false)
+        #expect(key == station.supervisorKey)
+        let mode = try FileManager.default.attributesOfItem(atPath: StationSecrets.supervisorKeyFile(data: data, station: "poste-1").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 
     @Test func helpIsRecordedWithTheSession() async throws {

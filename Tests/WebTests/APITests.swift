@@ -21,7 +21,7 @@ struct APITests {
         for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
         // The console's and the station's HTML pages and static files are not API; every other
         // route is documented, the station's machine-facing ones included.
-        let machine = ["/etat", "/superviseur", "/navigateur-ferme"]
+        let machine = ["/etat", "/superviseur", "/billet"]
         let served = Set(router.routes.filter {
             let path = $0.path.description
             if path.hasPrefix("/kiosk") { return path.hasPrefix("/kiosk/") && machine.contains { path.hasSuffix($0) } }

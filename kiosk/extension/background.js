@@ -12,3 +12,12 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
     .catch(() => reply({ ok: false }));
   return true;
 });
+
+// One window only: a new normal window (Ctrl+N) is closed at once; a site's pop-up (a
+// sign-in window) is left alone.
+chrome.windows.onCreated.addListener((created) => {
+  if (created.type !== "normal") return;
+  chrome.windows.getAll({ windowTypes: ["normal"] }, (windows) => {
+    if (windows.length > 1) chrome.windows.remove(created.id);
+  });
+});

@@ -42,10 +42,25 @@
       if (previousFocus) previousFocus.focus();
     }
   }
+  function extend() { post("/prolonger").then(hideWarning); }
   if (dialog) {
     dialog.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
-      post("/prolonger").then(hideWarning);
+      extend();
+    });
+    // A modal dialog keeps the focus (Tab cycles inside it) and Escape means "Continuer".
+    document.addEventListener("keydown", function (event) {
+      if (dialog.hidden) return;
+      if (event.key === "Escape") { event.preventDefault(); extend(); return; }
+      if (event.key !== "Tab") return;
+      var focusable = dialog.querySelectorAll("button, [href], input, [tabindex]:not([tabindex='-1'])");
+      var first = focusable[0], last = focusable[focusable.length - 1];
+      if (!dialog.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+      else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    }, true);
+    document.addEventListener("focusin", function (event) {
+      if (!dialog.hidden && !dialog.contains(event.target)) document.getElementById("continuer").focus();
     });
   }
 

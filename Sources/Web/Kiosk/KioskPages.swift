@@ -7,11 +7,13 @@ import Station
 import Store
 import StructureConfig
 
-/// The self-service station's pages, under `/kiosk/{station}`. No account: a form proves it
-/// comes from the station's own page by carrying the session id (`_k`), which no other site
-/// can read. Every page has "Call an agent".
+/// The self-service station's pages, under `/kiosk/{station}`. No account: the session's own
+/// browser carries a secret cookie (`guichet_poste`, from a one-time ticket its supervisor
+/// put on its command line), and a form also carries the session id (`_k`), which no other
+/// site can read. Every page, error pages included, has "Call an agent".
 struct KioskPages: Sendable {
     let office: Office
+    static let cookie = "guichet_poste"
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("kiosk-static/{file}") { _, context in
@@ -20,7 +22,8 @@ struct KioskPages: Sendable {
             response.headers[.cacheControl] = "public, max-age=3600"
             return response
         }
-        let kiosk = router.group("kiosk/{station}")
+        let kiosk = router.group("kiosk/{station}").add(middleware: KioskErrorPages(office: office))
+        kiosk.get("lancer", use: launch)
         kiosk.get("", use: welcome)
         kiosk.post("commencer", use: start)
         kiosk.get("accueil", use: home)
@@ -41,9 +44,9 @@ struct KioskPages: Sendable {
         kiosk.post("prolonger", use: extend)
         kiosk.post("activite", use: activity)
         kiosk.get("etat", use: state)
-        // For `guichet station`, on the station itself only.
-        kiosk.post("superviseur", use: attachSupervisor)
-        kiosk.post("navigateur-ferme", use: browserClosed)
+        // For `guichet station`, which proves itself with the station's supervisor key.
+        kiosk.post("superviseur", use: supervise)
+        kiosk.post("billet", use: ticket)
     }
 
     // MARK: plumbing
@@ -57,13 +60,21 @@ struct KioskPages: Sendable {
         var t: [String: String] { KioskResources.strings[language] ?? [:] }
     }
 
-    private func visit(_ request: Request, _ context: GuichetRequestContext) async throws -> Visit {
-        let id = try context.parameters.require("station")
-        guard let station = office.stations[id] else { throw HTTPError(.notFound, message: "Poste inconnu : \(id)") }
+    /// The station asked for, from its own browser only: any other client (another local
+    /// process, a stale browser after a restart) gets the "restart the station" page.
+    private func visit(_ request: Request, _ context: GuichetRequestContext, bound: Bool = true) async throws -> Visit {
+        let station = try stationService(context)
+        if bound, !(await station.isBound(request.cookies[Self.cookie]?.value)) { throw KioskRefusal.unbound }
         let languages = office.config.kiosk.languages
         let asked = request.uri.queryParameters.get("lang") ?? request.cookies["guichet_lang"]?.value
         let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
-        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(id)", path: request.uri.path)
+        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path)
+    }
+
+    private func stationService(_ context: GuichetRequestContext) throws -> StationService {
+        let id = try context.parameters.require("station")
+        guard let station = office.stations[id] else { throw HTTPError(.notFound, message: "Poste inconnu : \(id)") }
+        return station
     }
 
     private func render(_ template: String, _ v: Visit, _ request: Request, _ extra: [String: Any] = [:], error: String? = nil) -> Response {
@@ -94,7 +105,7 @@ struct KioskPages: Sendable {
         let form = try await FormData.read(request)
         let expected = starting ? v.status.next : v.status.session
         guard let token = form["_k"], token == expected || (token == v.status.next && v.status.session == nil) else {
-            throw HTTPError(.forbidden, message: "Cette page n’est plus à jour : revenez à l’accueil du poste.")
+            throw KioskRefusal.stale
         }
         return form
     }
@@ -158,7 +169,7 @@ struct KioskPages: Sendable {
     @Sendable func situation(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
         let id = try context.parameters.require("situation")
-        guard let s = office.structure.lifeSituations.first(where: { $0.id == id }) else { throw HTTPError(.notFound) }
+        guard let s = office.structure.lifeSituations.first(where: { $0.id == id }) else { throw KioskRefusal.notFound }
         try? await v.station.choose(situation: s.id)
         let partners = s.partners.compactMap { p in office.structure.partners.first { $0.id == p } }
         let sites = (s.websites + partners.map(\.website)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -174,7 +185,7 @@ struct KioskPages: Sendable {
     @Sendable func openSite(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
         guard let site = request.uri.queryParameters.get("site"), office.kioskSites.contains(site), let url = URL(string: site) else {
-            throw HTTPError(.badRequest, message: "Ce site ne fait pas partie des sites proposés sur ce poste.")
+            throw KioskRefusal.notInCatalogue
         }
         try? await v.station.opened(site: url, partners: office.structure.partners(forSite: site))
         return .redirect(to: site, type: .normal)
@@ -209,7 +220,7 @@ struct KioskPages: Sendable {
         guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
         let form = try await form(request, v)
         guard let kind = form["kind"].flatMap(SessionFile.Kind.init(rawValue:)), let name = form["name"] else {
-            throw HTTPError(.badRequest, message: "Document manquant.")
+            throw KioskRefusal.missingDocument
         }
         do {
             _ = try await v.station.print(kind, name)
@@ -305,18 +316,24 @@ struct KioskPages: Sendable {
     @Sendable func end(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
         let form = try await form(request, v)
-        if let score = Int(form["score"] ?? ""), SatisfactionAnswer.scale.contains(score) {
+        if let score = Int(form["score"] ?? ""), SatisfactionAnswer.scale.contains(score), let session = v.status.session,
+            await v.station.firstAnswer(session: session)
+        {
             try await office.database.recordSatisfaction(SatisfactionAnswer(at: office.clock(), score: score, source: "station"))
         }
         try? await v.station.end(.button)
         return .redirect(to: "\(v.base)/?fin=1", type: .normal)
     }
 
+    /// Calling an agent works from every page, even a refusal's: the session's browser, or
+    /// the partner-site bar (which knows the session id), or the error page of a browser
+    /// the station no longer recognises (the agent then finds a station to restart).
     @Sendable func help(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
+        let v = try await visit(request, context, bound: false)
         let form = try await FormData.read(request)
-        guard let token = form["_k"], token == v.status.session || token == v.status.next else { throw HTTPError(.forbidden) }
-        await v.station.requestHelp()
+        let bound = await v.station.isBound(request.cookies[Self.cookie]?.value)
+        let proven = bound || form["_k"].map { $0 == v.status.session || $0 == v.status.next } == true
+        await v.station.requestHelp(forSession: proven)
         let back = form["back"].flatMap { $0.hasPrefix(v.base) && !$0.contains("//") ? $0 : nil } ?? "\(v.base)/"
         return .redirect(to: "\(back)?aide=1", type: .normal)
     }
@@ -340,38 +357,78 @@ struct KioskPages: Sendable {
     @Sendable func state(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let v = try await visit(request, context)
         let s = v.status
-        var body: [String: Any] = ["state": s.state, "pagesLeft": s.pagesLeft, "closeBrowser": s.closeBrowser]
+        var body: [String: Any] = ["state": s.state, "pagesLeft": s.pagesLeft]
         body["session"] = s.session ?? NSNull()
         // Readable by the station's own pages only (no CORS): the token to start with.
         body["next"] = s.next ?? NSNull()
         body["warningDeadline"] = s.warningDeadline.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull()
         body["outOfService"] = s.outOfService ?? NSNull()
-        // The profile path is for the supervisor on this machine only.
-        if context.remoteAddress?.ipAddress.map(Self.isLoopback) == true { body["profile"] = s.profile?.path ?? NSNull() }
         return try Response.state(body)
     }
 
-    static func isLoopback(_ address: String) -> Bool { address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.") }
+    // MARK: the supervisor and the browser it launches
 
-    private func localOnly(_ context: GuichetRequestContext) throws {
-        guard context.remoteAddress?.ipAddress.map(Self.isLoopback) == true else { throw HTTPError(.forbidden, message: "Réservé au poste lui-même.") }
+    /// The supervisor's key, from `Authorization: Bearer`, compared in constant time.
+    private func supervisor(_ request: Request, _ context: GuichetRequestContext) throws -> StationService {
+        let station = try stationService(context)
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let given, StationSecrets.same(given, station.supervisorKey) else {
+            throw APIError(status: .unauthorized, code: "supervisor_key", french: "Clé du superviseur absente ou fausse.", english: "Missing or wrong supervisor key.")
+        }
+        return station
     }
 
-    @Sendable func attachSupervisor(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try localOnly(context)
-        let v = try await visit(request, context)
-        await v.station.attachSupervisor()
-        return Response(status: .noContent)
+    /// The heartbeat of `guichet station` (every quarter second): which session its browser
+    /// serves, which browser just exited; the answer says keep, close, wait or launch.
+    @Sendable func supervise(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try supervisor(request, context)
+        let beat = try await request.decodeJSON(SupervisorBeat.self)
+        for id in [beat.browser, beat.closed].compactMap({ $0 }) where !StationSecrets.isSessionID(id) {
+            throw APIError(status: .badRequest, code: "invalid_session", french: "Identifiant de session invalide : \(id).", english: "Invalid session id: \(id).")
+        }
+        let order = await station.supervise(browser: beat.browser, closed: beat.closed)
+        var body: [String: Any] = ["state": await station.status().state]
+        switch order {
+        case .keep: body["order"] = "keep"
+        case .close: body["order"] = "close"
+        case .wait: body["order"] = "wait"
+        case .launch(let session, let ticket):
+            body["order"] = "launch"
+            body["session"] = session
+            body["folder"] = station.folders.folder(session).path
+            body["path"] = launchPath(station, ticket: ticket)
+        }
+        return try Response.state(body)
     }
 
-    @Sendable func browserClosed(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try localOnly(context)
-        let v = try await visit(request, context)
-        // The browser exited by itself (crash, idle policy) while a session was open: end it.
-        if v.status.state == "in-use" || v.status.state == "warning" { try? await v.station.end(.inactivity) }
-        try? await v.station.browserClosed()
-        return Response(status: .noContent)
+    /// A ticket for a browser to bind itself to the current session, without running a
+    /// supervisor (a test's or a technician's browser on the station itself).
+    @Sendable func ticket(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try supervisor(request, context)
+        return try Response.state(["path": launchPath(station, ticket: await station.issueTicket())])
     }
+
+    private func launchPath(_ station: StationService, ticket: String) -> String { "/kiosk/\(station.station)/lancer?ticket=\(ticket)" }
+
+    /// The browser's first page: the ticket is spent for the session's secret cookie.
+    @Sendable func launch(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let station = try stationService(context)
+        guard let ticket = request.uri.queryParameters.get("ticket"), let secret = await station.redeem(ticket: ticket) else {
+            throw KioskRefusal.unbound
+        }
+        // Relaunched right after a wipe: the new browser thanks the one who just left.
+        let justWiped = await station.lastWipe.map { $0.succeeded && office.clock().timeIntervalSince($0.at) < 30 } ?? false
+        var response = Response.redirect(to: "/kiosk/\(station.station)/\(justWiped ? "?fin=1" : "")", type: .normal)
+        response.headers[.setCookie] = "\(Self.cookie)=\(secret); Path=/kiosk/\(station.station); HttpOnly; SameSite=Lax"
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}
+
+/// What `guichet station` says each time.
+struct SupervisorBeat: Decodable {
+    let browser: String?
+    let closed: String?
 }
 
 extension Error {

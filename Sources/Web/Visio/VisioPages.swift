@@ -159,8 +159,10 @@ struct VisioPages {
 
     // MARK: the room
 
+    static func isLoopback(_ address: String) -> Bool { address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.") }
+
     private func roomStation(_ context: GuichetRequestContext) throws -> String {
-        guard context.remoteAddress?.ipAddress.map(KioskPages.isLoopback) == true else {
+        guard context.remoteAddress?.ipAddress.map(Self.isLoopback) == true else {
             throw HTTPError(.forbidden, message: "Réservé au poste de l’espace confidentiel.")
         }
         let id = try context.parameters.require("station")
