@@ -2,7 +2,7 @@ import Foundation
 
 /// The station's browser as a group of processes that cannot outlive its supervisor.
 ///
-/// Chromium runs under a small `sh` in a session of its own (`setsid`): the shell holds the
+/// Chromium runs under a small `sh` leading a process group of its own: the shell holds the
 /// read end of a pipe whose only write end is the supervisor's, and kills the whole group
 /// when that pipe closes (the supervisor exited, even by SIGKILL) or when Chromium exits.
 /// Closing the browser is killing the group and waiting until none of it runs, so no
@@ -13,23 +13,32 @@ public final class BrowserProcess: @unchecked Sendable {
     let process: Process
     private let lifeline: Pipe
 
-    static let guardScript = #"exec 3<&0; "$@" & child=$!; { read _ <&3; kill -KILL 0; } & wait "$child"; kill -KILL 0"#
+    /// The shell's `wait` never returned here (the spawned shell inherits a signal mask that
+    /// holds SIGCHLD back), so the guard looks at `/proc` for the browser's end instead.
+    static let guardScript = #"""
+        exec 3<&0; "$@" & child=$!; { read _ <&3; kill -KILL 0; } &
+        while s=$(cat /proc/$child/stat 2>/dev/null); do case "${s##*) }" in Z*|X*) break;; esac; sleep 0.2; done; kill -KILL 0
+        """#
 
     /// What to start: the program (Chromium, or cage with Chromium inside) and its arguments,
     /// with HOME the session's folder (so `~/.pki`, `~/.config`, crash reports and the policy's
-    /// `${user_home}/downloads` are all inside what the wipe removes) and TMPDIR its `tmp`.
+    /// `${user_home}/downloads` are all inside what the wipe removes) and TMPDIR the session's
+    /// short scratch folder (removed when the browser is closed, and by the wipe).
     public static func launch(session: String, folder: URL, command: [String], environment: [String: String]) throws -> BrowserProcess {
         let home = folder.path
         var env = environment.filter { ["PATH", "DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "LANG", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS"].contains($0.key) }
         env["HOME"] = home
-        env["TMPDIR"] = folder.appendingPathComponent("tmp").path
+        let scratch = SessionFolders.scratch(session)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        env["TMPDIR"] = scratch.path
         env["XDG_CONFIG_HOME"] = home + "/.config"
         env["XDG_CACHE_HOME"] = home + "/.cache"
         env["XDG_DATA_HOME"] = home + "/.local/share"
         env["CHROME_CONFIG_HOME"] = home + "/.config"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", guardScript, "guichet-browser"] + command
+        // Foundation starts a child in a process group of its own (its pid): the group to kill.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", guardScript, "guichet-browser"] + command
         process.environment = env
         process.currentDirectoryURL = folder
         let lifeline = Pipe()
@@ -54,6 +63,7 @@ public final class BrowserProcess: @unchecked Sendable {
         try? lifeline.fileHandleForWriting.close()
         let done = Self.waitGone(group: processGroup, timeout: timeout)
         process.waitUntilExit()
+        try? FileManager.default.removeItem(at: SessionFolders.scratch(session))
         return done
     }
 
@@ -75,10 +85,18 @@ public final class BrowserProcess: @unchecked Sendable {
     /// with a process whose command line names a profile under `sessions`. Killed before the
     /// new supervisor starts its own.
     public static func killOrphans(under sessions: URL) -> Int {
-        let groups = Set(ProcTable.processes().filter { $0.commandLine.contains("--user-data-dir=\(sessions.path)/") }.map(\.group))
+        let prefix = "--user-data-dir=\(sessions.path)/"
+        let orphans = ProcTable.processes().filter { $0.commandLine.contains(prefix) }
+        let groups = Set(orphans.map(\.group))
         for group in groups where group > 1 && group != getpgrp() {
             killGroup(group)
             _ = waitGone(group: group, timeout: 5)
+        }
+        // Their scratch folders too (the daemon's wipe may have run before they died).
+        for process in orphans {
+            guard let range = process.commandLine.range(of: prefix) else { continue }
+            let session = String(process.commandLine[range.upperBound...].prefix(17))
+            if StationSecrets.isSessionID(session) { try? FileManager.default.removeItem(at: SessionFolders.scratch(session)) }
         }
         return groups.count
     }

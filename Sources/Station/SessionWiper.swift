@@ -3,7 +3,7 @@ import Foundation
 
 /// Where a kiosk session keeps its files: one folder per session under the station's data
 /// folder, holding the downloads, the scans, the files sent to print and the browser profile;
-/// it is also the browser's HOME (and its `tmp` the TMPDIR), so nothing the browser writes
+/// it is also the browser's HOME (its TMPDIR is `scratch`), so nothing the browser writes
 /// lands outside the wipe.
 public struct SessionFolders: Sendable {
     public let root: URL
@@ -14,6 +14,11 @@ public struct SessionFolders: Sendable {
     }
 
     public func folder(_ session: String) -> URL { root.appendingPathComponent(session) }
+
+    /// The browser's TMPDIR: Chromium puts a Unix socket there, whose path must stay under
+    /// 108 bytes, so it is a short folder of `/tmp` rather than one inside the session's
+    /// folder; the wipe removes and checks it with the rest.
+    public static func scratch(_ session: String) -> URL { URL(fileURLWithPath: "/tmp/guichet-\(session)") }
 
     public func create(_ session: String) throws -> URL {
         let folder = folder(session)
@@ -90,9 +95,10 @@ public struct SessionWiper: Sendable {
         if let printer, folders.mayHavePrinted(session) {
             leftovers += purgeJobs(session, printer)
         }
-        let folder = folders.folder(session)
-        try? FileManager.default.removeItem(at: folder)
-        if FileManager.default.fileExists(atPath: folder.path) { leftovers.append(folder.path) }
+        for folder in [folders.folder(session), SessionFolders.scratch(session)] {
+            try? FileManager.default.removeItem(at: folder)
+            if FileManager.default.fileExists(atPath: folder.path) { leftovers.append(folder.path) }
+        }
         return WipeRecord(
             session: session, at: now, duration: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, succeeded: leftovers.isEmpty,
             leftovers: leftovers)

@@ -86,6 +86,7 @@ struct StationCommand: AsyncParsableCommand {
         let heartbeat = "\(daemon)/kiosk/\(station)/superviseur"
         var browser: BrowserProcess?
         var closed: String?
+        var unreachable = false
         while true {
             if let running = browser, !running.isRunning {
                 // Crashed, or closed by its idle policy: whatever it left, the daemon wipes.
@@ -94,11 +95,19 @@ struct StationCommand: AsyncParsableCommand {
                 browser = nil
             }
             let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull()]
-            guard let answer = try? await Self.call("POST", heartbeat, key: key, body: beat) else {
-                try await Task.sleep(for: .milliseconds(500))
+            let answer: [String: Any]
+            do {
+                answer = try await Self.call("POST", heartbeat, key: key, body: beat)
+                if unreachable { log("the daemon answers again") }
+                unreachable = false
+            } catch {
+                if !unreachable { log("the daemon does not answer (\(error)); the browser is kept until it does") }
+                unreachable = true
+                try await Task.sleep(for: .milliseconds(250))
                 continue
             }
             closed = nil
+            if ProcessInfo.processInfo.environment["GUICHET_STATION_TRACE"] != nil { log("beat \(beat) → \(answer)") }
             switch answer["order"] as? String {
             case "close":
                 if let running = browser {
@@ -141,18 +150,41 @@ struct StationCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("guichet station \(station): \(message)\n".utf8))
     }
 
+    /// One connection per heartbeat (`Connection: close`): a connection kept to a daemon that
+    /// was killed made Foundation's client wait for ever, and the browser with it.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 2
+        configuration.timeoutIntervalForResource = 3
+        return URLSession(configuration: configuration)
+    }()
+
     static func call(_ method: String, _ url: String, key: String, body: [String: Any]) async throws -> [String: Any] {
+        let payload = try JSONSerialization.data(withJSONObject: body)
+        let data = try await withThrowingTaskGroup(of: Data.self) { group in
+            group.addTask { try await request(method, url, key: key, body: payload) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(3))
+                throw URLError(.timedOut)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw URLError(.cannotParseResponse) }
+        return object
+    }
+
+    private static func request(_ method: String, _ url: String, key: String, body: Data) async throws -> Data {
         var request = URLRequest(url: URL(string: url)!)
+        request.setValue("close", forHTTPHeaderField: "Connection")
         request.httpMethod = method
         request.timeoutInterval = 2
         request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw URLError(.badServerResponse)
-        }
-        return object
+        request.httpBody = body
+        let (data, response) = try await session.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw URLError(.badServerResponse) }
+        return data
     }
 }

@@ -152,6 +152,7 @@ def test_invalid_input_changes_nothing(daemon):
 
 def test_a_second_daemon_on_the_same_data_folder_refuses_to_start_and_touches_nothing(daemon):
     """Field test: a second `guichet serve` on the same --data wiped the first one's kiosk session."""
+    daemon.bind_kiosk()
     token = daemon.json("GET", "/kiosk/poste-1/etat")[1]["next"]
     assert daemon.form_post("/kiosk/poste-1/commencer", {"_k": token}, with_session=False)[0] == 303
     session = daemon.json("GET", "/kiosk/poste-1/etat")[1]["session"]

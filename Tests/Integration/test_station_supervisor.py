@@ -1,0 +1,219 @@
+"""The crash matrix of the station: the real daemon, the real `guichet station` supervisor and
+the real Chromium it launches (headless, reached over its debugging port by chromedriver).
+Whatever is killed — the daemon, the supervisor, the browser — the next session starts in a
+fresh browser and a search of every place the session could write finds no byte of the usager."""
+import os, signal, subprocess, tempfile, time, urllib.parse, uuid
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from conftest import BINARY, Daemon, free_port
+from devices import PrivateCups, sane_config, station_config
+from test_station import status, wait_for
+
+
+class Supervisor:
+    """`guichet station` as a real station runs it, with Chromium headless and debuggable."""
+
+    def __init__(self, d, tmp):
+        self.d, self.tmp = d, Path(tmp)
+        self.port = free_port()
+        self.wrapper = self.tmp / "chromium-headless"
+        self.wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/chromium --headless=new --remote-debugging-port={self.port} '
+                                '--remote-allow-origins=* --disable-dev-shm-usage "$@"\n')
+        self.wrapper.chmod(0o755)
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.tmp / "station.log", "ab")
+        self.proc = subprocess.Popen(
+            [BINARY, "station", "--station", "poste-1", "--config", self.d.config, "--data", str(self.d.data),
+             "--daemon", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.tmp / "policy"), "--chromium", str(self.wrapper)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, GUICHET_STATION_TRACE="1"))
+        return self
+
+    def browser_pids(self):
+        """The live processes whose command line names a session profile of this station."""
+        root = str(self.d.data / "stations/poste-1/sessions")
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                except OSError:
+                    continue
+                if f"--user-data-dir={root}/" in cmd and state not in ("Z", "X"):
+                    pids.append(int(entry))
+        return pids
+
+    def browser_main_pid(self):
+        for pid in self.browser_pids():
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if cmd[0].endswith(b"/chromium") and not any(a.startswith(b"--type=") for a in cmd):
+                return pid
+        raise AssertionError("no browser process")
+
+    def browser_session(self):
+        """The session whose profile the running browser uses, if one runs."""
+        root = str(self.d.data / "stations/poste-1/sessions") + "/"
+        for pid in self.browser_pids():
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            for arg in cmd:
+                text = arg.decode(errors="replace")
+                if text.startswith(f"--user-data-dir={root}"):
+                    return text[len(f"--user-data-dir={root}"):].split("/")[0]
+        return None
+
+    def driver(self):
+        """chromedriver attached to the browser the supervisor launched."""
+        assert wait_for(lambda: self.browser_session() is not None, timeout=20), self.output()
+        options = webdriver.ChromeOptions()
+        options.debugger_address = f"127.0.0.1:{self.port}"
+        deadline = time.time() + 20
+        while True:
+            try:
+                return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def output(self):
+        return (self.tmp / "station.log").read_text(errors="replace")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def supervised():
+    with tempfile.TemporaryDirectory(prefix="guichet-supervised-") as tmp:
+        cups = PrivateCups().start()
+        env = dict(os.environ, SANE_CONFIG_DIR=str(sane_config(Path(tmp) / "sane")))
+        d = Daemon(Path(tmp) / "data", config=station_config(tmp, cups), env=env).start()
+        d.cups = cups
+        s = Supervisor(d, tmp).start()
+        try:
+            yield d, s
+        finally:
+            s.stop()
+            assert wait_for(lambda: s.browser_pids() == [], timeout=10), "the browser outlived its supervisor"
+            d.stop(signal.SIGKILL)
+            cups.stop()
+
+
+def use_the_station(d, s, marker):
+    """A usager's session in the supervised browser: starts, leaves the marker in cookies,
+    local and session storage, IndexedDB, the cache and a downloaded file; returns the session."""
+    driver = s.driver()
+    try:
+        assert wait_for(lambda: "/kiosk/poste-1/" in driver.current_url and driver.find_elements("css selector", "form[action$='commencer'] button"))
+        driver.find_element("css selector", "form[action$='commencer'] button").click()
+        assert wait_for(lambda: driver.current_url.endswith("/accueil"))
+        session = driver.find_element("tag name", "body").get_attribute("data-session")
+        driver.execute_script(
+            "document.cookie = 'usager=' + arguments[0] + '; path=/; max-age=86400';"
+            "localStorage.setItem('usager', arguments[0]); sessionStorage.setItem('usager', arguments[0]);"
+            "indexedDB.open('usager').onupgradeneeded = e => e.target.result.createObjectStore('s').put(arguments[0], 'k');"
+            "caches.open('usager').then(c => c.put('/kiosk/poste-1/marker', new Response(arguments[0])));", marker)
+        downloads = d.data / "stations/poste-1/sessions" / session / "downloads"
+        driver.execute_script(
+            "const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob([arguments[0]], {type: 'application/pdf'}));"
+            "a.download = 'avis-imposition-DUPONT-Jean-2026.pdf'; document.body.appendChild(a); a.click();", "%PDF-1.4 " + marker)
+        assert wait_for(lambda: any(p.name.endswith(".pdf") for p in downloads.iterdir()), timeout=10), \
+            f"no download in the session's folder: {list((d.data / 'stations/poste-1/sessions' / session).rglob('*'))[:20]}"
+        time.sleep(1.5)  # let the profile write its cookies and storage to disk
+        return session
+    finally:
+        driver.quit()  # detaches chromedriver; the browser keeps running
+
+
+def residue(d, marker):
+    """Every file, anywhere the session could write, that holds the marker."""
+    places = [d.data, Path("/tmp"), Path("/dev/shm"), Path.home(), d.cups.root]
+    found = []
+    for place in places:
+        done = subprocess.run(["grep", "-rlsa", "--exclude-dir=.cache/pip", "--exclude-dir=.swiftpm", "--exclude-dir=.build", "--exclude=*.py",
+                               "--exclude=*.log", "--exclude=*.pyc", marker, str(place)],
+                              capture_output=True, text=True, timeout=300)
+        found += [line for line in done.stdout.splitlines() if line]
+    return found
+
+
+def next_session_is_clean(d, s, old, marker):
+    """A fresh browser serves a new session: none of the usager's state, and no file holds the marker."""
+    assert wait_for(lambda: (s.browser_session() or old) != old, timeout=20), s.output()
+    driver = s.driver()
+    try:
+        assert wait_for(lambda: "/kiosk/poste-1/" in driver.current_url)
+        seen = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "Promise.all([caches.keys(), indexedDB.databases()]).then(([c, i]) =>"
+            " done([document.cookie, localStorage.length, sessionStorage.length, c.length, i.length, history.length]));")
+        assert seen[:5] == ["", 0, 0, 0, 0] and seen[5] <= 2, seen
+    finally:
+        driver.quit()
+    assert wait_for(lambda: status(d)["state"] == "idle")
+    assert old not in [p.name for p in (d.data / "stations/poste-1/sessions").iterdir()]
+    assert residue(d, marker) == []
+
+
+@pytest.mark.parametrize("killed", ["daemon", "supervisor", "browser"])
+def test_a_kill_mid_session_leaves_nothing_for_the_next_usager(supervised, killed):
+    d, s = supervised
+    marker = "MARQUEUR-" + uuid.uuid4().hex
+    session = use_the_station(d, s, marker)
+    assert residue(d, marker), "the marker should be somewhere before the wipe (the search would find nothing anyway)"
+    if killed == "daemon":
+        d.stop(signal.SIGKILL)
+        d.start()
+    elif killed == "supervisor":
+        group = os.getpgid(s.browser_pids()[0])
+        s.proc.kill()
+        s.proc.wait()
+        # The browser dies with its supervisor, at once…
+        assert wait_for(lambda: s.browser_pids() == [], timeout=5), "the browser outlived its supervisor"
+        # …and the daemon, hearing nothing more, ends and wipes the session itself.
+        assert wait_for(lambda: status(d)["state"] == "idle", timeout=15)
+        s.start()
+    else:
+        os.kill(s.browser_main_pid(), signal.SIGKILL)  # the browser crashes (not one of its tabs)
+    next_session_is_clean(d, s, session, marker)
+
+
+def test_with_the_supervisor_killed_terminer_still_wipes(supervised):
+    """Field audit: "Terminer" left the station `ending` for ever once the supervisor was killed."""
+    d, s = supervised
+    marker = "MARQUEUR-" + uuid.uuid4().hex
+    session = use_the_station(d, s, marker)
+    s.proc.kill()
+    s.proc.wait()
+    d.bind_kiosk()  # the station's page, as the usager's browser would post it
+    assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": "5"}, with_session=False)[0] == 303
+    assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": "5"}, with_session=False)[0] in (303, 403)  # a double tap
+    assert wait_for(lambda: status(d)["state"] == "idle", timeout=15)
+    s.start()
+    next_session_is_clean(d, s, session, marker)
+    import sqlite3
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM satisfactionAnswer").fetchone() == (1,)
+
+
+def test_another_local_client_reads_nothing_of_the_session(supervised):
+    """Field audit: a process reaching the daemon from 127.0.0.2 read the session's token,
+    its file names and previews, and could end it."""
+    d, s = supervised
+    marker = "MARQUEUR-" + uuid.uuid4().hex
+    session = use_the_station(d, s, marker)
+    other = Daemon(d.data)  # a bare client: no ticket, no cookie
+    other.port = d.port
+    for path in ("/kiosk/poste-1/etat", "/kiosk/poste-1/imprimer", "/kiosk/poste-1/accueil", "/kiosk/poste-1/apercu/page-1.jpg"):
+        code, body = other.request("GET", path.replace("127.0.0.1", "127.0.0.2"))
+        assert code == 403 and session.encode() not in body and b"DUPONT" not in body, (path, code, body[:200])
+    assert other.form_post("/kiosk/poste-1/fin", {"_k": session}, with_session=False)[0] == 403
+    assert s.browser_session() == session and status(d)["session"] == session
