@@ -1,6 +1,6 @@
 """The self-service station end to end: the real daemon, a private cupsd, SANE's test backend,
 headless Chromium driving the station UI, axe-core on every page."""
-import csv, datetime, io, json, os, re, signal, sqlite3, subprocess, tempfile, time, urllib.parse
+import contextlib, csv, datetime, io, json, os, re, signal, sqlite3, subprocess, tempfile, time, urllib.parse
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -13,18 +13,25 @@ from conftest import BINARY, ROOT, Daemon
 from devices import PrivateCups, sane_config, station_config
 
 
-@pytest.fixture
-def station():
-    with tempfile.TemporaryDirectory(prefix="guichet-station-") as tmp:
+@contextlib.contextmanager
+def station_daemon(prefix="guichet-station-"):
+    """The real daemon driving poste-1 on a private cupsd and SANE's test backend; yields (daemon, folder)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         cups = PrivateCups().start()
         env = dict(os.environ, SANE_CONFIG_DIR=str(sane_config(Path(tmp) / "sane")))
         d = Daemon(Path(tmp) / "data", config=station_config(tmp, cups), env=env).start()
         d.cups = cups
         try:
-            yield d
+            yield d, tmp
         finally:
             d.stop(signal.SIGKILL)
             cups.stop()
+
+
+@pytest.fixture
+def station():
+    with station_daemon() as (d, _):
+        yield d
 
 
 def status(d):
@@ -170,10 +177,33 @@ def test_a_killed_daemon_wipes_the_session_at_restart(station):
 
     d.start()
     assert wait_for(lambda: status(d)["state"] == "idle" and session not in sessions(d))
-    assert wait_for(lambda: d.cups.spool_files() == [])
+    assert d.cups.spool_files() == [] and cups_history(d) == ""
     with sqlite3.connect(d.db) as db:
         assert db.execute("SELECT reason, succeeded FROM stationWipe WHERE station = 'poste-1'").fetchall() == [("restart", 1)]
         assert db.execute("SELECT endedAt IS NOT NULL FROM stationSession WHERE id = ?", (session,)).fetchone() == (1,)
+
+
+def cups_history(d):
+    """Every job the spooler still lists, finished ones included (Debian's cupsd keeps them)."""
+    done = subprocess.run(["lpstat", "-h", d.cups.server, "-W", "all", "-o"], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_a_job_cancelled_while_printing_leaves_no_control_file_nor_history(station):
+    """Field audit: CUPS kept `c00002` and the job (named with the session) in its history while
+    the wipe said `verified`, 0 leftovers."""
+    d = station
+    session = start_session(d)
+    (d.data / "stations/poste-1/sessions" / session / "downloads/releve.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n")
+    (d.cups.out / "block").write_text("")  # the job is printing: its backend is running
+    assert d.form_post("/kiosk/poste-1/imprimer", {"_k": session, "kind": "downloads", "name": "releve.pdf"}, with_session=False)[0] == 303
+    assert wait_for(lambda: "processing" in subprocess.run(["lpstat", "-h", d.cups.server, "-l", "-o"], capture_output=True, text=True).stdout
+                    or d.cups.spool_files() != [])
+    assert d.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    assert status(d)["state"] == "idle"
+    assert d.cups.spool_files() == [] and cups_history(d) == "", (d.cups.spool_files(), cups_history(d))
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("SELECT succeeded, leftovers FROM stationWipe WHERE station = 'poste-1'").fetchall() == [(1, 0)]
 
 
 def test_refused_requests_change_nothing(station):

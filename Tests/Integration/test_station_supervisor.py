@@ -2,7 +2,7 @@
 the real Chromium it launches (headless, reached over its debugging port by chromedriver).
 Whatever is killed — the daemon, the supervisor, the browser — the next session starts in a
 fresh browser and a search of every place the session could write finds no byte of the usager."""
-import os, signal, subprocess, tempfile, time, urllib.parse, uuid
+import os, signal, sqlite3, subprocess, time, uuid
 from pathlib import Path
 
 import pytest
@@ -10,8 +10,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from conftest import BINARY, Daemon, free_port
-from devices import PrivateCups, sane_config, station_config
-from test_station import status, wait_for
+from test_station import station_daemon, status, wait_for
 
 
 class Supervisor:
@@ -92,19 +91,13 @@ class Supervisor:
 
 @pytest.fixture
 def supervised():
-    with tempfile.TemporaryDirectory(prefix="guichet-supervised-") as tmp:
-        cups = PrivateCups().start()
-        env = dict(os.environ, SANE_CONFIG_DIR=str(sane_config(Path(tmp) / "sane")))
-        d = Daemon(Path(tmp) / "data", config=station_config(tmp, cups), env=env).start()
-        d.cups = cups
+    with station_daemon("guichet-supervised-") as (d, tmp):
         s = Supervisor(d, tmp).start()
         try:
             yield d, s
         finally:
             s.stop()
             assert wait_for(lambda: s.browser_pids() == [], timeout=10), "the browser outlived its supervisor"
-            d.stop(signal.SIGKILL)
-            cups.stop()
 
 
 def use_the_station(d, s, marker):
@@ -199,7 +192,6 @@ def test_with_the_supervisor_killed_terminer_still_wipes(supervised):
     assert wait_for(lambda: status(d)["state"] == "idle", timeout=15)
     s.start()
     next_session_is_clean(d, s, session, marker)
-    import sqlite3
     with sqlite3.connect(d.db) as db:
         assert db.execute("SELECT COUNT(*) FROM satisfactionAnswer").fetchone() == (1,)
 
