@@ -15,7 +15,8 @@ if [ "${1:-}" = "--tests" ]; then
   # chromium + chromium-driver: the console's end-to-end and accessibility tests.
   # cups + cups-client: a private cupsd for the printing tests.
   # coturn: a private TURN server for the visio's relay tests (never started as a service).
-  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  # xvfb + xdotool: the station's browser in a real window, its keyboard shortcuts pressed as a usager would.
+  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"

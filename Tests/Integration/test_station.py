@@ -333,6 +333,12 @@ def test_the_bar_on_a_partner_site_calls_an_agent_and_goes_home(station, tmp_pat
     try:
         driver.get(f"http://localhost:{server.server_address[1]}/index.html")
         assert wait_for(lambda: driver.execute_script("return !!document.getElementById('guichet-barre')"), timeout=10)
+        # The station's key guard runs on the partner's page too: "Save as" and "Open" do nothing.
+        for key in ("s", "o"):
+            assert driver.execute_script(
+                "return !document.body.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0], ctrlKey: true, bubbles: true, cancelable: true}))", key)
+        assert driver.execute_script(
+            "return document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'a', bubbles: true, cancelable: true}))")  # typing is untouched
         shadow = driver.find_element(By.ID, "guichet-barre").shadow_root
         assert [b.text for b in shadow.find_elements(By.CSS_SELECTOR, "button")] == ["Appeler un agent", "Accueil du poste", "Terminer"]
         shadow.find_element(By.CSS_SELECTOR, ".help").click()

@@ -24,12 +24,13 @@ class Supervisor:
                                 '--remote-allow-origins=* --disable-dev-shm-usage "$@"\n')
         self.wrapper.chmod(0o755)
         self.proc = None
+        self.policy = self.tmp / "policy"
 
     def start(self):
         self.log = open(self.tmp / "station.log", "ab")
         self.proc = subprocess.Popen(
             [BINARY, "station", "--station", "poste-1", "--config", self.d.config, "--data", str(self.d.data),
-             "--daemon", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.tmp / "policy"), "--chromium", str(self.wrapper)],
+             "--daemon", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.policy), "--chromium", str(self.wrapper)],
             stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, GUICHET_STATION_TRACE="1"))
         return self
 
@@ -209,3 +210,63 @@ def test_another_local_client_reads_nothing_of_the_session(supervised):
         assert code == 403 and session.encode() not in body and b"DUPONT" not in body, (path, code, body[:200])
     assert other.form_post("/kiosk/poste-1/fin", {"_k": session}, with_session=False)[0] == 403
     assert s.browser_session() == session and status(d)["session"] == session
+
+
+@pytest.fixture
+def display():
+    """A real X display (Xvfb) for a real Chromium window."""
+    number = 60 + os.getpid() % 30
+    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or xvfb.poll() is not None, timeout=10)
+    assert xvfb.poll() is None, xvfb.stderr.read().decode()
+    try:
+        yield f":{number}"
+    finally:
+        xvfb.kill()
+        xvfb.wait()
+
+
+def windows(display):
+    """The visible X windows and their names."""
+    env = dict(os.environ, DISPLAY=display)
+    ids = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ""], capture_output=True, text=True, env=env).stdout.split()
+    names = [subprocess.run(["xdotool", "getwindowname", w], capture_output=True, text=True, env=env).stdout.strip() for w in ids]
+    return [(w, n) for w, n in zip(ids, names) if n]
+
+
+def test_no_shortcut_leaves_the_station_in_a_real_window(display, tmp_path):
+    """Field audit: under a real Chromium with the managed policy, Ctrl+N, Ctrl+J, Ctrl+H,
+    Ctrl+Shift+O, Ctrl+Shift+Del, Shift+Esc, Ctrl+O and Ctrl+S all opened a way out. Here the
+    exact policy `guichet station` writes is installed where Chromium reads it, the browser is
+    the supervisor's own, in a window, and each shortcut is typed as a usager would."""
+    managed = Path("/etc/chromium/policies/managed")
+    assert not (managed / "guichet.json").exists(), "a station policy is already installed on this machine"
+    with station_daemon("guichet-window-") as (d, tmp):
+        s = Supervisor(d, tmp)
+        s.wrapper.write_text('#!/bin/sh\nexec /usr/bin/chromium --disable-dev-shm-usage "$@"\n')
+        s.policy = managed
+        os.environ["DISPLAY"] = display
+        try:
+            s.start()
+            env = dict(os.environ, DISPLAY=display)
+            assert wait_for(lambda: any(n.startswith("Bienvenue") for _, n in windows(display)), timeout=30), (windows(display), s.output()[-2000:])
+            ours = next(w for w, n in windows(display) if n.startswith("Bienvenue"))
+            subprocess.run(["xdotool", "windowfocus", "--sync", ours], env=env, check=True)
+            subprocess.run(["xdotool", "key", "Return"], env=env, check=True)  # "Commencer" has the focus
+            assert wait_for(lambda: status(d)["state"] == "in-use", timeout=10), windows(display)
+            assert wait_for(lambda: windows(display) and windows(display)[0][1].startswith("Que voulez-vous faire"), timeout=10), windows(display)
+            session = status(d)["session"]
+            before = windows(display)
+            for key in ["ctrl+n", "ctrl+shift+n", "ctrl+t", "ctrl+j", "ctrl+h", "ctrl+shift+o", "ctrl+shift+Delete", "shift+Escape", "ctrl+o",
+                        "ctrl+s", "ctrl+p", "ctrl+u", "F12", "ctrl+shift+i"]:
+                subprocess.run(["xdotool", "key", key], env=env, check=True)
+                time.sleep(1.5)
+                now = windows(display)
+                assert now == before, f"{key}: {now}"
+            assert s.browser_session() == session and status(d)["state"] == "in-use"
+            assert not any(p.is_file() for p in (d.data / "stations/poste-1/sessions" / session / "downloads").iterdir())
+        finally:
+            s.stop()
+            (managed / "guichet.json").unlink(missing_ok=True)
+            os.environ.pop("DISPLAY", None)

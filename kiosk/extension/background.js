@@ -21,3 +21,19 @@ chrome.windows.onCreated.addListener((created) => {
     if (windows.length > 1) chrome.windows.remove(created.id);
   });
 });
+
+// The browser's own pages (downloads, history, settings, a file…) are blocked by policy, but
+// a shortcut still opens a tab on the refusal, with no way back in kiosk mode: such a tab is
+// closed, or sent to the station's home when it is the only one.
+const browserPage = /^(chrome|chrome-untrusted|chrome-search|devtools|view-source|file|filesystem):/;
+function leaveBrowserPage(tab) {
+  const url = tab.pendingUrl || tab.url || "";
+  if (!browserPage.test(url)) return;
+  chrome.tabs.query({ windowId: tab.windowId }, (tabs) => {
+    if (tabs.length > 1) { chrome.tabs.remove(tab.id); return; }
+    fetch(chrome.runtime.getURL("station.json")).then((r) => r.json())
+      .then((station) => chrome.tabs.update(tab.id, { url: station.base + "/accueil" }));
+  });
+}
+chrome.tabs.onCreated.addListener(leaveBrowserPage);
+chrome.tabs.onUpdated.addListener((id, change, tab) => { if (change.url || change.status === "loading") leaveBrowserPage(tab); });
