@@ -9,7 +9,8 @@ public enum HTMLReport {
         for table in report.tables {
             body += "<section aria-labelledby=\"t-\(table.file)\">\n<h2 id=\"t-\(table.file)\">\(escape(table.title))</h2>\n"
             if let chart = table.chart, !table.rows.isEmpty { body += svgBars(table, chart) }
-            body += tableHTML(table)
+            // A wide table scrolls inside its own labelled, focusable region (WCAG 1.4.10).
+            body += "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"t-\(table.file)\">\n" + tableHTML(table) + "</div>\n"
             body += "<p class=\"file\">Fichier : <code>\(table.file).csv</code></p>\n</section>\n"
         }
         return """
@@ -24,8 +25,9 @@ public enum HTMLReport {
             h1 { font-size: 1.6rem; color: #000091; margin-bottom: .25rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 2px solid #000091; }
             table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { padding: .25rem .5rem; border-bottom: 1px solid #929292; text-align: left; }
             td.n { text-align: right; font-variant-numeric: tabular-nums; } .file { color: #3a3a3a; font-size: .9rem; }
-            svg { max-width: 100%; height: auto; } svg text { font: 12px system-ui, sans-serif; fill: #161616; }
-            @media print { section { break-inside: avoid; } body { max-width: none; } }
+            .table-scroll { max-width: 100%; overflow-x: auto; } .table-scroll:focus-visible { outline: 3px solid #000091; outline-offset: 2px; }
+            code { overflow-wrap: anywhere; } svg { max-width: 100%; height: auto; } svg text { font: 12px system-ui, sans-serif; fill: #161616; }
+            @media print { section { break-inside: avoid; } body { max-width: none; } .table-scroll { overflow: visible; } }
             </style>
             </head>
             <body>

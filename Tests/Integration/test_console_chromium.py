@@ -120,3 +120,26 @@ def test_every_console_page_passes_axe(office, browser):
     for path in PAGES:
         browser.get(office.url(path))
         assert serious_violations(browser) == [], path
+
+
+def test_every_console_page_and_the_report_reflow_at_320_px(office, browser):
+    """Field audit: console tables and the HTML report scrolled the whole page sideways. A wide
+    table now scrolls inside its own labelled, focusable region; nothing else overflows."""
+    from conftest import MANAGER
+    from test_station import overflowing
+    browser.delete_all_cookies()
+    browser.get(office.url("/console/sign-in"))
+    sign_in(browser, office, *MANAGER)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 320, "height": 640, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        for path in PAGES + ["/console/reports/rapport.html?period=2026-Q3"]:
+            browser.get(office.url(path))
+            width, viewport, bad = overflowing(browser)
+            assert width <= viewport and bad == [], (path, width, viewport, bad)
+            for table in browser.find_elements(By.TAG_NAME, "table"):
+                region = table.find_element(By.XPATH, "..")
+                assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0", path
+                assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby"), path
+            assert serious_violations(browser) == [], path
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
