@@ -199,6 +199,7 @@ public actor StationService {
             if case .inUse = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
             if case .warning = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
             if case .ending = machine.state { await perform(try? machine.handle(.browserClosed, now: clock())) }
+            await renewPrepared()
         }
         if away, case .inUse = machine.state { return }
         await perform(try? machine.handle(.tick, now: clock()))
@@ -215,9 +216,12 @@ public actor StationService {
     /// browser), and which session's browser has just exited. The answer says whether to keep,
     /// close or launch the browser; any browser not of the current session is closed, so no
     /// browser outlives its session whatever restarted.
-    public func supervise(browser: String?, closed: String?) async -> SupervisorOrder {
+    public func supervise(browser: String?, closed: String?, firstBeat: Bool = false) async -> SupervisorOrder {
+        // A supervisor that has just started had no browser before: whatever browser its
+        // predecessor ran on the prepared session is dead, and that profile is not reused.
+        if firstBeat || supervisorSeen == nil, browser == nil { await renewPrepared() }
         supervisorSeen = clock()
-        if let closed, closed != boundSession { await wipeStale(closed) }
+        if let closed { await wipeClosed(closed) }
         switch machine.state {
         case .inUse(let s, _), .warning(let s, _):
             if browser == s { return .keep }
@@ -238,11 +242,14 @@ public actor StationService {
         }
     }
 
-    /// A browser's folder from before (a daemon restart wiped it while that browser still
-    /// ran and could write again): removed and checked like any session.
-    private func wipeStale(_ session: String) async {
+    /// A browser has exited: its folder is wiped, never reused. The session in use is ended and
+    /// wiped by the state machine; at idle, the prepared session it was showing is replaced by
+    /// a fresh one; any other (a browser from before a daemon restart, which could write again
+    /// after that restart's wipe) is removed and checked like any session.
+    private func wipeClosed(_ session: String) async {
         bindings[session] = nil
-        guard session != boundSession, FileManager.default.fileExists(atPath: folders.folder(session).path) else { return }
+        guard FileManager.default.fileExists(atPath: folders.folder(session).path) || session == boundSession else { return }
+        if session == machine.state.session { return }
         if machine.state == .idle {
             await perform(try? machine.handle(.recover(unfinishedSession: session), now: clock()))
             return
@@ -250,6 +257,13 @@ public actor StationService {
         let record = wiper.wipe(session, now: clock())
         await recorder.wiped(record, station: station, reason: .restart)
         if !record.succeeded { await perform(try? machine.handle(.wipeFailed(record.leftovers.joined(separator: ", ")), now: clock())) }
+    }
+
+    /// At idle, the prepared session's folder is wiped and a new one prepared: its browser is
+    /// gone, and a browser never starts on a profile another one has used.
+    private func renewPrepared() async {
+        guard machine.state == .idle else { return }
+        await perform(try? machine.handle(.recover(unfinishedSession: nextID.take()), now: clock()))
     }
 
     /// A one-time ticket for the browser about to be launched on the current session; it

@@ -87,6 +87,7 @@ struct StationCommand: AsyncParsableCommand {
         var browser: BrowserProcess?
         var closed: String?
         var unreachable = false
+        var heard = false
         while true {
             if let running = browser, !running.isRunning {
                 // Crashed, or closed by its idle policy: whatever it left, the daemon wipes.
@@ -94,10 +95,11 @@ struct StationCommand: AsyncParsableCommand {
                 closed = running.session
                 browser = nil
             }
-            let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull()]
+            let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull(), "first": !heard]
             let answer: [String: Any]
             do {
                 answer = try await Self.call("POST", heartbeat, key: key, body: beat)
+                heard = true
                 if unreachable { log("the daemon answers again") }
                 unreachable = false
             } catch {

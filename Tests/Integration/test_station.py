@@ -1,6 +1,6 @@
 """The self-service station end to end: the real daemon, a private cupsd, SANE's test backend,
 headless Chromium driving the station UI, axe-core on every page."""
-import contextlib, csv, datetime, io, json, os, re, signal, sqlite3, subprocess, tempfile, time, urllib.parse
+import contextlib, csv, datetime, io, json, os, re, signal, sqlite3, subprocess, tempfile, time, urllib.error, urllib.parse
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -35,9 +35,19 @@ def station():
 
 
 def status(d):
-    """The station's state, read as its own browser reads it (bound to the current session)."""
-    d.bind_kiosk()
-    return d.json("GET", "/kiosk/poste-1/etat")[1]
+    """The station's state, read as its own browser reads it (bound to the current session).
+    A ticket is for the session of the moment: if the station moved on in between, ask again."""
+    for _ in range(20):
+        try:
+            d.bind_kiosk()
+        except urllib.error.HTTPError:
+            time.sleep(0.1)
+            continue
+        code, body = d.json("GET", "/kiosk/poste-1/etat")
+        if code == 200:
+            return body
+        time.sleep(0.1)
+    raise AssertionError("the station's state could not be read as its browser")
 
 
 def sessions(d):

@@ -101,26 +101,43 @@ def supervised():
             assert wait_for(lambda: s.browser_pids() == [], timeout=10), "the browser outlived its supervisor"
 
 
-def use_the_station(d, s, marker):
-    """A usager's session in the supervised browser: starts, leaves the marker in cookies,
-    local and session storage, IndexedDB, the cache and a downloaded file; returns the session."""
+PDF = "%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n% "
+
+
+def use_the_station(d, s, marker, doing="download"):
+    """A usager at the supervised browser, leaving the marker in cookies, local and session
+    storage, IndexedDB and the cache; then, by `doing`: nothing more (`idle`: before even
+    starting), a download, a download sent to a printer that holds it, or a scan under way.
+    Returns the session (the prepared one when idle)."""
     driver = s.driver()
     try:
         assert wait_for(lambda: "/kiosk/poste-1/" in driver.current_url and driver.find_elements("css selector", "form[action$='commencer'] button"))
-        driver.find_element("css selector", "form[action$='commencer'] button").click()
-        assert wait_for(lambda: driver.current_url.endswith("/accueil"))
-        session = driver.find_element("tag name", "body").get_attribute("data-session")
+        if doing != "idle":
+            driver.find_element("css selector", "form[action$='commencer'] button").click()
+            assert wait_for(lambda: driver.current_url.endswith("/accueil"))
+        session = driver.find_element("tag name", "body").get_attribute("data-session") or status(d)["next"]
         driver.execute_script(
             "document.cookie = 'usager=' + arguments[0] + '; path=/; max-age=86400';"
             "localStorage.setItem('usager', arguments[0]); sessionStorage.setItem('usager', arguments[0]);"
             "indexedDB.open('usager').onupgradeneeded = e => e.target.result.createObjectStore('s').put(arguments[0], 'k');"
             "caches.open('usager').then(c => c.put('/kiosk/poste-1/marker', new Response(arguments[0])));", marker)
-        downloads = d.data / "stations/poste-1/sessions" / session / "downloads"
-        driver.execute_script(
-            "const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob([arguments[0]], {type: 'application/pdf'}));"
-            "a.download = 'avis-imposition-DUPONT-Jean-2026.pdf'; document.body.appendChild(a); a.click();", "%PDF-1.4 " + marker)
-        assert wait_for(lambda: any(p.name.endswith(".pdf") for p in downloads.iterdir()), timeout=10), \
-            f"no download in the session's folder: {list((d.data / 'stations/poste-1/sessions' / session).rglob('*'))[:20]}"
+        if doing != "idle":
+            downloads = d.data / "stations/poste-1/sessions" / session / "downloads"
+            driver.execute_script(
+                "const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob([arguments[0]], {type: 'application/pdf'}));"
+                "a.download = 'avis-imposition-DUPONT-Jean-2026.pdf'; document.body.appendChild(a); a.click();", PDF + marker)
+            assert wait_for(lambda: any(p.name.endswith(".pdf") for p in downloads.iterdir()), timeout=10), \
+                f"no download in the session's folder: {list((d.data / 'stations/poste-1/sessions' / session).rglob('*'))[:20]}"
+        if doing == "print":
+            (d.cups.out / "block").write_text("")  # the printer holds the job: it is printing when the kill comes
+            driver.get(d.url("/kiosk/poste-1/imprimer"))
+            driver.find_element("css selector", "form input[name=kind][value=downloads] ~ button").click()
+            assert wait_for(lambda: d.cups.spool_files() != []), d.log()[-2000:]
+        if doing == "scan":
+            driver.get(d.url("/kiosk/poste-1/numeriser"))
+            driver.find_element("css selector", "input[name=resolution][value='300']").click()
+            driver.execute_script("document.querySelector('form.scan').submit()")  # the kill comes while it scans
+            time.sleep(0.3)
         time.sleep(1.5)  # let the profile write its cookies and storage to disk
         return session
     finally:
@@ -139,9 +156,12 @@ def residue(d, marker):
     return found
 
 
-def next_session_is_clean(d, s, old, marker):
+def next_session_is_clean(d, s, old, marker, old_browser=None, fresh_session=True):
     """A fresh browser serves a new session: none of the usager's state, and no file holds the marker."""
-    assert wait_for(lambda: (s.browser_session() or old) != old, timeout=20), s.output()
+    if fresh_session:
+        assert wait_for(lambda: (s.browser_session() or old) != old, timeout=20), s.output()[-3000:]
+    if old_browser:
+        assert wait_for(lambda: s.browser_pids() and old_browser not in s.browser_pids(), timeout=20), s.output()[-3000:]
     driver = s.driver()
     try:
         assert wait_for(lambda: "/kiosk/poste-1/" in driver.current_url)
@@ -153,21 +173,23 @@ def next_session_is_clean(d, s, old, marker):
     finally:
         driver.quit()
     assert wait_for(lambda: status(d)["state"] == "idle")
-    assert old not in [p.name for p in (d.data / "stations/poste-1/sessions").iterdir()]
+    if fresh_session:
+        assert old not in [p.name for p in (d.data / "stations/poste-1/sessions").iterdir()]
     assert residue(d, marker) == []
 
 
+@pytest.mark.parametrize("doing", ["idle", "download", "print", "scan"])
 @pytest.mark.parametrize("killed", ["daemon", "supervisor", "browser"])
-def test_a_kill_mid_session_leaves_nothing_for_the_next_usager(supervised, killed):
+def test_a_kill_leaves_nothing_for_the_next_usager(supervised, killed, doing):
     d, s = supervised
     marker = "MARQUEUR-" + uuid.uuid4().hex
-    session = use_the_station(d, s, marker)
+    session = use_the_station(d, s, marker, doing)
     assert residue(d, marker), "the marker should be somewhere before the wipe (the search would find nothing anyway)"
+    browser = s.browser_main_pid()
     if killed == "daemon":
         d.stop(signal.SIGKILL)
         d.start()
     elif killed == "supervisor":
-        group = os.getpgid(s.browser_pids()[0])
         s.proc.kill()
         s.proc.wait()
         # The browser dies with its supervisor, at once…
@@ -176,8 +198,13 @@ def test_a_kill_mid_session_leaves_nothing_for_the_next_usager(supervised, kille
         assert wait_for(lambda: status(d)["state"] == "idle", timeout=15)
         s.start()
     else:
-        os.kill(s.browser_main_pid(), signal.SIGKILL)  # the browser crashes (not one of its tabs)
-    next_session_is_clean(d, s, session, marker)
+        os.kill(browser, signal.SIGKILL)  # the browser crashes (not one of its tabs)
+    next_session_is_clean(d, s, session, marker, browser, fresh_session=doing != "idle")
+    (d.cups.out / "block").unlink(missing_ok=True)  # the printer comes back: nothing of the session is left to print
+    time.sleep(0.5)
+    assert d.cups.outputs() == []
+    assert d.cups.spool_files() == [] and "accueil" not in subprocess.run(
+        ["lpstat", "-h", d.cups.server, "-W", "all", "-o"], capture_output=True, text=True).stdout
 
 
 def test_with_the_supervisor_killed_terminer_still_wipes(supervised):

@@ -168,6 +168,21 @@ struct StationServiceTests {
         #expect(recorder.wipes.withLock { $0.filter { $0.0.session == old }.count } == 2)
     }
 
+    /// A browser that showed only the welcome page still wrote its profile (cookies, storage):
+    /// once it is gone, by crash or with its supervisor, the next browser gets a fresh session.
+    @Test func aProfileIsNeverUsedByTwoBrowsers() async throws {
+        defer { try? FileManager.default.removeItem(at: data) }
+        let station = service()
+        await station.recover()
+        guard case .launch(let first, _) = await station.supervise(browser: nil, closed: nil, firstBeat: true) else { Issue.record("no launch"); return }
+        guard case .launch(let second, _) = await station.supervise(browser: nil, closed: first) else { Issue.record("no relaunch"); return }
+        #expect(second != first && !FileManager.default.fileExists(atPath: station.folders.folder(first).path))
+        // A new supervisor (its predecessor killed with its browser) starts on a new session too.
+        guard case .launch(let third, _) = await station.supervise(browser: nil, closed: nil, firstBeat: true) else { Issue.record("no launch"); return }
+        #expect(third != second && !FileManager.default.fileExists(atPath: station.folders.folder(second).path))
+        #expect(FileManager.default.fileExists(atPath: station.folders.folder(third).appendingPathComponent("profile").path))
+    }
+
     /// Field audit: with the supervisor killed, "Terminer" left the station `ending` for ever.
     @Test func whenTheSupervisorFallsSilentTheDaemonWipesItself() async throws {
         defer { try? FileManager.default.removeItem(at: data) }

@@ -386,7 +386,7 @@ struct KioskPages: Sendable {
         for id in [beat.browser, beat.closed].compactMap({ $0 }) where !StationSecrets.isSessionID(id) {
             throw APIError(status: .badRequest, code: "invalid_session", french: "Identifiant de session invalide : \(id).", english: "Invalid session id: \(id).")
         }
-        let order = await station.supervise(browser: beat.browser, closed: beat.closed)
+        let order = await station.supervise(browser: beat.browser, closed: beat.closed, firstBeat: beat.first ?? false)
         var body: [String: Any] = ["state": await station.status().state]
         switch order {
         case .keep: body["order"] = "keep"
@@ -429,6 +429,8 @@ struct KioskPages: Sendable {
 struct SupervisorBeat: Decodable {
     let browser: String?
     let closed: String?
+    /// The supervisor's first heartbeat since it started.
+    let first: Bool?
 }
 
 extension Error {
