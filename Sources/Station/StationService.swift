@@ -196,16 +196,19 @@ public actor StationService {
             // The supervisor is gone and its browser with it (it dies with its parent): the
             // session cannot go on, and nothing is left to wait for before the wipe.
             supervisorSeen = nil
-            if case .inUse = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
-            if case .warning = machine.state { await perform(try? machine.handle(.end(.restart), now: clock())) }
-            if case .ending = machine.state { await perform(try? machine.handle(.browserClosed, now: clock())) }
-            await renewPrepared()
+            switch machine.state {
+            case .inUse, .warning, .ending:
+                // Unsupervised now, ending closes no browser: the wipe follows at once.
+                await perform(try? machine.handle(.end(.restart), now: clock()))
+                await perform(try? machine.handle(.browserClosed, now: clock()))
+            default:
+                await renewPrepared()
+            }
         }
         if away, case .inUse = machine.state { return }
         await perform(try? machine.handle(.tick, now: clock()))
     }
     public func end(_ reason: SessionEndReason) async throws(StationError) { try await handle(.end(reason)) }
-    public func browserClosed() async throws(StationError) { try await handle(.browserClosed) }
     public func reset() async throws(StationError) { try await handle(.reset) }
 
     /// The session a browser may serve now: the one in use, or the one prepared for the next
@@ -292,7 +295,6 @@ public actor StationService {
 
     /// One satisfaction answer per session: true the first time only.
     public func firstAnswer(session: String) -> Bool { answered.insert(session).inserted }
-
 
     public func status() -> StationStatus {
         let deadline: Date? = if case .warning(_, let d) = machine.state { d } else { nil }

@@ -45,6 +45,8 @@ struct KioskErrorPages: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as APIError {
+            throw error  // the supervisor's calls: a JSON error with its own status
         } catch {
             if request.headers[.accept]?.contains("application/json") == true || request.headers[.contentType]?.contains("application/json") == true {
                 guard let refusal = error as? KioskRefusal else { throw error }
