@@ -73,8 +73,10 @@ struct Serve: AsyncParsableCommand {
         let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
         let visioStation = office.structure.stations.first { $0.visio }?.id ?? "visio"
         let stationLines = office.stations.keys.sorted().map { id in
+            // Its pages answer only to the browser `guichet station` launches with a ticket.
             let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
-            return "  \(label)http://\(shownHost):\(port)/kiosk/\(id)/\n"
+            return "  \(label)guichet station --station \(id) --data \(options.data) --daemon http://\(shownHost):\(port)"
+                + "   (or --print-ticket: a one-time link for any browser)\n"
         }.joined()
         let app = buildApplication(office: office, server: ServerSettings(host: host, port: port), logger: logger) {
             // Written straight to the descriptor so it appears at once, even when piped.

@@ -41,6 +41,9 @@ struct StationCommand: AsyncParsableCommand {
     @Flag(help: "Print the generated policy and exit.")
     var printPolicy = false
 
+    @Flag(help: "Print a one-time link that binds a browser to the station's current session, and exit (a technician's or a demo's browser; no supervision).")
+    var printTicket = false
+
     @Option(help: ArgumentHelp("Write the partner-site bar extension for SESSION into DIR and exit (tests).", visibility: .hidden))
     var extensionTo: String?
 
@@ -76,6 +79,12 @@ struct StationCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(
                 "cannot read the station's supervisor key \(StationSecrets.supervisorKeyFile(data: dataFolder, station: station).path): start `guichet serve` with this data folder first, and run `guichet station` as a user who can read it")
+        }
+        if printTicket {
+            let answer = try await Self.call("POST", "\(daemon)/kiosk/\(station)/billet", key: key, body: [:])
+            guard let path = answer["path"] as? String else { throw ValidationError("the daemon gave no ticket") }
+            print(daemon + path)
+            return
         }
         try FileManager.default.createDirectory(atPath: policyDirectory, withIntermediateDirectories: true)
         try policy.write(to: URL(fileURLWithPath: policyDirectory).appendingPathComponent("guichet.json"))

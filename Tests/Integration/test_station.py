@@ -150,6 +150,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         # This browser belonged to the ended session: it is refused from now on, with a way to call an agent…
         assert wait_for(lambda: "relancé" in driver.find_element(By.TAG_NAME, "main").text)
         assert driver.find_element(By.CSS_SELECTOR, "footer .help").text.strip() == "Appeler un agent"
+        assert driver.find_elements(By.CSS_SELECTOR, "main a.button") == []  # no home to go back to: only the agent
         check_axe(driver, "refused")
         # …and the browser launched for the next session thanks the usager.
         driver.get(d.url(d.ticket_path()))

@@ -75,13 +75,14 @@ struct KioskErrorPages: RouterMiddleware {
         let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
         let t = KioskResources.strings[language] ?? [:]
         let base = "/kiosk/\(station)"
-        let rendered = KioskResources.render(
-            "kiosk-error",
-            [
-                "t": t, "structure": office.structure.name, "station": station, "base": base, "path": "\(base)/", "session": "", "token": "",
-                "inSession": false, "helpComing": request.uri.queryParameters.get("aide") != nil, "message": t[key] ?? t["errorInternal"] ?? "", "back": key == "errorUnbound" ? "" : "\(base)/accueil",
-                "languages": KioskResources.languageChoices(languages, current: language),
-            ])
+        var context: [String: Any] = [
+            "t": t, "structure": office.structure.name, "station": station, "base": base, "path": "\(base)/", "session": "", "token": "",
+            "inSession": false, "helpComing": request.uri.queryParameters.get("aide") != nil, "message": t[key] ?? t["errorInternal"] ?? "",
+            "languages": KioskResources.languageChoices(languages, current: language),
+        ]
+        // A browser the station does not recognise has no home to go back to: only the agent.
+        if key != KioskRefusal.unbound.key { context["back"] = "\(base)/accueil" }
+        let rendered = KioskResources.render("kiosk-error", context)
         return HTMLPage.response(rendered, status: status)
     }
 }
