@@ -97,12 +97,23 @@ struct StationCommand: AsyncParsableCommand {
         var closed: String?
         var unreachable = false
         var heard = false
+        var launchedAt = Date.distantPast
+        var failures = 0
         while true {
             if let running = browser, !running.isRunning {
                 // Crashed, or closed by its idle policy: whatever it left, the daemon wipes.
                 running.kill()
                 closed = running.session
                 browser = nil
+                // A browser that cannot stay up (missing, broken display) is not restarted in a
+                // tight loop: each quick failure doubles the wait, up to 30 s.
+                if Date().timeIntervalSince(launchedAt) < 5 {
+                    failures += 1
+                    log("the browser exited \(failures) time(s) right after starting; next try in \(min(30, 1 << min(failures, 5))) s")
+                    try await Task.sleep(for: .seconds(min(30, 1 << min(failures, 5))))
+                } else {
+                    failures = 0
+                }
             }
             let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull(), "first": !heard]
             let answer: [String: Any]
@@ -131,6 +142,7 @@ struct StationCommand: AsyncParsableCommand {
                 guard let id = answer["session"] as? String, let folder = answer["folder"] as? String, let path = answer["path"] as? String else { break }
                 do {
                     browser = try launch(session: id, folder: URL(fileURLWithPath: folder), url: daemon + path)
+                    launchedAt = Date()
                 } catch {
                     log("cannot start the browser: \(error)")
                 }

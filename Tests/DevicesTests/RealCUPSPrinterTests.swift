@@ -49,6 +49,14 @@ import Testing
 
         try printer.cancel(job: job.id, queue: "accueil", purge: true)
         try FileManager.default.removeItem(at: cups.block)
+        // With the job history kept (Debian's default, and this cupsd's), a job cancelled while
+        // printing stays listed, its control file with it, until it is purged again once
+        // stopped: what `SessionWiper.purgeJobs` does.
+        #expect(try waitFor {
+            let listed = try printer.jobs(queue: "accueil", activeOnly: false).filter { $0.id == job.id }
+            for stale in listed { try? printer.cancel(job: stale.id, queue: stale.queue, purge: true) }
+            return listed.isEmpty
+        })
         #expect(waitFor { cups.spoolFiles(job: job.id).isEmpty })
         #expect(try printer.jobs(queue: "accueil", activeOnly: false).allSatisfy { $0.id != job.id })
         Thread.sleep(forTimeInterval: 0.5)
