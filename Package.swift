@@ -12,7 +12,9 @@ let package = Package(
     name: "guichet",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "guichet", targets: ["guichet"])
+        .executable(name: "guichet", targets: ["guichet"]),
+        // The measurements, kept out of the daemon's binary; `guichet bench` runs this one.
+        .executable(name: "guichet-bench", targets: ["guichet-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -64,40 +66,66 @@ let package = Package(
             resources: [.copy("templates"), .copy("strings"), .copy("static"), .copy("extension")], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
-        // The HTTP face of the daemon: API, feeds, health, OpenAPI document.
+        // What the routes call: the office (configuration, database, clock), accounts, the
+        // stations' recorder, the visio calls in progress, the component checks.
+        .target(
+            name: "OfficeKit",
+            dependencies: [
+                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Visio", "Media",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP face of the daemon: routes, pages, middlewares, the OpenAPI document.
         .target(
             name: "Web",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk", "Visio", "Media",
+                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk", "Visio", "OfficeKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/templates"), .copy("Resources/static")],
             swiftSettings: swiftSettings
         ),
-        // Measurements printed by `guichet bench`.
+        // The whole daemon: `buildApplication(config:options:)` opens the data, builds the office,
+        // the routes and the long-running services (purge, stations' clock, visio lifecycle).
+        .target(
+            name: "App",
+            dependencies: [
+                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Measurements printed by `guichet-bench` (and `guichet bench`, which runs it).
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Reports", "Station", "Devices",
+                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
-        // The thin executable: argument parsing only.
+        .executableTarget(
+            name: "guichet-bench",
+            dependencies: ["Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // The thin executable: argument parsing, then the application.
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Web", "Benchmarks", "Reports", "Station", "Devices", "Kiosk", "Media",
+                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -120,8 +148,18 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Store", "StructureConfig", "Agenda", "Kiosk",
+                "App", "Web", "OfficeKit", "Store", "StructureConfig", "Agenda", "Kiosk",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon's exact application, live: the visio's signalling over a real WebSocket.
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "OfficeKit", "Store", "StructureConfig", "Agenda", "Visio",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings
         ),

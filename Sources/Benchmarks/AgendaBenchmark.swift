@@ -5,7 +5,8 @@ import Hummingbird
 import Logging
 import Store
 import StructureConfig
-import Web
+import App
+import OfficeKit
 
 /// The agenda's benchmark: availability latency, booking throughput over HTTP, and raw
 /// SQLite insert+commit throughput with the same durability settings as the baseline.
@@ -139,13 +140,13 @@ public struct AgendaBenchmark: Sendable {
 
     func measureHTTPBookings(config: GuichetConfig, path: String) async throws -> (perSecond: Double, p50: Double, p99: Double, created: Int, refused: Int) {
         let database = try AppDatabase.open(path: path)
-        let office = Office(config: config, database: database)
         var logger = Logger(label: "guichet.bench")
         logger.logLevel = .critical  // cancelling the server at the end logs a harmless "already closed"
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
-        let app = buildApplication(office: office, server: ServerSettings(host: "127.0.0.1", port: port), logger: logger) {
-            readyContinuation.yield()
-        }
+        var options = AppOptions()
+        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, nil, false, logger)
+        options.onRunning = { _ in readyContinuation.yield() }
+        let app = try await buildApplication(config: config, options: options)
         let bodies = roomBookingBodies(config: config, count: bookings)
         // The API needs a signed-in agent: open the session directly, as sign-in would.
         let agent = try await database.addAgent(login: "bench", displayName: "Bench", role: .agent, passwordHash: "-", actor: "bench", now: Date())

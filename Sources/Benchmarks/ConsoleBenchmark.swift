@@ -5,7 +5,8 @@ import Logging
 import Reports
 import Store
 import StructureConfig
-import Web
+import App
+import OfficeKit
 
 /// Server-side time of the console's busiest pages, Today and Week, over a busy quarter
 /// (the report benchmark's data: ~3,000 bookings, ~10,000 visits), requested on loopback
@@ -43,9 +44,11 @@ public struct ConsoleBenchmark: Sendable {
         var logger = Logger(label: "guichet.bench")
         logger.logLevel = .critical
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
-        let app = buildApplication(office: office, server: ServerSettings(host: "127.0.0.1", port: port), logger: logger) {
-            readyContinuation.yield()
-        }
+        var options = AppOptions()
+        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, nil, false, logger)
+        options.clock = { viewedAt }
+        options.onRunning = { _ in readyContinuation.yield() }
+        let app = try await buildApplication(config: config, options: options)
         let port = self.port, requests = self.requests
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }

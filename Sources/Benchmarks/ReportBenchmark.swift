@@ -3,7 +3,7 @@ import Foundation
 import Reports
 import Store
 import StructureConfig
-import Web
+import OfficeKit
 
 #if canImport(Glibc)
 import Glibc

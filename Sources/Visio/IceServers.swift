@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// A STUN or TURN server as a browser's `RTCIceServer` describes it.
-public struct IceServer: Equatable, Sendable {
+public struct IceServer: Equatable, Sendable, Codable {
     public let urls: String
     public let username: String?
     public let credential: String?
@@ -11,13 +11,6 @@ public struct IceServer: Equatable, Sendable {
         self.urls = urls
         self.username = username
         self.credential = credential
-    }
-
-    var json: [String: Any] {
-        var object: [String: Any] = ["urls": urls]
-        if let username { object["username"] = username }
-        if let credential { object["credential"] = credential }
-        return object
     }
 
     /// webrtcbin's form: `stun://host:port`, `turn://user:password@host:port?transport=udp`

@@ -1,3 +1,4 @@
+import OfficeKit
 import HTTPTypes
 import Hummingbird
 import Synchronization

@@ -1,3 +1,4 @@
+import OfficeKit
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,7 +2,7 @@ import Agenda
 import ArgumentParser
 import Foundation
 import Store
-import Web
+import OfficeKit
 
 #if canImport(Glibc)
 import Glibc
@@ -36,8 +36,6 @@ struct AgentCommand: AsyncParsableCommand {
                 let agent = try await office.addAgent(
                     login: login, displayName: name, role: manager ? .manager : .agent, password: password, actor: "cli")
                 print("Account \(agent.login) created (\(agent.role.rawValue)).")
-            } catch let error as APIError {
-                throw ValidationError(error.french)
             } catch let error as AgendaError {
                 throw ValidationError(error.french)
             }

@@ -1,35 +1,29 @@
 import ArgumentParser
-import Benchmarks
+import Foundation
 
-/// `guichet bench`: prints the agenda's performance figures.
-struct Bench: AsyncParsableCommand {
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `guichet bench`: runs `guichet-bench`, the measurements' own binary built beside this one
+/// (they are not linked into the daemon).
+struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline), the quarterly report, the console pages or the station (end → ready, scan → PDF).",
-        discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report|console|station]")
+        abstract: "Measure the agenda, the quarterly report, the console pages or the station (runs guichet-bench).",
+        discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet bench [agenda|report|console|station]. guichet-bench --help lists the options.")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console, station }
+    @Argument(parsing: .allUnrecognized, help: "Passed to guichet-bench: agenda (default), report, console or station, and their options.")
+    var arguments: [String] = []
 
-    @Argument(help: "agenda (default), report, console or station.")
-    var suite: Suite = .agenda
-
-    @Option(help: "The structure's configuration file.")
-    var config = "config/guichet.json"
-
-    @Option(help: "Bookings created over HTTP (and rows inserted for the SQLite baseline).")
-    var bookings = 2000
-
-    @Option(help: "Concurrent HTTP clients.")
-    var clients = 4
-
-    @Option(help: "Loopback port for the benchmark's own server.")
-    var port = 18_480
-
-    func run() async throws {
-        switch suite {
-        case .agenda: try await AgendaBenchmark(configPath: config, bookings: bookings, clients: clients, port: port).run()
-        case .report: try await ReportBenchmark(configPath: config).run()
-        case .console: try await ConsoleBenchmark(configPath: config, port: port).run()
-        case .station: try await StationBenchmark().run()
+    func run() throws {
+        let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let bench = own.deletingLastPathComponent().appendingPathComponent("guichet-bench").path
+        guard FileManager.default.isExecutableFile(atPath: bench) else {
+            throw ValidationError("\(bench) is missing: build it with swift build -c release --product guichet-bench")
         }
+        let argv = [bench] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        execv(bench, cArgs)
+        throw ValidationError("cannot run \(bench): \(String(cString: strerror(errno)))")
     }
 }

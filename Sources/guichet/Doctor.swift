@@ -3,7 +3,7 @@ import Devices
 import Foundation
 import Store
 import StructureConfig
-import Web
+import OfficeKit
 
 /// `guichet doctor`: what the station's devices, the database and the tools look like from
 /// here, and how to fix what is wrong. The same checks as `/healthz` (`ComponentChecks`).

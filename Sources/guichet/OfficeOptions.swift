@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 import StructureConfig
-import Web
+import OfficeKit
 
 /// `--config` and `--data`, shared by every command that opens the structure's database.
 struct OfficeOptions: ParsableArguments {
@@ -33,7 +33,12 @@ struct OfficeOptions: ParsableArguments {
     }
 
     private func office(_ config: GuichetConfig, _ database: AppDatabase) -> Office {
+        Office(config: config, database: database, clock: clock)
+    }
+
+    /// The daemon's clock, shifted by `--clock-offset`.
+    var clock: @Sendable () -> Date {
         let offset = clockOffset
-        return Office(config: config, database: database, clock: { Date().addingTimeInterval(offset) })
+        return { Date().addingTimeInterval(offset) }
     }
 }

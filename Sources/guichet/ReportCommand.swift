@@ -2,7 +2,7 @@ import Agenda
 import ArgumentParser
 import Foundation
 import Reports
-import Web
+import OfficeKit
 
 /// `guichet report`: the activity report as CSV files or one HTML page.
 struct ReportCommand: AsyncParsableCommand {

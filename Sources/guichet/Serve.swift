@@ -1,16 +1,13 @@
 import Agenda
+import App
 import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
 import Media
-import Devices
-import Station
-import ServiceLifecycle
+import OfficeKit
 import Store
 import StructureConfig
-import UnixSignals
-import Web
 
 /// `guichet serve`: the daemon.
 struct Serve: AsyncParsableCommand {
@@ -42,66 +39,20 @@ struct Serve: AsyncParsableCommand {
     var visioLoopback = false
 
     func run() async throws {
-        var logger = Logger(label: "guichet")
-        logger.logLevel = .info
-        // One daemon per data folder, before anything touches it (a second one would wipe
-        // the first one's kiosk session in use).
-        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
-        let lock = try DataFolderLock(folder: options.data)
-        defer { withExtendedLifetime(lock) {} }
+        var app = AppOptions()
+        app.logger = Logger(label: "guichet")
+        app.logger.logLevel = .info
+        (app.host, app.port, app.data, app.seedDemo) = (host, port, options.data, !noDemo)
+        app.clock = options.clock
+        app.visio = try visioSettings(app.logger)
         // A refusal names the file, the key and the rule; it is printed without the usage text.
-        let base = try options.open { logger.notice("\($0)") }
-        let kiosk = base.config.kiosk
-        switch PrinterQueueCheck.check(kiosk) {
-        case .fine: break
-        case .unreachable(let warning): logger.warning("\(warning)")
-        case .unknownQueue(let error): logger.error("\(error): the stations cannot print until it is fixed (see /healthz)")
-        }
-        let office = base.withStations(
-            data: URL(fileURLWithPath: options.data),
-            devices: StationDevices(
-                printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
-                scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap)
-        )
-        .withVisio(media: try visioSettings(logger))
-        let loaded = office.config
-        let databasePath = options.databasePath
-        let noAgent = try await office.database.agentCount() == 0
-        if !noDemo, try await office.seedDemo() {
-            logger.info("demo data seeded", metadata: ["guichet.database": "\(databasePath)"])
-        }
-        let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
-        let visioStation = office.structure.stations.first { $0.visio }?.id ?? "visio"
-        let stationLines = office.stations.keys.sorted().map { id in
-            // Its pages answer only to the browser `guichet station` launches with a ticket.
-            let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
-            return "  \(label)guichet station --station \(id) --data \(options.data) --daemon http://\(shownHost):\(port)"
-                + "   (or --print-ticket: a one-time link for any browser)\n"
-        }.joined()
-        let app = buildApplication(office: office, server: ServerSettings(host: host, port: port), logger: logger) {
+        let config = try GuichetConfig.load(path: options.config)
+        let banner = Banner(host: host, port: port, data: options.data, databasePath: options.databasePath)
+        app.onRunning = { office in
             // Written straight to the descriptor so it appears at once, even when piped.
-            FileHandle.standardOutput.write(Data("""
-                Guichet is running for \(loaded.structure.name)
-                  Home page:        http://\(shownHost):\(port)/
-                  Agents' console:  http://\(shownHost):\(port)/console
-                \(stationLines)  Visio:            http://\(shownHost):\(port)/console/visio (links, waiting room), room screen /salle/\(visioStation)
-                  Health:           http://\(shownHost):\(port)/healthz
-                  API description:  http://\(shownHost):\(port)/openapi.json
-                  Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
-                  Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
-                  Database:         \(databasePath)
-                \(noAgent ? "No console account yet: create the first manager with\n  guichet agent add LOGIN --name \"Your Name\" --manager --data \(options.data)\n" : "")Stop with Ctrl-C.
-
-                """.utf8))
+            FileHandle.standardOutput.write(Data(await banner.text(office).utf8))
         }
-        var configuration = ServiceGroupConfiguration(
-            // Stopped in reverse order: the calls end first, then the server drains.
-            services: [app, PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        // Requests in flight get this long to finish.
-        configuration.maximumGracefulShutdownDuration = .seconds(10)
-        let group = ServiceGroup(configuration: configuration)
-        try await group.run()
+        try await runUntilSignalled(try await buildApplication(config: config, options: app), logger: app.logger)
     }
 
     func visioSettings(_ logger: Logger) throws -> MediaSettings {
@@ -126,4 +77,37 @@ struct Serve: AsyncParsableCommand {
 
 enum VisioMedia: String, ExpressibleByArgument, CaseIterable {
     case auto, devices, test
+}
+
+/// What `serve` prints once it listens: where each face of the daemon is.
+struct Banner {
+    let host: String
+    let port: Int
+    let data: String
+    let databasePath: String
+
+    func text(_ office: Office) async -> String {
+        let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+        let noAgent = ((try? await office.database.agentCount()) ?? 0) == 0
+        let visioStation = office.structure.stations.first { $0.visio }?.id ?? "visio"
+        let stationLines = office.stations.keys.sorted().map { id in
+            // Its pages answer only to the browser `guichet station` launches with a ticket.
+            let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
+            return "  \(label)guichet station --station \(id) --data \(data) --daemon http://\(shownHost):\(port)"
+                + "   (or --print-ticket: a one-time link for any browser)\n"
+        }.joined()
+        return """
+            Guichet is running for \(office.config.structure.name)
+              Home page:        http://\(shownHost):\(port)/
+              Agents' console:  http://\(shownHost):\(port)/console
+            \(stationLines)  Visio:            http://\(shownHost):\(port)/console/visio (links, waiting room), room screen /salle/\(visioStation)
+              Health:           http://\(shownHost):\(port)/healthz
+              API description:  http://\(shownHost):\(port)/openapi.json
+              Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
+              Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
+              Database:         \(databasePath)
+            \(noAgent ? "No console account yet: create the first manager with\n  guichet agent add LOGIN --name \"Your Name\" --manager --data \(data)\n" : "")Stop with Ctrl-C.
+
+            """
+    }
 }

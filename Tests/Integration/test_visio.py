@@ -135,7 +135,7 @@ def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
     d, booking, token = visio
     ws = websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=10)
     try:
-        assert json.loads(ws.recv()) == {"type": "waiting"}
+        assert json.loads(ws.recv()) == {"type": "waiting", "version": 1}
 
         def answer(text):
             ws.send(text)
@@ -157,14 +157,14 @@ def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
         for text, code in cases.items():
             reply = answer(text)
             assert reply["type"] == "error" and reply["code"] == code, (text[:60], reply)
-        assert answer('{"type": "join"}') == {"type": "waiting"}
+        assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
         # A flood: refused beyond the budget, the connection stays.
         for _ in range(400):
             ws.send('{"type": "join"}')
         replies = [json.loads(ws.recv())["type"] for _ in range(400)]
         assert replies.count("waiting") >= 150 and "error" in replies
         time.sleep(1.5)
-        assert answer('{"type": "join"}') == {"type": "waiting"}
+        assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
         # The console still shows the specialist waiting.
         assert "En salle d’attente" in d.get("/console/visio")[1].decode()
     finally:

@@ -27,7 +27,7 @@ import Visio
                 "--realm=guichet.test", "--allow-loopback-peers", "--no-cli", "--no-tls", "--no-dtls", "--no-tcp-relay",
                 "--pidfile=/tmp/guichet-coturn-\(port).pid", "--log-file=stdout", "--simple-log",
             ]
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
             let log = try FileHandle(forWritingTo: logFile)
             defer { try? log.close() }
             process.standardOutput = log

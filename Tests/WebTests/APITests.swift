@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import HTTPTypes
@@ -34,7 +35,7 @@ struct APITests {
 
     @Test func bookingAPermanenceSlotThenTheSameSlotAgainConflicts() async throws {
         let office = try await makeOffice()
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let slots = try await client.execute(uri: "/api/v1/availability?partner=caf&from=2026-12-01&to=2026-12-01", method: .get)
             #expect(slots.status == .ok)
@@ -65,7 +66,7 @@ struct APITests {
 
     @Test func invalidInputGetsAClearFourHundredAndChangesNothing() async throws {
         let office = try await makeOffice()
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         let span = #""start":"2026-12-01T09:00:00+01:00","end":"2026-12-01T09:30:00+01:00""#
         let cases: [(String, String, HTTPResponse.Status, String)] = [
             ("/api/v1/bookings", "{\"kind\":", .badRequest, "malformed_json"),
@@ -95,7 +96,7 @@ struct APITests {
 
     @Test func openingHoursBelowTheLabelMinimumAreRefusedWithTheRule() async throws {
         let office = try await makeOffice()
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/opening-hours", method: .put, headers: try await signIn(client, office),
@@ -109,7 +110,7 @@ struct APITests {
     }
 
     @Test func healthReportsEachComponent() async throws {
-        let app = Application(router: buildRouter(office: try await makeOffice()))
+        let app = try await daemon(try await makeOffice())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)

@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import HTTPTypes
@@ -45,7 +46,7 @@ struct ConsoleSecurityTests {
     @Test func aWrongPasswordIsRefusedAndOpensNoSession() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .agent, password: testPassword, actor: "test")
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/console/sign-in", method: .post, headers: formType, body: form([("login", "camille"), ("password", "pas le bon")]))
@@ -61,7 +62,7 @@ struct ConsoleSecurityTests {
     @Test func repeatedFailuresLockTheAccountEvenWithTheRightPassword() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .agent, password: testPassword, actor: "test")
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             for _ in 0..<5 {
                 _ = try await client.execute(uri: "/console/sign-in", method: .post, headers: formType, body: form([("login", "camille"), ("password", "non")]))
@@ -76,7 +77,7 @@ struct ConsoleSecurityTests {
     @Test func aPostWithoutTheCSRFTokenIsRefusedAndRecordsNothing() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .agent, password: testPassword, actor: "test")
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let (session, csrf) = try await signInByForm(client, login: "camille")
             var headers = formType
@@ -96,7 +97,7 @@ struct ConsoleSecurityTests {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .agent, password: testPassword, actor: "test")
         let planted = try await office.database.openSession(kind: .kiosk, agent: nil, station: "poste-1", replacing: nil, lifetime: 3600, now: office.clock())
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             var headers = formType
             headers[.cookie] = "guichet_session=\(planted.token)"
@@ -117,7 +118,7 @@ struct ConsoleSecurityTests {
     @Test func aKioskSessionCannotReachAgentPagesOrData() async throws {
         let office = try await makeOffice()
         let kiosk = try await office.database.openSession(kind: .kiosk, agent: nil, station: "poste-1", replacing: nil, lifetime: 3600, now: office.clock())
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let headers: HTTPFields = [.cookie: "guichet_session=\(kiosk.token)"]
             for uri in ["/console", "/console/referrals", "/console/mandates"] {
@@ -137,7 +138,7 @@ struct ConsoleSecurityTests {
     @Test func anAgentCannotDoAManagersAction() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .agent, password: testPassword, actor: "test")
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         let before = try await office.database.hoursPlan(default: office.structure, now: office.clock())
         try await app.test(.router) { client in
             let (session, csrf) = try await signInByForm(client, login: "camille")
@@ -166,7 +167,7 @@ struct ConsoleSecurityTests {
     @Test func everyConsolePageRendersForAManager() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "dominique", displayName: "Dominique", role: .manager, password: testPassword, actor: "test")
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             let (session, _) = try await signInByForm(client, login: "dominique")
             for uri in ["/console", "/console/week", "/console/book?situation=having-baby", "/console/book?with=agent", "/console/contacts/new", "/console/permanences",

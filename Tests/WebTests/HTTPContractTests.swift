@@ -1,3 +1,4 @@
+import OfficeKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,7 +23,7 @@ struct HTTPContractTests {
     @Test func signInFromACrossSiteTextPlainFormIsRefusedWithoutASession() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .manager, password: testPassword, actor: "test")
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             // What <form enctype="text/plain"> on another site sends.
             let body = ByteBuffer(string: #"{"login":"camille","password":"\#(testPassword)","x":"="}"#)
             for type in ["text/plain", "application/jsonx", "application/x-www-form-urlencoded", "text/json"] {
@@ -41,7 +42,7 @@ struct HTTPContractTests {
 
     @Test func everyJSONWriteRefusesAnotherMediaTypeAndTheDocumentSaysSo() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let cookie = try await signIn(client, office)[.cookie]!
             var checked = 0
             for (path, operations) in Self.paths where path.hasPrefix("/api/v1/") && path != "/api/v1/session" {
@@ -61,7 +62,7 @@ struct HTTPContractTests {
 
     @Test func managerWritesAreRefusedToAgentsAndTheDocumentSaysSo() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let headers = try await signIn(client, office, login: "dominique", role: .agent)
             for (path, operations) in Self.paths where ["/api/v1/opening-hours", "/api/v1/holidays", "/api/v1/closures", "/api/v1/permanences", "/api/v1/specialists"].contains(where: path.hasPrefix) {
                 for method in operations.keys where method != "get" {
@@ -76,7 +77,7 @@ struct HTTPContractTests {
 
     @Test func aRouteWithoutTheMethodAnswers405WithAllow() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let put = try await client.execute(uri: "/api/v1/bookings", method: .put)
             #expect(put.status == .methodNotAllowed)
             #expect(put.headers[.allow] == "GET, POST")

@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import HTTPTypes
@@ -28,7 +29,7 @@ struct OpeningCalendarAPITests {
 
     @Test func changingTheHoursTodayLeavesAPastQuarterAsItWas() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let headers = try await signIn(client, office)
             #expect(try await weeklyHours(client, headers, period: "2026-Q3") == "37.50")
             let put = try await client.execute(uri: "/api/v1/opening-hours", method: .put, headers: headers, body: ByteBuffer(string: wednesdayMorningsOnly + "}"))
@@ -41,7 +42,7 @@ struct OpeningCalendarAPITests {
 
     @Test func aChangeAnnouncedAheadDrivesAvailabilityFromItsDate() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let headers = try await signIn(client, office)
             let body = wednesdayMorningsOnly + #","effectiveFrom":"2027-01-04"}"#
             let put = try await client.execute(uri: "/api/v1/opening-hours", method: .put, headers: headers, body: ByteBuffer(string: body))
@@ -65,7 +66,7 @@ struct OpeningCalendarAPITests {
 
     @Test func publicHolidaysCloseTheStructureEverywhereUnlessDeclaredOpen() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let headers = try await signIn(client, office)
             // The demo's Friday visio slots skip Christmas Day.
             let slots = try json(try await client.execute(uri: "/api/v1/visio-slots?from=2026-12-25&to=2026-12-25", method: .get, headers: headers).body)
@@ -104,7 +105,7 @@ struct OpeningCalendarAPITests {
 
     @Test func aRoomHeldByAPartnerWindowIsRefusedToAnAgentsRoomBooking() async throws {
         let office = try await makeOffice()
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let headers = try await signIn(client, office)
             // The Caf permanence holds the partners' office on Tuesday mornings (demo).
             let inside = try await client.execute(
@@ -135,7 +136,7 @@ extension ConsoleSecurityTests {
     @Test func aManagerAnnouncesHoursAheadAndOpensAHolidayFromTheConsole() async throws {
         let office = try await makeOffice()
         _ = try await office.addAgent(login: "camille", displayName: "Camille", role: .manager, password: testPassword, actor: "test")
-        try await Application(router: buildRouter(office: office)).test(.router) { client in
+        try await daemon(office).test(.router) { client in
             let (session, csrf) = try await signInByForm(client, login: "camille")
             var headers = formType
             headers[.cookie] = session

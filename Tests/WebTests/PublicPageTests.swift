@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import HTTPTypes
@@ -27,7 +28,7 @@ struct PublicPageTests {
     @Test func thePageShowsTodaysStatusHoursAndTheCalendar() async throws {
         let clock = TestClock(Timestamp.parse("2026-11-25T12:10:00+01:00")!)  // Wednesday, closes at 12:30
         let office = try await makeOffice(clock: clock)
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             var html = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(html.contains("ferme bientôt (à 12:30)"))
@@ -46,7 +47,7 @@ struct PublicPageTests {
     @Test func theContactFormRefusesRobotsAndBadInputAndEscapesWhatItShows() async throws {
         let clock = TestClock(Timestamp.parse("2026-11-25T10:00:00+01:00")!)
         let office = try await makeOffice(clock: clock)
-        let app = Application(router: buildRouter(office: office))
+        let app = try await daemon(office)
         try await app.test(.router) { client in
             var page = String(buffer: try await client.execute(uri: "/", method: .get).body)
             let good = [("name", "Awa Diallo"), ("email", "awa@example.fr"), ("message", "Bonjour, quels papiers pour une carte d’identité ?")]

@@ -1,4 +1,6 @@
 import Agenda
+import App
+import OfficeKit
 import Synchronization
 import HTTPTypes
 import Hummingbird
@@ -25,6 +27,15 @@ func makeOffice(clock: TestClock? = nil) async throws -> Office {
     let office = Office(config: config, database: try AppDatabase.inMemory(), clock: { clock?.now ?? now })
     try await office.seedDemo()
     return office
+}
+
+/// The daemon's exact application (`buildApplication`, services included) over this office's
+/// database and clock; no station, no visio.
+func daemon(_ office: Office) async throws -> some ApplicationProtocol {
+    var options = AppOptions()
+    (options.database, options.clock, options.stations, options.seedDemo) = (office.database, office.clock, nil, false)
+    options.port = 0
+    return try await buildApplication(config: office.config, options: options)
 }
 
 let testPassword = "un mot de passe de test"

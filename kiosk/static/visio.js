@@ -64,7 +64,7 @@
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     ws = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
-    ws.onopen = () => send({ type: 'join' });
+    ws.onopen = () => send({ type: 'join', version: 1 });
     ws.onmessage = (event) => {
       let message;
       try { message = JSON.parse(event.data); } catch (e) { return; }

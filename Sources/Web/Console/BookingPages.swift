@@ -1,3 +1,4 @@
+import OfficeKit
 import StructureConfig
 import Agenda
 import Foundation

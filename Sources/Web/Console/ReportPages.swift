@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import Hummingbird

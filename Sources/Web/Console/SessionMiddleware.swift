@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import StructureConfig
 import Foundation

@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Hummingbird
 import Store

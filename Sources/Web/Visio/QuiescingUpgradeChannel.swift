@@ -1,3 +1,4 @@
+import OfficeKit
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
@@ -46,7 +47,7 @@ final class CloseUnusedOnQuiesce: ChannelInboundHandler, RemovableChannelHandler
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with the visio's signalling upgrade at `/visio/{token}/ws`.
-    static func guichet(office: Office) -> HTTPServerBuilder {
+    public static func guichet(office: Office) -> HTTPServerBuilder {
         .init { responder in
             QuiescingUpgradeChannel(
                 inner: HTTP1WebSocketUpgradeChannel(

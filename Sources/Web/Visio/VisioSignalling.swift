@@ -1,3 +1,4 @@
+import OfficeKit
 import Agenda
 import Foundation
 import Hummingbird
@@ -11,7 +12,7 @@ import Visio
 /// The specialist's WebSocket at `/visio/{token}/ws`: upgraded only for a known link inside
 /// its window; the link is the credential.
 enum VisioSignalling {
-    static let maximumMessage = SignalMessage.maximumBytes + 1024
+    static let maximumMessage = SignalProtocol.maximumBytes + 1024
 
     static func token(fromPath path: String) -> String? {
         let parts = path.split(separator: "/")
@@ -33,7 +34,7 @@ enum VisioSignalling {
         else { return .dontUpgrade }
         return .upgrade([:]) { inbound, outbound, _ in
             let connection = UUID()
-            let (stream, continuation) = AsyncStream<SignalMessage?>.makeStream()
+            let (stream, continuation) = AsyncStream<OutgoingSignal?>.makeStream()
             await calls.connected(booking, connection: connection, send: { continuation.yield($0) }, close: { continuation.yield(nil) })
             // One writer task: messages leave in order; `nil` closes the connection.
             let writer = Task {

@@ -12,7 +12,7 @@ public enum Accounts {
 
     /// A hash no password matches, verified for unknown logins so that their answer takes
     /// as long as a wrong password's.
-    static let decoyHash = Bcrypt.hash("decoy password that nobody types", cost: 10)
+    public static let decoyHash = Bcrypt.hash("decoy password that nobody types", cost: 10)
 
     public static func hash(_ password: String, cost: Int) async -> String {
         await offLoop { Bcrypt.hash(password, cost: UInt8(cost)) }
@@ -42,7 +42,7 @@ extension Office {
     /// Creates an account with a hashed password, refusing a weak one.
     public func addAgent(login: String, displayName: String, role: AgentRole, password: String, actor: String) async throws -> Agent {
         if let weakness = Accounts.weakness(of: password, login: login) {
-            throw APIError.invalid("password", french: weakness, english: "The password is too weak.")
+            throw AgendaError.invalidField("password", french: weakness, english: "The password is too weak.")
         }
         let hash = await Accounts.hash(password, cost: config.console.passwordCost)
         return try await database.addAgent(login: login, displayName: displayName, role: role, passwordHash: hash, actor: actor, now: clock())

@@ -12,8 +12,8 @@ public struct Office: Sendable {
     public let config: GuichetConfig
     public let database: AppDatabase
     public let clock: @Sendable () -> Date
-    let formTokens = FormTokens()
-    let healthCache = HealthCache()
+    public let formTokens = FormTokens()
+    public let healthCache = HealthCache()
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).
@@ -28,7 +28,7 @@ public struct Office: Sendable {
     }
 
     public var structure: Structure { config.structure }
-    var zone: StructureTimeZone { config.structure.timeZone }
+    public var zone: StructureTimeZone { config.structure.timeZone }
 
     public var kioskSites: [String] { config.kioskSites }
 

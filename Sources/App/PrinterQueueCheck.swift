@@ -3,14 +3,14 @@ import StructureConfig
 
 /// `kiosk.printerQueue` against CUPS itself: a queue CUPS does not know is an error (every
 /// print would fail); CUPS unreachable is only a warning (it may start later).
-enum PrinterQueueCheck {
-    enum Finding: Equatable {
+public enum PrinterQueueCheck {
+    public enum Finding: Equatable {
         case fine
         case unknownQueue(String)
         case unreachable(String)
     }
 
-    static func check(_ kiosk: KioskSettings) -> Finding {
+    public static func check(_ kiosk: KioskSettings) -> Finding {
         guard let wanted = kiosk.printerQueue else { return .fine }
         let queues: [PrintQueue]
         do { queues = try CupsPrinter(server: kiosk.cupsServer).queues() } catch {

@@ -6,16 +6,18 @@ import Synchronization
 /// posts without loading the form, or faster than a person types, or again and again, is
 /// refused — without any third-party service. Kept in memory: a restart only asks the
 /// sender to press "Envoyer" once more.
-final class FormTokens: Sendable {
-    static let minimumAge: TimeInterval = 3
-    static let maximumAge: TimeInterval = 2 * 3600
-    static let perAddressPerHour = 5
-    static let capacity = 10_000
+public final class FormTokens: Sendable {
+    public static let minimumAge: TimeInterval = 3
+    public static let maximumAge: TimeInterval = 2 * 3600
+    public static let perAddressPerHour = 5
+    public static let capacity = 10_000
 
     private let issued = Mutex<[String: Date]>([:])
     private let sends = Mutex<[String: [Date]]>([:])
 
-    func issue(now: Date) -> String {
+    public init() {}
+
+    public func issue(now: Date) -> String {
         let token = Identifier.secret()
         issued.withLock { issued in
             if issued.count >= Self.capacity { issued = issued.filter { now.timeIntervalSince($0.value) < Self.maximumAge } }
@@ -25,10 +27,10 @@ final class FormTokens: Sendable {
         return token
     }
 
-    enum Verdict: Equatable { case fresh, tooFast, unknownOrExpired }
+    public enum Verdict: Equatable { case fresh, tooFast, unknownOrExpired }
 
     /// Consumes the token: accepted once only.
-    func redeem(_ token: String, now: Date) -> Verdict {
+    public func redeem(_ token: String, now: Date) -> Verdict {
         issued.withLock { issued in
             guard let at = issued[token], now.timeIntervalSince(at) <= Self.maximumAge else { return .unknownOrExpired }
             if now.timeIntervalSince(at) < Self.minimumAge { return .tooFast }
@@ -38,7 +40,7 @@ final class FormTokens: Sendable {
     }
 
     /// Records a send from `address`; false when the address has sent too many this hour.
-    func allowSend(from address: String, now: Date) -> Bool {
+    public func allowSend(from address: String, now: Date) -> Bool {
         sends.withLock { sends in
             var recent = (sends[address] ?? []).filter { now.timeIntervalSince($0) < 3600 }
             guard recent.count < Self.perAddressPerHour else { return false }

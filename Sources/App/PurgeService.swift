@@ -2,7 +2,7 @@ import Store
 import Foundation
 import Logging
 import ServiceLifecycle
-import Web
+import OfficeKit
 
 /// The daily purge of personal data, run inside the daemon: once at start, then every
 /// `interval`. It stops with the daemon's graceful shutdown.

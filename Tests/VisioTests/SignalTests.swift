@@ -2,13 +2,31 @@ import Foundation
 import Testing
 import Visio
 
-struct SignalMessageTests {
+struct SignalTests {
     @Test func goodMessagesRoundTrip() throws {
-        let messages: [SignalMessage] = [
+        let messages: [IncomingSignal] = [
             .join, .leave, .answer(sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"), .candidate(mline: 1, candidate: "candidate:1 1 UDP 2122 127.0.0.1 5000 typ host"),
             .candidate(mline: 0, candidate: ""), .chat("https://www.caf.fr"),
         ]
-        for message in messages { #expect(try SignalMessage.parse(message.json) == message) }
+        for message in messages { #expect(try IncomingSignal.parse(Self.json(message)) == message) }
+        let replies: [OutgoingSignal] = [
+            .waiting, .leave, .offer(sdp: "v=0\r\n"), .candidate(mline: 2, candidate: ""), .error(code: "not_now", message: "Message hors séquence."),
+            .admitted(iceServers: [IceServer(urls: "stun:stun.example.org:3478"), IceServer(urls: "turn:t.example.org:3478", username: "1:x", credential: "c/d")]),
+        ]
+        for reply in replies {
+            #expect(try OutgoingSignal.parse(reply.json) == reply)
+            #expect(reply.json.contains(#""version":\#(SignalProtocol.version)"#))
+        }
+        // The page's own form, as visio.js writes it.
+        #expect(try OutgoingSignal.parse(#"{"type":"admitted","iceServers":[{"urls":"stun:s:3478"}],"version":1}"#) == .admitted(iceServers: [IceServer(urls: "stun:s:3478")]))
+    }
+
+    static func json(_ message: IncomingSignal) throws -> String { String(decoding: try JSONEncoder().encode(message), as: UTF8.self) }
+
+    @Test func anotherVersionIsRefusedAndNoneIsTheCurrentOne() throws {
+        #expect(try IncomingSignal.parse(#"{"type":"join","version":1}"#) == .join)
+        #expect(try IncomingSignal.parse(#"{"type":"join"}"#) == .join)
+        #expect(throws: SignalError.unsupportedVersion(2)) { try IncomingSignal.parse(#"{"type":"join","version":2}"#) }
     }
 
     @Test(arguments: [
@@ -17,17 +35,17 @@ struct SignalMessageTests {
         (#"{"type":"answer","sdp":42}"#, "malformed"), (#"{"type":"candidate","mline":9,"candidate":""}"#, "malformed"),
         (#"{"type":"candidate","mline":true,"candidate":""}"#, "malformed"),
         (#"{"type":"candidate","mline":0,"candidate":"candidate:1\r\na=evil"}"#, "malformed"),
-        (#"{"type":"chat","text":""}"#, "malformed"),
+        (#"{"type":"chat","text":""}"#, "malformed"), (#"{"type":"offer","sdp":"v=0"}"#, "not_now"),
     ])
     func badMessagesAreRefusedWithACode(text: String, code: String) {
-        #expect(throws: SignalError.self) { try SignalMessage.parse(text) }
-        do { _ = try SignalMessage.parse(text) } catch { #expect(error.code == code) }
+        #expect(throws: SignalError.self) { try IncomingSignal.parse(text) }
+        do { _ = try IncomingSignal.parse(text) } catch { #expect(error.code == code) }
     }
 
     @Test func oversizedMessagesAreRefused() {
         let sdp = "v=0" + String(repeating: "a", count: 65 * 1024)
-        #expect(throws: SignalError.tooLarge) { try SignalMessage.parse(SignalMessage.answer(sdp: sdp).json) }
-        #expect(throws: SignalError.tooLarge) { try SignalMessage.parse(String(repeating: " ", count: 80 * 1024)) }
+        #expect(throws: SignalError.tooLarge) { try IncomingSignal.parse(try Self.json(.answer(sdp: sdp))) }
+        #expect(throws: SignalError.tooLarge) { try IncomingSignal.parse(String(repeating: " ", count: 80 * 1024)) }
     }
 
     @Test func aFloodIsCutAndTheBudgetRefills() {

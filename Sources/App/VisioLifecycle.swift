@@ -1,5 +1,5 @@
 import ServiceLifecycle
-import Web
+import OfficeKit
 
 /// At start, closes the records of calls a crash left open and loads the media engine; when the daemon stops, ends the
 /// calls before the HTTP server waits for its connections (records closed, sockets closed).

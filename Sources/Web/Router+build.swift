@@ -1,34 +1,10 @@
+import OfficeKit
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import Store
 import StructureConfig
-
-/// Where the daemon listens.
-public struct ServerSettings: Sendable {
-    public var host: String
-    public var port: Int
-
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
-        self.host = host
-        self.port = port
-    }
-}
-
-/// The application the `guichet serve` binary runs; tests build the very same one.
-///
-/// `onRunning` is called once the socket is bound (the daemon prints its URLs there).
-public func buildApplication(
-    office: Office, server: ServerSettings, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}
-) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(office: office),
-        server: .guichet(office: office),
-        configuration: .init(address: .hostname(server.host, port: server.port), serverName: "Guichet"),
-        onServerRunning: { _ in await onRunning() },
-        logger: logger)
-}
 
 /// Every route of the daemon. The OpenAPI test walks `router.routes`.
 public func buildRouter(office: Office) -> Router<GuichetRequestContext> {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Station
-import Web
+import OfficeKit
 
 /// Drives the self-service stations inside the daemon: at start, every session a crash or a
 /// kill left behind is wiped before anyone is served; then the inactivity clock ticks once

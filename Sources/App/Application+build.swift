@@ -1,0 +1,118 @@
+import Devices
+import Foundation
+import Hummingbird
+import Logging
+import Media
+import OfficeKit
+import Web
+import ServiceLifecycle
+import UnixSignals
+import Station
+import Store
+import StructureConfig
+import OfficeKit
+import Web
+
+/// How `guichet serve` (and every test of the daemon) wants the daemon built. The defaults
+/// are the daemon's: the data folder `data`, CUPS and SANE from the configuration, no visio
+/// engine unless media settings are given.
+public struct AppOptions: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The folder holding the database, its lock and the stations' session folders.
+    public var data = "data"
+    /// An already open database (tests, benchmarks): used instead of `data/guichet.sqlite`,
+    /// and no lock is taken on the folder.
+    public var database: AppDatabase?
+    public var seedDemo = true
+    /// The stations' printer and scanner; nil drives no station (tests of the agenda alone).
+    public var stations: StationChoice? = .configured
+    /// The visio room's engine; nil runs no visio calls.
+    public var visio: MediaSettings?
+    public var clock: @Sendable () -> Date = { Date() }
+    public var logger = Logger(label: "guichet")
+    /// Called once the socket is bound, with the office it serves (the daemon prints its URLs there).
+    public var onRunning: @Sendable (Office) async -> Void = { _ in }
+
+    public enum StationChoice: Sendable {
+        /// CUPS and SANE as the configuration names them.
+        case configured
+        /// These devices (tests).
+        case devices(StationDevices)
+    }
+
+    public init() {}
+
+    public var databasePath: String { (data as NSString).appendingPathComponent("guichet.sqlite") }
+}
+
+/// The daemon: the office opened from `config` and `options`, its routes, and its
+/// long-running services (the data folder's lock, the daily purge, the stations' clock, the
+/// visio's lifecycle), added to the application so that one `runService()` runs them all.
+///
+/// Hummingbird stops the services in reverse order: the server first (its WebSockets close,
+/// requests in flight finish), then the visio ends what is left of its calls, then the rest.
+public func buildApplication(config: GuichetConfig, options: AppOptions) async throws -> some ApplicationProtocol {
+    let logger = options.logger
+    var lock: DataFolderLock?
+    let database: AppDatabase
+    if let given = options.database {
+        database = given
+    } else {
+        // One daemon per data folder, before anything touches it (a second one would wipe
+        // the first one's kiosk session in use).
+        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
+        lock = try DataFolderLock(folder: options.data)
+        database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
+    }
+    var office = Office(config: config, database: database, clock: options.clock)
+    switch options.stations {
+    case nil: break
+    case .devices(let devices)?:
+        office = office.withStations(data: URL(fileURLWithPath: options.data), devices: devices)
+    case .configured?:
+        let kiosk = config.kiosk
+        switch PrinterQueueCheck.check(kiosk) {
+        case .fine: break
+        case .unreachable(let warning): logger.warning("\(warning)")
+        case .unknownQueue(let error): logger.error("\(error): the stations cannot print until it is fixed (see /healthz)")
+        }
+        office = office.withStations(
+            data: URL(fileURLWithPath: options.data),
+            devices: StationDevices(
+                printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
+                scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap))
+    }
+    if let media = options.visio { office = office.withVisio(media: media) }
+    if options.seedDemo, try await office.seedDemo() {
+        logger.info("demo data seeded", metadata: ["guichet.database": "\(database.folder ?? "memory")"])
+    }
+    let running = office
+    var app = Application(
+        router: buildRouter(office: office),
+        server: .guichet(office: office),
+        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Guichet"),
+        onServerRunning: { _ in await options.onRunning(running) },
+        logger: logger)
+    if let lock { app.addServices(DataFolderLockHolder(lock: lock)) }
+    app.addServices(PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office))
+    return app
+}
+
+/// Keeps the data folder's lock until the daemon has stopped (the lock is released when the
+/// process ends in any case).
+struct DataFolderLockHolder: Service {
+    let lock: DataFolderLock
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        withExtendedLifetime(lock) {}
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT; requests in flight then get ten seconds to finish.
+public func runUntilSignalled(_ app: some ApplicationProtocol, logger: Logger) async throws {
+    var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = .seconds(10)
+    try await ServiceGroup(configuration: configuration).run()
+}

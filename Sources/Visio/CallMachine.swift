@@ -1,0 +1,188 @@
+import Foundation
+
+/// One visio call's rules, without I/O: events in, actions out. `VisioCalls` feeds it what
+/// the specialist's socket, the agent and the room's media engine say, and carries out the
+/// actions it returns (send, start or stop the media, write the call's record).
+///
+///     waiting ──admit──▶ admitted ──offer sent──▶ offering ──remote media──▶ connected
+///        │                  ▲  │                     │                          │
+///        │                  │  └───── socket lost ───┴──────────┬───────────────┘
+///        │                  └── new socket ── reconnecting ◀────┘
+///        └── socket lost, leave, hang-up, media ended, grace over, daemon stops ──▶ ended
+public struct CallMachine: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable {
+        case waiting
+        case admitted
+        case offering
+        case connected
+        case reconnecting(since: Date)
+        case ended(outcome: String)
+    }
+
+    /// What the room's media engine reports, as far as the call's rules care.
+    public enum Media: Sendable, Equatable {
+        case negotiationNeeded
+        case localDescription(sdp: String)
+        case candidate(mline: Int, candidate: String)
+        case remoteMedia(kind: String)
+        case chat(String)
+        case ended(why: String)
+        case failedToStart
+    }
+
+    public enum Event: Sendable, Equatable {
+        /// The specialist's socket opened (the first, or one replacing a lost one).
+        case connected(UUID)
+        case disconnected(UUID)
+        /// The reconnection grace of this socket is over.
+        case graceOver(UUID)
+        case received(IncomingSignal)
+        case admitted
+        case roomHungUp
+        case media(Media)
+        case daemonStopping
+    }
+
+    public enum Action: Sendable, Equatable {
+        case send(OutgoingSignal)
+        /// Tells the specialist it is admitted (with fresh ICE servers).
+        case sendAdmitted
+        /// Closes the specialist's current socket.
+        case closeConnection
+        /// Builds the room's pipeline, tells the specialist it is admitted, starts (the room offers).
+        case startMedia
+        case stopMedia
+        case createOffer
+        case applyAnswer(sdp: String)
+        case addCandidate(mline: Int, candidate: String)
+        /// Ends the call after `reconnectGrace` unless this socket was replaced.
+        case startGrace(UUID)
+        case recordStart
+        case recordEnd(outcome: String)
+    }
+
+    /// How long an admitted call waits for a specialist whose connection dropped (a network
+    /// change, a reload) before it ends.
+    public static let reconnectGrace: TimeInterval = 20
+
+    public private(set) var phase: Phase = .waiting
+    public private(set) var connection: UUID
+    /// Whether an agent admitted the specialist (a reconnection goes straight back in).
+    public private(set) var admitted = false
+    public private(set) var remoteMedia: Set<String> = []
+    /// Texts the specialist sent to the usager, shown on the room's screen during the call only.
+    public private(set) var messages: [String] = []
+
+    public init(connection: UUID) {
+        self.connection = connection
+    }
+
+    /// The first actions of a new call.
+    public static func start(connection: UUID) -> (CallMachine, [Action]) {
+        (CallMachine(connection: connection), [.send(.waiting)])
+    }
+
+    public var isEnded: Bool {
+        if case .ended = phase { true } else { false }
+    }
+
+    /// The media engine runs (after admission, while the specialist is connected).
+    var mediaRunning: Bool {
+        switch phase {
+        case .admitted, .offering, .connected: true
+        default: false
+        }
+    }
+
+    public mutating func handle(_ event: Event, now: Date) -> [Action] {
+        guard !isEnded else { return [] }
+        switch event {
+        case .connected(let socket):
+            var actions: [Action] = [.stopMedia, .closeConnection]
+            connection = socket
+            remoteMedia = []
+            if admitted {
+                phase = .admitted
+                actions.append(.startMedia)
+            } else {
+                phase = .waiting
+                actions.append(.send(.waiting))
+            }
+            return actions
+        case .disconnected(let socket):
+            guard socket == connection else { return [] }  // already replaced
+            guard admitted else { return end("specialist-left") }
+            phase = .reconnecting(since: now)
+            return [.startGrace(socket)]
+        case .graceOver(let socket):
+            guard socket == connection, case .reconnecting = phase else { return [] }
+            return end("specialist-lost")
+        case .admitted:
+            guard !admitted else { return [] }
+            admitted = true
+            phase = .admitted
+            return [.startMedia, .recordStart]
+        case .roomHungUp:
+            return [.send(.leave)] + end("room-hung-up")
+        case .daemonStopping:
+            return end("daemon-stopped")
+        case .received(let message):
+            return received(message)
+        case .media(let media):
+            return self.media(media)
+        }
+    }
+
+    private mutating func received(_ message: IncomingSignal) -> [Action] {
+        switch message {
+        case .join:
+            return admitted ? [.sendAdmitted] : [.send(.waiting)]
+        case .answer(let sdp):
+            guard mediaRunning else { return [.send(.refusal(.notNow("no offer yet")))] }
+            return [.applyAnswer(sdp: sdp)]
+        case .candidate(let mline, let candidate):
+            guard mediaRunning else { return [.send(.refusal(.notNow("no call yet")))] }
+            return [.addCandidate(mline: mline, candidate: candidate)]
+        case .chat(let text):
+            guard admitted else { return [.send(.refusal(.notNow("not admitted")))] }
+            remember(text)
+            return []
+        case .leave:
+            return end("specialist-hung-up")
+        }
+    }
+
+    private mutating func media(_ media: Media) -> [Action] {
+        switch media {
+        case .negotiationNeeded:
+            return mediaRunning ? [.createOffer] : []
+        case .localDescription(let sdp):
+            guard mediaRunning else { return [] }
+            if phase == .admitted { phase = .offering }
+            return [.send(.offer(sdp: sdp))]
+        case .candidate(let mline, let candidate):
+            return mediaRunning ? [.send(.candidate(mline: mline, candidate: candidate))] : []
+        case .remoteMedia(let kind):
+            guard mediaRunning else { return [] }
+            remoteMedia.insert(kind)
+            phase = .connected
+            return []
+        case .chat(let text):
+            remember(String(text.prefix(2000)))
+            return []
+        case .ended(let why):
+            return [.send(.error(code: "call_ended", message: "L’appel s’est interrompu : \(why)."))] + end("media-ended")
+        case .failedToStart:
+            return end("media-failed")
+        }
+    }
+
+    private mutating func remember(_ text: String) {
+        messages = Array((messages + [text]).suffix(10))
+    }
+
+    private mutating func end(_ outcome: String) -> [Action] {
+        phase = .ended(outcome: outcome)
+        return [.stopMedia, .closeConnection, .recordEnd(outcome: outcome)]
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import Visio
+
+/// The call's rules without GStreamer or a socket: every phase and what it asks for.
+struct CallMachineTests {
+    let first = UUID(), second = UUID()
+    let t0 = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test func aSpecialistWaitsIsAdmittedOffersAndConnects() {
+        var (call, actions) = CallMachine.start(connection: first)
+        #expect(actions == [.send(.waiting)] && call.phase == .waiting)
+        #expect(call.handle(.received(.join), now: t0) == [.send(.waiting)])
+        // Before admission the specialist cannot push media.
+        #expect(call.handle(.received(.answer(sdp: "v=0")), now: t0) == [.send(.refusal(.notNow("no offer yet")))])
+        #expect(call.handle(.received(.chat("bonjour")), now: t0) == [.send(.refusal(.notNow("not admitted")))])
+        #expect(call.handle(.admitted, now: t0) == [.startMedia, .recordStart])
+        #expect(call.phase == .admitted && call.admitted)
+        #expect(call.handle(.admitted, now: t0) == [])
+        #expect(call.handle(.received(.join), now: t0) == [.sendAdmitted])
+        #expect(call.handle(.media(.negotiationNeeded), now: t0) == [.createOffer])
+        #expect(call.handle(.media(.localDescription(sdp: "v=0 offer")), now: t0) == [.send(.offer(sdp: "v=0 offer"))])
+        #expect(call.phase == .offering)
+        #expect(call.handle(.received(.answer(sdp: "v=0 answer")), now: t0) == [.applyAnswer(sdp: "v=0 answer")])
+        #expect(call.handle(.received(.candidate(mline: 0, candidate: "candidate:1")), now: t0) == [.addCandidate(mline: 0, candidate: "candidate:1")])
+        #expect(call.handle(.media(.candidate(mline: 1, candidate: "candidate:2")), now: t0) == [.send(.candidate(mline: 1, candidate: "candidate:2"))])
+        _ = call.handle(.media(.remoteMedia(kind: "video")), now: t0)
+        #expect(call.phase == .connected && call.remoteMedia == ["video"])
+        _ = call.handle(.received(.chat("https://www.caf.fr")), now: t0)
+        #expect(call.messages == ["https://www.caf.fr"])
+        #expect(call.handle(.received(.leave), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-hung-up")])
+        #expect(call.phase == .ended(outcome: "specialist-hung-up") && call.isEnded)
+        // An ended call does nothing more.
+        #expect(call.handle(.received(.join), now: t0) == [])
+    }
+
+    @Test func leavingTheWaitingRoomEndsTheCallWithoutARecordedStart() {
+        var (call, _) = CallMachine.start(connection: first)
+        #expect(call.handle(.disconnected(second), now: t0) == [])  // not its socket
+        #expect(call.handle(.disconnected(first), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-left")])
+    }
+
+    @Test func anAdmittedSpecialistWhoseSocketDropsHasAGraceToComeBack() {
+        var (call, _) = CallMachine.start(connection: first)
+        _ = call.handle(.admitted, now: t0)
+        #expect(call.handle(.disconnected(first), now: t0) == [.startGrace(first)])
+        #expect(call.phase == .reconnecting(since: t0))
+        // Back on a new socket: the old one closed, a fresh offer.
+        #expect(call.handle(.connected(second), now: t0) == [.stopMedia, .closeConnection, .startMedia])
+        #expect(call.phase == .admitted && call.connection == second && call.remoteMedia.isEmpty)
+        // The first socket's grace ending later changes nothing.
+        #expect(call.handle(.graceOver(first), now: t0) == [])
+        // Lost again, and this time the grace runs out.
+        _ = call.handle(.disconnected(second), now: t0)
+        #expect(call.handle(.graceOver(second), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-lost")])
+    }
+
+    @Test func aWaitingSpecialistWhoReconnectsWaitsAgain() {
+        var (call, _) = CallMachine.start(connection: first)
+        #expect(call.handle(.connected(second), now: t0) == [.stopMedia, .closeConnection, .send(.waiting)])
+        #expect(call.phase == .waiting)
+    }
+
+    @Test(arguments: [
+        (CallMachine.Event.roomHungUp, [CallMachine.Action.send(.leave), .stopMedia, .closeConnection, .recordEnd(outcome: "room-hung-up")]),
+        (.daemonStopping, [.stopMedia, .closeConnection, .recordEnd(outcome: "daemon-stopped")]),
+        (.media(.failedToStart), [.stopMedia, .closeConnection, .recordEnd(outcome: "media-failed")]),
+        (.media(.ended(why: "ICE failed")), [
+            .send(.error(code: "call_ended", message: "L’appel s’est interrompu : ICE failed.")), .stopMedia, .closeConnection,
+            .recordEnd(outcome: "media-ended"),
+        ]),
+    ])
+    func everyWayAnAdmittedCallEnds(event: CallMachine.Event, expected: [CallMachine.Action]) {
+        var (call, _) = CallMachine.start(connection: first)
+        _ = call.handle(.admitted, now: t0)
+        #expect(call.handle(event, now: t0) == expected)
+        #expect(call.isEnded)
+    }
+
+    @Test func theRoomKeepsTheLastTenMessagesAndMediaOfAStoppedEngineIsIgnored() {
+        var (call, _) = CallMachine.start(connection: first)
+        #expect(call.handle(.media(.negotiationNeeded), now: t0) == [])
+        _ = call.handle(.admitted, now: t0)
+        for i in 1...12 { _ = call.handle(.media(.chat("message \(i)")), now: t0) }
+        #expect(call.messages.count == 10 && call.messages.first == "message 3")
+        _ = call.handle(.media(.chat(String(repeating: "x", count: 3000))), now: t0)
+        #expect(call.messages.last?.count == 2000)
+    }
+}
