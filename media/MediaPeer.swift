@@ -72,6 +72,11 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
 
 /// One side of a call: a GStreamer pipeline around webrtcbin. The C shim holds what Swift
 /// cannot call; this class holds the pipeline's life.
+///
+/// Who owns whom: this peer owns the pipeline and webrtcbin (one reference each, dropped in
+/// `deinit`). The shim's callbacks get the peer through `Unmanaged.passUnretained`: they never
+/// keep it alive, and `deinit` stops the pipeline (which joins GStreamer's streaming threads)
+/// before anything is released. Events leave through `onEvent` on the peer's own queue.
 public final class MediaPeer: @unchecked Sendable {
     private static let initialised: Bool = {
         gst_init(nil, nil)
@@ -256,23 +261,10 @@ public final class MediaPeer: @unchecked Sendable {
     // MARK: adapting to the network
 
     /// What the far end reports about our sending, or nil before its first report.
-    public struct SendStats: Sendable, Equatable {
-        /// 0–1.
-        public let loss: Double
-        /// Seconds (0 when unknown).
-        public let roundTrip: Double
-        /// Whether the figures come from transport-wide congestion control.
-        public let twcc: Bool
-        /// bit/s as received by the far end (TWCC), 0 when unknown.
-        public let receivedBitrate: Double
-    }
-
     public func sendStats() -> SendStats? {
-        var raw = GuichetSendStats()
-        guard guichet_webrtc_send_stats(webrtc, &raw) == 0, raw.have_remote != 0 || raw.have_twcc != 0 else { return nil }
-        let loss = raw.have_twcc != 0 ? raw.twcc_loss_pct / 100 : raw.fraction_lost
-        return SendStats(
-            loss: min(1, max(0, loss)), roundTrip: max(0, raw.round_trip_time), twcc: raw.have_twcc != 0, receivedBitrate: raw.twcc_bitrate_recv)
+        guard let reply = guichet_webrtc_get_stats(webrtc) else { return nil }
+        defer { gst_structure_free(reply) }
+        return SendStats(webrtcStats: reply)
     }
 
     private func element(_ name: String) -> UnsafeMutablePointer<GstElement>? {

@@ -1,7 +1,10 @@
 /* The part of the media engine Swift cannot write: variadic GObject calls (signal
  * emission, g_object_get, gst_structure_get) and the signal handlers whose C signatures
- * differ. Everything else is in Swift (media/). */
+ * differ. The benchmark's picture stamps are in gst_stamp.c; reading the statistics and
+ * everything else is in Swift (media/). */
+#define GST_USE_UNSTABLE_API 1
 #include "gst_shim.h"
+#include "gst_stamp.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
@@ -16,14 +19,11 @@ typedef struct {
     volatile gint64 *video;
     volatile gint64 *audio;
     GstWebRTCDataChannel *chat;
+    GstElement *webrtc; /* not owned: the watch lives in webrtcbin's object data */
     GMutex lock;
-    /* Glass-to-glass measurement (benchmark only): latencies read from stamped frames, ms. */
-    gboolean read_stamps;
     gboolean display;
     GstPromise *pending_stats; /* interrupted when the call stops, so no one waits forever */
     gboolean stopping;
-    double latencies[4096];
-    int latency_count;
 } Watch;
 
 static Watch *watch_of(GstElement *webrtc) { return g_object_get_data(G_OBJECT(webrtc), "guichet-watch"); }
@@ -52,89 +52,6 @@ static void on_ice_state(GObject *webrtc, GParamSpec *spec, gpointer data) {
     emit(data, GUICHET_EVENT_ICE_STATE, 0, state < 7 ? names[state] : "unknown");
 }
 
-/* A decoded remote stream: count what reaches the sink; say so at the first one. */
-/* A wall-clock stamp in the picture, for the benchmark's glass-to-glass latency: the low 32
- * bits of the time in ms as 32 blocks of 16x16 pixels along the top row, white for 1, black
- * for 0 (chroma neutral), read back by the receiver (here, or the browser's canvas). */
-#define STAMP_BITS 32
-#define STAMP_BLOCK 16
-
-static guint32 now_ms(void) { return (guint32)((guint64)g_get_real_time() / 1000); }
-
-static GstPadProbeReturn on_raw_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
-    GstCaps *caps = gst_pad_get_current_caps(pad);
-    if (!caps) return GST_PAD_PROBE_OK;
-    GstVideoInfo vinfo;
-    gboolean ok = gst_video_info_from_caps(&vinfo, caps);
-    gst_caps_unref(caps);
-    if (!ok || GST_VIDEO_INFO_FORMAT(&vinfo) != GST_VIDEO_FORMAT_I420 || GST_VIDEO_INFO_WIDTH(&vinfo) < STAMP_BITS * STAMP_BLOCK) return GST_PAD_PROBE_OK;
-    GstBuffer *buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
-    GST_PAD_PROBE_INFO_DATA(info) = buffer;
-    GstVideoFrame frame;
-    if (!gst_video_frame_map(&frame, &vinfo, buffer, GST_MAP_WRITE)) return GST_PAD_PROBE_OK;
-    guint32 stamp = now_ms();
-    for (int bit = 0; bit < STAMP_BITS; bit++) {
-        guint8 luma = (stamp >> (STAMP_BITS - 1 - bit)) & 1 ? 235 : 16;
-        for (int y = 0; y < STAMP_BLOCK; y++) {
-            guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-            memset(row + bit * STAMP_BLOCK, luma, STAMP_BLOCK);
-        }
-        for (int plane = 1; plane <= 2; plane++)
-            for (int y = 0; y < STAMP_BLOCK / 2; y++) {
-                guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, plane) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
-                memset(row + bit * STAMP_BLOCK / 2, 128, STAMP_BLOCK / 2);
-            }
-    }
-    gst_video_frame_unmap(&frame);
-    return GST_PAD_PROBE_OK;
-}
-
-int guichet_stamp_outgoing(GstElement *element) {
-    GstPad *pad = gst_element_get_static_pad(element, "sink");
-    if (!pad) return -1;
-    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_raw_frame, NULL, NULL);
-    gst_object_unref(pad);
-    return 0;
-}
-
-static void read_stamp(Watch *w, GstBuffer *buffer, GstPad *pad) {
-    GstCaps *caps = gst_pad_get_current_caps(pad);
-    if (!caps) return;
-    GstVideoInfo vinfo;
-    gboolean ok = gst_video_info_from_caps(&vinfo, caps);
-    gst_caps_unref(caps);
-    if (!ok || GST_VIDEO_INFO_WIDTH(&vinfo) < STAMP_BITS * STAMP_BLOCK) return;
-    GstVideoFrame frame;
-    if (!gst_video_frame_map(&frame, &vinfo, buffer, GST_MAP_READ)) return;
-    guint32 stamp = 0;
-    for (int bit = 0; bit < STAMP_BITS; bit++) {
-        int sum = 0;
-        for (int y = 6; y < 10; y++) {
-            const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-            for (int x = 6; x < 10; x++) sum += row[bit * STAMP_BLOCK + x];
-        }
-        stamp = (stamp << 1) | (sum / 16 > 128 ? 1 : 0);
-    }
-    gst_video_frame_unmap(&frame);
-    guint32 latency = now_ms() - stamp;
-    if (latency > 5000) return; /* not a stamped frame */
-    g_mutex_lock(&w->lock);
-    if (w->latency_count < 4096) w->latencies[w->latency_count++] = latency;
-    g_mutex_unlock(&w->lock);
-}
-
-int guichet_stamp_latencies(GstElement *webrtc, double *out, int max) {
-    Watch *w = watch_of(webrtc);
-    if (!w) return 0;
-    g_mutex_lock(&w->lock);
-    w->read_stamps = TRUE;
-    int count = w->latency_count < max ? w->latency_count : max;
-    memcpy(out, w->latencies, count * sizeof(double));
-    w->latency_count = 0;
-    g_mutex_unlock(&w->lock);
-    return count;
-}
-
 /* Counts what reaches the room's screen or speaker, says so at the first buffer, and (benchmark
  * only) reads the pictures' stamps. */
 static GstPadProbeReturn on_remote_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
@@ -142,7 +59,7 @@ static GstPadProbeReturn on_remote_buffer(GstPad *pad, GstPadProbeInfo *info, gp
     gboolean video = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(pad), "guichet-video"));
     volatile gint64 *counter = video ? w->video : w->audio;
     if (__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED) == 0) emit(w, GUICHET_EVENT_REMOTE_MEDIA, 0, video ? "video" : "audio");
-    if (video && w->read_stamps) read_stamp(w, GST_PAD_PROBE_INFO_BUFFER(info), pad);
+    if (video) guichet_stamp_read_remote(w->webrtc, GST_PAD_PROBE_INFO_BUFFER(info), pad);
     return GST_PAD_PROBE_OK;
 }
 
@@ -209,6 +126,7 @@ void guichet_webrtc_watch(GstElement *pipeline, GstElement *webrtc, guichet_even
     w->callback = callback;
     w->context = context;
     w->pipeline = pipeline;
+    w->webrtc = webrtc;
     w->video = video_frames;
     w->audio = audio_buffers;
     g_mutex_init(&w->lock);
@@ -327,60 +245,15 @@ int guichet_webrtc_send_chat(GstElement *webrtc, const char *text) {
     return ok ? 0 : -1;
 }
 
-/* Congestion figures from webrtcbin's statistics: the remote receiver's reports on our
- * video (RTCP: fraction lost, round-trip time) and transport-wide congestion control's
- * own view when negotiated (gst-twcc-stats: loss and bitrates). */
-typedef struct {
-    GuichetSendStats *out;
-} StatsWalk;
-
-static gboolean read_twcc(GQuark field, const GValue *value, gpointer data) {
-    StatsWalk *walk = data;
-    if (!GST_VALUE_HOLDS_STRUCTURE(value)) return TRUE;
-    const GstStructure *s = gst_value_get_structure(value);
-    double d;
-    guint u;
-    if (gst_structure_get_double(s, "packet-loss-pct", &d)) {
-        walk->out->have_twcc = 1;
-        walk->out->twcc_loss_pct = d;
-    }
-    if (gst_structure_get_uint(s, "bitrate-sent", &u)) walk->out->twcc_bitrate_sent = u;
-    if (gst_structure_get_uint(s, "bitrate-recv", &u)) walk->out->twcc_bitrate_recv = u;
-    return TRUE;
-}
-
-static gboolean read_stat(GQuark field, const GValue *value, gpointer data) {
-    StatsWalk *walk = data;
-    if (!GST_VALUE_HOLDS_STRUCTURE(value)) return TRUE;
-    const GstStructure *s = gst_value_get_structure(value);
-    GstWebRTCStatsType type;
-    if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)) return TRUE;
-    if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
-        const gchar *kind = gst_structure_get_string(s, "kind");
-        double d;
-        if (kind && strcmp(kind, "video") == 0) {
-            if (gst_structure_get_double(s, "fraction-lost", &d)) walk->out->fraction_lost = d;
-            if (gst_structure_get_double(s, "round-trip-time", &d)) walk->out->round_trip_time = d;
-            walk->out->have_remote = 1;
-        }
-    }
-    if (gst_structure_has_field(s, "gst-twcc-stats")) {
-        const GValue *twcc = gst_structure_get_value(s, "gst-twcc-stats");
-        read_twcc(0, twcc, walk);
-    }
-    return TRUE;
-}
-
-int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out) {
-    memset(out, 0, sizeof *out);
+GstStructure *guichet_webrtc_get_stats(GstElement *webrtc) {
     Watch *w = watch_of(webrtc);
-    if (!w) return -1;
+    if (!w) return NULL;
     GstPromise *promise = gst_promise_new();
     g_mutex_lock(&w->lock);
     if (w->stopping) {
         g_mutex_unlock(&w->lock);
         gst_promise_unref(promise);
-        return -1;
+        return NULL;
     }
     w->pending_stats = gst_promise_ref(promise);
     g_mutex_unlock(&w->lock);
@@ -390,15 +263,10 @@ int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out) {
     gst_promise_unref(w->pending_stats);
     w->pending_stats = NULL;
     g_mutex_unlock(&w->lock);
-    if (result != GST_PROMISE_RESULT_REPLIED) {
-        gst_promise_unref(promise);
-        return -1;
-    }
-    const GstStructure *reply = gst_promise_get_reply(promise);
-    StatsWalk walk = {out};
-    if (reply) gst_structure_foreach(reply, read_stat, &walk);
+    const GstStructure *reply = result == GST_PROMISE_RESULT_REPLIED ? gst_promise_get_reply(promise) : NULL;
+    GstStructure *copy = reply ? gst_structure_copy(reply) : NULL;
     gst_promise_unref(promise);
-    return 0;
+    return copy;
 }
 
 int guichet_get_int(GstElement *element, const char *property) {

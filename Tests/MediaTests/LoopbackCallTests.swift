@@ -110,7 +110,7 @@ import Testing
         try call.start()
         #expect(call.wait { call.peer.videoFrames > 30 && call.peer.audioBuffers > 30 })
         // The receiver's reports arrive (RTCP, and TWCC when negotiated): nothing lost on loopback.
-        var stats: MediaPeer.SendStats?
+        var stats: SendStats?
         #expect(call.wait(15) {
             stats = call.room.sendStats()
             return stats != nil

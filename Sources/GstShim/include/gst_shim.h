@@ -3,6 +3,14 @@
 
 #include <gst/gst.h>
 
+/* What Swift cannot call in GStreamer and webrtcbin: variadic GObject calls (signal
+ * emission with promises, g_object_get) and signal handlers with their own C signatures.
+ *
+ * Ownership across the boundary: `guichet_webrtc_watch` keeps `context` unretained (Swift
+ * passes `Unmanaged.passUnretained(peer)`); the MediaPeer outlives every callback because its
+ * deinit stops the pipeline (GST_STATE_NULL joins the streaming threads) before releasing it.
+ * The watch itself lives in webrtcbin's object data and is freed with webrtcbin. */
+
 /* What webrtcbin tells the engine. Everything arrives on GStreamer's or libnice's threads. */
 typedef enum {
     GUICHET_EVENT_NEGOTIATION_NEEDED = 1,
@@ -37,23 +45,14 @@ int guichet_webrtc_allow_loopback(GstElement *webrtc);
 void guichet_webrtc_create_chat(GstElement *webrtc);
 int guichet_webrtc_send_chat(GstElement *webrtc, const char *text);
 
-/* What the far end's reports say about our sending. */
-typedef struct {
-    int have_remote;          /* a receiver report about our video arrived */
-    double fraction_lost;     /* 0–1, from RTCP */
-    double round_trip_time;   /* seconds, from RTCP */
-    int have_twcc;            /* transport-wide congestion control is negotiated and reporting */
-    double twcc_loss_pct;     /* 0–100 */
-    double twcc_bitrate_sent; /* bit/s */
-    double twcc_bitrate_recv; /* bit/s, as the far end received */
-} GuichetSendStats;
+/* webrtcbin's statistics (a copy the caller frees with gst_structure_free), or NULL when the
+ * call is stopping. Blocks until they are gathered: not for streaming threads. Swift reads
+ * them (media/SendStats.swift). */
+GstStructure *guichet_webrtc_get_stats(GstElement *webrtc);
 
-/* Reads webrtcbin's statistics (blocks until they are gathered: not for streaming threads). */
-int guichet_webrtc_send_stats(GstElement *webrtc, GuichetSendStats *out);
-
-/* Benchmark only: stamps the wall-clock time into each raw frame entering `element`, and
- * reads the stamps of the remote video (latencies in ms since the last call, up to `max`;
- * the first call switches reading on). */
+/* Benchmark only (gst_stamp.c): stamps the wall-clock time into each raw frame entering
+ * `element`, and reads the stamps of the remote video (latencies in ms since the last call,
+ * up to `max`; the first call switches reading on). */
 int guichet_stamp_outgoing(GstElement *element);
 int guichet_stamp_latencies(GstElement *webrtc, double *out, int max);
 
