@@ -9,9 +9,10 @@ public enum StationExtension {
             throw CocoaError(.fileWriteInvalidFileName)
         }
         let origin = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
-        let source = Bundle.module.resourceURL!.appendingPathComponent("extension")
+        let resources = try KioskResources.folder()
+        let source = resources.appendingPathComponent("extension")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let files = [("bar.js", source), ("background.js", source), ("keyguard.js", Bundle.module.resourceURL!.appendingPathComponent("static"))]
+        let files = [("bar.js", source), ("background.js", source), ("keyguard.js", resources.appendingPathComponent("static"))]
         for (file, from) in files {
             let target = folder.appendingPathComponent(file)
             try? FileManager.default.removeItem(at: target)
@@ -20,7 +21,8 @@ public enum StationExtension {
         let manifest = try String(contentsOf: source.appendingPathComponent("manifest.json"), encoding: .utf8)
             .replacingOccurrences(of: "STATION_ORIGIN", with: origin)
         try manifest.write(to: folder.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
-        let t = KioskResources.strings[language] ?? KioskResources.strings["fr"] ?? [:]
+        let strings = try KioskResources.loadStrings()
+        let t = strings[language] ?? strings["fr"] ?? [:]
         let station: [String: Any] = [
             "base": stationBase, "session": session,
             "labels": [

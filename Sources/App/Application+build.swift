@@ -88,8 +88,9 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
         logger.info("demo data seeded", metadata: ["guichet.database": "\(database.folder ?? "memory")"])
     }
     let running = office
+    let pages = try await WebPages.load()
     var app = Application(
-        router: buildRouter(office: office),
+        router: buildRouter(office: office, pages: pages),
         server: .guichet(office: office),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Guichet"),
         onServerRunning: { _ in await options.onRunning(running) },

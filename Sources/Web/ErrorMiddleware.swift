@@ -4,15 +4,17 @@ import Hummingbird
 import Logging
 
 /// Turns every error thrown by a handler into the API's JSON error shape, so that no
-/// client ever sees Hummingbird's empty 500.
+/// client ever sees Hummingbird's empty 500; a console refusal becomes the console's page.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let pages: WebPages
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
         } catch let error as ConsoleRefusal {
-            guard request.uri.path.hasPrefix("/api/") else { throw error }
+            guard request.uri.path.hasPrefix("/api/") else { return error.response(request, pages: pages) }
             throw APIError(status: error.status == .seeOther ? .unauthorized : error.status, code: "refused", french: error.message, english: "Refused.")
         } catch let error as AgendaError {
             throw APIError(error)

@@ -7,31 +7,32 @@ import Store
 import StructureConfig
 
 /// Every route of the daemon. The OpenAPI test walks `router.routes`.
-public func buildRouter(office: Office) -> Router<GuichetRequestContext> {
+public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
     let methods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    router.add(middleware: SecurityHeadersMiddleware())
+    // The console's and the station's CSS, scripts and pictograms, straight from the bundles.
+    let cache = CacheControl([(MediaType(type: .any), [.public, .maxAge(3600)])])
+    router.add(middleware: FileMiddleware(pages.consoleStatic.path, urlBasePath: "/static", cacheControl: cache, searchForIndexHtml: false))
+    router.add(middleware: FileMiddleware(pages.kioskStatic.path, urlBasePath: "/kiosk-static", cacheControl: cache, searchForIndexHtml: false))
     router.add(middleware: SessionMiddleware(office: office))
     HealthController(office: office).addRoutes(to: router)
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
-    PublicPage(office: office).addRoutes(to: router)
-    KioskPages(office: office).addRoutes(to: router)
-    VisioPages(office: office).addRoutes(to: router)
-    router.get("static/{file}") { _, context in
-        guard let response = StaticFiles.response(for: try context.parameters.require("file")) else { throw HTTPError(.notFound) }
-        return response
-    }
-    SignInController(office: office).addRoutes(to: router)
-    AgendaPages(office: office).addRoutes(to: router)
-    BookingPages(office: office).addRoutes(to: router)
-    HoursPages(office: office).addRoutes(to: router)
-    PermanencePages(office: office).addRoutes(to: router)
-    FollowUpPages(office: office).addRoutes(to: router)
-    MandatePages(office: office).addRoutes(to: router)
-    AgentPages(office: office).addRoutes(to: router)
-    ReportPages(office: office).addRoutes(to: router)
+    PublicPage(office: office, pages: pages).addRoutes(to: router)
+    KioskPages(office: office, pages: pages).addRoutes(to: router)
+    VisioPages(office: office, pages: pages).addRoutes(to: router)
+    SignInController(office: office, pages: pages).addRoutes(to: router)
+    AgendaPages(office: office, pages: pages).addRoutes(to: router)
+    BookingPages(office: office, pages: pages).addRoutes(to: router)
+    HoursPages(office: office, pages: pages).addRoutes(to: router)
+    PermanencePages(office: office, pages: pages).addRoutes(to: router)
+    FollowUpPages(office: office, pages: pages).addRoutes(to: router)
+    MandatePages(office: office, pages: pages).addRoutes(to: router)
+    AgentPages(office: office, pages: pages).addRoutes(to: router)
+    ReportPages(office: office, pages: pages).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIAccessMiddleware(office: office))
     StructureController(office: office).addRoutes(to: api)
     OpeningHoursController(office: office).addRoutes(to: api)

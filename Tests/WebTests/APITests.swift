@@ -15,7 +15,7 @@ struct APITests {
     }
 
     @Test func openAPIDocumentListsExactlyTheDaemonsRoutes() async throws {
-        let router = buildRouter(office: try await makeOffice())
+        let router = buildRouter(office: try await makeOffice(), pages: try await WebPages.load())
         let doc = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as! [String: Any]
         let paths = doc["paths"] as! [String: [String: Any]]
         var documented = Set<String>()

@@ -1,12 +1,13 @@
 import OfficeKit
 import Foundation
 import Kiosk
+import Web
 import Testing
 
 /// Every language of the station has every text the templates use.
 struct KioskTextTests {
     @Test func everyLanguageHasEveryKeyTheTemplatesUse() throws {
-        let strings = KioskResources.strings
+        let strings = try KioskResources.loadStrings()
         #expect(Set(strings.keys).isSuperset(of: ["fr", "en"]))
         let french = try #require(strings["fr"])
         for (language, table) in strings {
@@ -28,10 +29,11 @@ struct KioskTextTests {
         return keys
     }
 
-    @Test func everyPageOffersToCallAnAgent() throws {
-        let html = try #require(KioskResources.render("kiosk-home", ["t": KioskResources.strings["fr"]!, "base": "/kiosk/p", "inSession": true]))
+    @Test func everyPageOffersToCallAnAgent() async throws {
+        let pages = try await WebPages.load()
+        let html = try #require(pages.kiosk.render("kiosk-home", ["t": pages.texts("fr"), "base": "/kiosk/p", "inSession": true]))
         #expect(html.contains("Appeler un agent"))
-        let english = try #require(KioskResources.render("kiosk-welcome", ["t": KioskResources.strings["en"]!, "base": "/kiosk/p"]))
+        let english = try #require(pages.kiosk.render("kiosk-welcome", ["t": pages.texts("en"), "base": "/kiosk/p"]))
         #expect(english.contains("Call an agent") && english.contains("<html lang=\"en\">"))
     }
 }

@@ -9,7 +9,8 @@ import Store
 /// "Aujourd'hui" and "Semaine": the day's arrivals and the week's calendar.
 struct AgendaPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console", use: today)

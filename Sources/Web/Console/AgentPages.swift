@@ -8,7 +8,8 @@ import Store
 /// Accounts (managers only): list, create, disable; and the audit journal.
 struct AgentPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/agents", use: list)

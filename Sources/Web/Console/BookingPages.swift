@@ -9,7 +9,8 @@ import Store
 /// then check-in, no-show, done, cancel and move from the day and week views.
 struct BookingPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
     static let searchDays = 14
 
     func addRoutes(to router: Router<GuichetRequestContext>) {

@@ -9,6 +9,7 @@ import StructureConfig
 /// of times and names.
 struct ConsoleKit: Sendable {
     let office: Office
+    let pages: WebPages
 
     var zone: StructureTimeZone { office.structure.timeZone }
 
@@ -61,7 +62,7 @@ struct ConsoleKit: Sendable {
         all["nav"] = Self.sections.filter { !$0.managerOnly || agent.role == .manager }.map {
             ["href": $0.href, "label": $0.label, "current": $0.id == section]
         }
-        return Pages.shared.render(template, all, status: status)
+        return pages.console.page(template, all, status: status)
     }
 
     static let sections: [(id: String, href: String, label: String, managerOnly: Bool)] = [

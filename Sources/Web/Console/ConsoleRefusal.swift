@@ -7,7 +7,7 @@ import Hummingbird
 
 /// Why the console refuses a request before any handler work: rendered as a French page
 /// (or a redirect to sign-in) rather than the API's JSON.
-struct ConsoleRefusal: Error, HTTPResponseError {
+struct ConsoleRefusal: Error {
     enum Reason { case notSignedIn, managerOnly, badCSRF, rateLimited, kioskOnly }
     let reason: Reason
 
@@ -29,10 +29,11 @@ struct ConsoleRefusal: Error, HTTPResponseError {
         }
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The page (or, for a page asked without a session, the way to sign in).
+    func response(_ request: Request, pages: WebPages) -> Response {
         if reason == .notSignedIn && request.method == .get {
             return .redirect(to: "/console/sign-in")
         }
-        return Pages.shared.render("message", ["title": "Accès refusé", "message": message], status: reason == .notSignedIn ? .unauthorized : status)
+        return pages.console.page("message", ["title": "Accès refusé", "message": message], status: reason == .notSignedIn ? .unauthorized : status)
     }
 }

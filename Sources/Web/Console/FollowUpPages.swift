@@ -8,7 +8,8 @@ import Store
 /// The visit record (one quick form) and referrals to partner referents.
 struct FollowUpPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/contacts/new", use: contactForm)

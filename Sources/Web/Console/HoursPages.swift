@@ -8,7 +8,8 @@ import Store
 /// Opening hours and exceptional closures: everyone sees them, managers change them.
 struct HoursPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/hours", use: show)

@@ -8,7 +8,8 @@ import Store
 /// Mandates signed on site: register, withdraw (a category or all), print for every party.
 struct MandatePages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/mandates", use: list)
@@ -97,6 +98,6 @@ struct MandatePages {
              "signed": kit.dateTime(mandate.signedAt), "expires": kit.dateTime(mandate.expiresAt), "duration": mandate.duration.french,
              "categories": mandate.activeCategories.map(\.french), "structure": s.name, "address": s.address, "id": mandate.id]
         }
-        return Pages.shared.render("mandate-print", ["copies": copies, "title": "Mandat \(mandate.id)"])
+        return pages.console.page("mandate-print", ["copies": copies, "title": "Mandat \(mandate.id)"])
     }
 }

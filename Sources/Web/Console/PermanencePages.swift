@@ -8,7 +8,8 @@ import StructureConfig
 /// Partner permanences (managers): the series, a new one, a date taken out, an end.
 struct PermanencePages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/permanences", use: list)

@@ -9,7 +9,8 @@ import StructureConfig
 /// Reports from the console (the same as `guichet report`) and the contact-form messages.
 struct ReportPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/reports", use: reports)

@@ -8,7 +8,8 @@ import Store
 /// Signing in and out, for the console (form) and for API clients (JSON).
 struct SignInController {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     /// Failed attempts tolerated in the window, per account and per address.
     static let window: TimeInterval = 15 * 60
@@ -25,7 +26,7 @@ struct SignInController {
 
     @Sendable func form(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         if context.agent != nil { return .redirect(to: "/console") }
-        return Pages.shared.render("sign-in", ["structure": office.structure.name, "error": false, "login": ""])
+        return pages.console.page("sign-in", ["structure": office.structure.name, "error": false, "login": ""])
     }
 
     enum Outcome {
@@ -64,7 +65,7 @@ struct SignInController {
             response.setCookie(SessionMiddleware.cookie(for: session, secure: false))
             return response
         case .refused(let message):
-            return Pages.shared.render("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .unauthorized)
+            return pages.console.page("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .unauthorized)
         }
     }
 

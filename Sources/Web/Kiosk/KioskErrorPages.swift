@@ -42,6 +42,7 @@ enum KioskRefusal: Error, Equatable {
 struct KioskErrorPages: RouterMiddleware {
     typealias Context = GuichetRequestContext
     let office: Office
+    let pages: WebPages
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -51,7 +52,7 @@ struct KioskErrorPages: RouterMiddleware {
         } catch {
             if request.headers[.accept]?.contains("application/json") == true || request.headers[.contentType]?.contains("application/json") == true {
                 guard let refusal = error as? KioskRefusal else { throw error }
-                let t = KioskResources.strings["fr"] ?? [:], en = KioskResources.strings["en"] ?? [:]
+                let t = pages.texts("fr"), en = pages.texts("en")
                 throw APIError(status: refusal.status, code: refusal.key, french: t[refusal.key] ?? "", english: en[refusal.key] ?? "")
             }
             let (status, key): (HTTPResponse.Status, String) =
@@ -74,16 +75,15 @@ struct KioskErrorPages: RouterMiddleware {
         let languages = office.config.kiosk.languages
         let asked = request.cookies["guichet_lang"]?.value
         let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
-        let t = KioskResources.strings[language] ?? [:]
+        let t = pages.texts(language)
         let base = "/kiosk/\(station)"
         var context: [String: Any] = [
             "t": t, "structure": office.structure.name, "station": station, "base": base, "path": "\(base)/", "session": "", "token": "",
             "inSession": false, "helpComing": request.uri.queryParameters.get("aide") != nil, "message": t[key] ?? t["errorInternal"] ?? "",
-            "languages": KioskResources.languageChoices(languages, current: language),
+            "languages": pages.languageChoices(languages, current: language),
         ]
         // A browser the station does not recognise has no home to go back to: only the agent.
         if key != KioskRefusal.unbound.key { context["back"] = "\(base)/accueil" }
-        let rendered = KioskResources.render("kiosk-error", context)
-        return HTMLPage.response(rendered, status: status)
+        return pages.kiosk.page("kiosk-error", context, status: status)
     }
 }

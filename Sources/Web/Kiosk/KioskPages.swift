@@ -14,16 +14,11 @@ import StructureConfig
 /// site can read. Every page, error pages included, has "Call an agent".
 struct KioskPages: Sendable {
     let office: Office
+    let pages: WebPages
     static let cookie = "guichet_poste"
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("kiosk-static/{file}") { _, context in
-            guard let file = KioskResources.staticFile(try context.parameters.require("file")) else { throw HTTPError(.notFound) }
-            var response = Response(status: .ok, headers: [.contentType: file.type], body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
-            response.headers[.cacheControl] = "public, max-age=3600"
-            return response
-        }
-        let kiosk = router.group("kiosk/{station}").add(middleware: KioskErrorPages(office: office))
+        let kiosk = router.group("kiosk/{station}").add(middleware: KioskErrorPages(office: office, pages: pages))
         kiosk.get("lancer", use: launch)
         kiosk.get("", use: welcome)
         kiosk.post("commencer", use: start)
@@ -58,7 +53,7 @@ struct KioskPages: Sendable {
         let language: String
         let base: String
         let path: String
-        var t: [String: String] { KioskResources.strings[language] ?? [:] }
+        let t: [String: String]
     }
 
     /// The station asked for, from its own browser only: any other client (another local
@@ -69,7 +64,8 @@ struct KioskPages: Sendable {
         let languages = office.config.kiosk.languages
         let asked = request.uri.queryParameters.get("lang") ?? request.cookies["guichet_lang"]?.value
         let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
-        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path)
+        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path,
+            t: pages.texts(language))
     }
 
     private func stationService(_ context: GuichetRequestContext) throws -> StationService {
@@ -83,11 +79,11 @@ struct KioskPages: Sendable {
             "t": v.t, "structure": office.structure.name, "station": v.station.station, "base": v.base, "path": v.path,
             "session": v.status.session ?? "", "token": v.status.session ?? v.status.next ?? "", "inSession": v.status.session != nil,
             "helpComing": request.uri.queryParameters.get("aide") != nil,
-            "languages": KioskResources.languageChoices(office.config.kiosk.languages, current: v.language),
+            "languages": pages.languageChoices(office.config.kiosk.languages, current: v.language),
         ]
         if let error { context["error"] = error }
         context.merge(extra) { $1 }
-        var response = HTMLPage.response(KioskResources.render(template, context), status: error == nil ? .ok : .unprocessableContent)
+        var response = pages.kiosk.page(template, context, status: error == nil ? .ok : .unprocessableContent)
         if request.uri.queryParameters.get("lang") != nil {
             response.headers[.setCookie] = "guichet_lang=\(v.language); Path=/kiosk; SameSite=Strict; HttpOnly"
         }

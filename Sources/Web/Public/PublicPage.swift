@@ -9,6 +9,7 @@ import StructureConfig
 /// services, calendar link) and `POST /contact`, its contact form.
 struct PublicPage {
     let office: Office
+    let pages: WebPages
     var zone: StructureTimeZone { office.structure.timeZone }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
@@ -44,7 +45,7 @@ struct PublicPage {
         let todayDate = zone.localDate(now)
         let today = todayDate.weekday
         let state = status(now: now, opening: plan.calendar, closures: closures)
-        let kit = ConsoleKit(office: office)
+        let kit = ConsoleKit(office: office, pages: pages)
         func weekRows(_ hours: WeeklyHours, marksToday: Bool) -> [[String: Any]] {
             Weekday.allCases.map { day in
                 let ranges = hours.ranges(on: day).map { "\($0.start) – \($0.end)" }.joined(separator: ", ")
@@ -76,7 +77,7 @@ struct PublicPage {
         ]
         values.merge(extra) { $1 }
         values["hasClosures"] = !((values["closures"] as? [Any])?.isEmpty ?? true)
-        return Pages.shared.render("public", values, status: code)
+        return pages.console.page("public", values, status: code)
     }
 
     @Sendable func page(_ request: Request, context: GuichetRequestContext) async throws -> Response {

@@ -1,6 +1,7 @@
 import OfficeKit
 import Agenda
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Kiosk
 import Media
@@ -12,7 +13,8 @@ import Visio
 /// visio appointments (links, waiting room, admit, hang up), and the confidential room's screen.
 struct VisioPages {
     let office: Office
-    var kit: ConsoleKit { ConsoleKit(office: office) }
+    let pages: WebPages
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("visio/{token}", use: specialistPage)
@@ -38,18 +40,18 @@ struct VisioPages {
 
     private func page(_ template: String, language: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         var context = values
-        context["t"] = KioskResources.strings[language] ?? [:]
+        context["t"] = pages.texts(language)
         context["structure"] = office.structure.name
-        context["languages"] = KioskResources.languageChoices(office.config.kiosk.languages, current: language)
-        var response = HTMLPage.response(KioskResources.render(template, context), status: status)
+        context["languages"] = pages.languageChoices(office.config.kiosk.languages, current: language)
+        var response = pages.kiosk.page(template, context, status: status)
         // The page needs the camera and the microphone of its own origin, nothing else.
-        response.headers[.init("Permissions-Policy")!] = "camera=(self), microphone=(self), geolocation=()"
+        if let name = HTTPField.Name.permissionsPolicy { response.headers[name] = "camera=(self), microphone=(self), geolocation=()" }
         return response
     }
 
     /// Why a link does not open now, in the page's language; nil when it opens.
     private func refusal(_ token: String, language: String) async throws -> (HTTPResponse.Status, String)? {
-        let t = KioskResources.strings[language] ?? [:]
+        let t = pages.texts(language)
         guard let (_, window) = try await VisioSignalling.check(office, token: token) else {
             return (.notFound, t["visioRefusedUnknown"] ?? "")
         }
@@ -75,7 +77,7 @@ struct VisioPages {
         }
         guard let booking = try await office.database.visioBooking(token: token) else { throw HTTPError(.notFound) }
         let specialist = try await specialistName(booking)
-        let texts = (KioskResources.strings[language] ?? [:]).filter { $0.key.hasPrefix("visio") }
+        let texts = (pages.texts(language)).filter { $0.key.hasPrefix("visio") }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys]), as: UTF8.self)
         return page(
             "visio-specialist", language: language,
