@@ -72,7 +72,7 @@ extension AppDatabase {
     }
 
     public func markMessageAnswered(id: String, agent: String, now: Date) async throws {
-        try await writer.write { db in
+        try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contactMessage WHERE id = ?", arguments: [id]) == 1 else {
                 throw AgendaError.notFound("message", id: id)
             }

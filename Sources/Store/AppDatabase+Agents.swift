@@ -58,7 +58,7 @@ extension AppDatabase {
         guard (1...120).contains(name.count) else {
             throw AgendaError.invalidField("displayName", french: "Le nom affiché est requis.", english: "The display name is required.")
         }
-        return try await writer.write { db in
+        return try await write(target: { $0.id }, fallback: AuditLine(actor: actor, action: "agent.add", at: now)) { db in
             if try AgentRecord.filter(Column("login") == login).fetchCount(db) > 0 {
                 throw AgendaError(
                     code: "login_taken", kind: .conflict, french: "Cet identifiant existe déjà.", english: "This login already exists.",
@@ -68,7 +68,6 @@ extension AppDatabase {
                 id: Identifier.make("a"), login: login, displayName: name, passwordHash: passwordHash, role: role.rawValue,
                 active: true, createdAt: now.seconds)
             try record.insert(db)
-            try Self.audit(db, at: now, actor: actor, action: "agent.add", target: record.id)
             return record.agent
         }
     }
@@ -90,12 +89,11 @@ extension AppDatabase {
 
     public func setAgentActive(id: String, active: Bool, actor: String, now: Date) async throws {
         defer { sessionCache.clear() }
-        try await writer.write { db in
+        try await write(target: { _ in id }, fallback: AuditLine(actor: actor, action: active ? "agent.enable" : "agent.disable", at: now)) { db in
             guard var record = try AgentRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("agent", id: id) }
             record.active = active
             try record.update(db)
             try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [id])
-            try Self.audit(db, at: now, actor: actor, action: active ? "agent.enable" : "agent.disable", target: id)
         }
     }
 

@@ -58,7 +58,7 @@ extension AppDatabase {
     /// two concurrent requests for one slot can never both succeed.
     public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        return try await writeMappingConflicts { db in
+        return try await writeMappingConflicts(target: { $0.id }) { db in
             var booking = Booking(
                 id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
                 permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
@@ -180,9 +180,11 @@ extension AppDatabase {
     }
 
     /// A write whose overlap-trigger failure becomes the agenda's "slot taken".
-    func writeMappingConflicts<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeMappingConflicts<T: Sendable>(
+        target: @escaping @Sendable (T) -> String? = { _ in nil }, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
-            return try await write(body)
+            return try await write(target: target, body)
         } catch let error as DatabaseError where error.message == "slot_taken" {
             throw AgendaError.slotTaken
         }

@@ -25,7 +25,7 @@ extension AppDatabase {
             throw AgendaError.invalidField("reason", french: "Le motif est requis (300 caractères au plus).", english: "The reason is required (at most 300 characters).")
         }
         try ClosureNotice.check(span: span, announcedAt: now, emergency: emergency)
-        return try await write { db in
+        return try await write(target: { $0.closure.id }) { db in
             let closure = Closure(id: Identifier.make("c"), span: span, reason: reason, announcedAt: now, emergency: emergency)
             try ClosureRecord(closure).insert(db)
             let hits = try Self.bookings(db, overlapping: span).filter { $0.status == .booked || $0.status == .checkedIn }

@@ -59,7 +59,8 @@ extension AppDatabase {
             id: Identifier.make("v"), at: now, agent: agent, partners: partners, lifeSituation: input.lifeSituation,
             reason: reason, channel: input.channel, accompanied: input.accompanied, outcome: input.outcome,
             note: note?.isEmpty == false ? note : nil)
-        try await writer.write { db in
+        let id = contact.id
+        try await write(target: { _ in id }) { db in
             try db.execute(
                 sql: """
                     INSERT INTO contact (id, at, agentId, partners, lifeSituation, reason, channel, accompanied, outcome, note)

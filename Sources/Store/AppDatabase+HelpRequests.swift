@@ -40,7 +40,7 @@ extension AppDatabase {
 
     /// The agent helped the usager of this request's session: the session counts as accompanied.
     public func markAccompanied(helpRequest id: String) async throws {
-        try await writer.write { db in
+        try await write { db in
             guard let session = try String.fetchOne(db, sql: "SELECT session FROM helpRequest WHERE id = ?", arguments: [id]) else {
                 throw AgendaError.notFound("help request", id: id)
             }
@@ -49,7 +49,7 @@ extension AppDatabase {
     }
 
     public func resolveHelpRequest(id: String, agent: String, now: Date) async throws {
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE helpRequest SET resolvedAt = ?, resolvedBy = ? WHERE id = ? AND resolvedAt IS NULL",
                 arguments: [now.seconds, agent, id])

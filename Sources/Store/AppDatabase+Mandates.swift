@@ -60,7 +60,7 @@ extension AppDatabase {
         }
         let id = Identifier.make("m")
         let expires = duration.expiry(signedAt: now, zone: zone)
-        return try await writer.write { db in
+        return try await write(target: { $0.id }) { db in
             try db.execute(
                 sql: """
                     INSERT INTO mandate (id, usagerName, identityDocument, agentId, signedAt, duration, expiresAt, parties)
@@ -77,7 +77,7 @@ extension AppDatabase {
 
     /// Withdraws one category, or the whole mandate when `category` is nil. Allowed at any time.
     public func withdrawMandate(id: String, category: MandateCategory?, actor: String, now: Date) async throws -> Mandate {
-        try await writer.write { db in
+        try await write { db in
             let mandate = try Self.mandate(db, id: id)
             guard mandate.withdrawnAt == nil else { return mandate }
             if let category {

@@ -28,7 +28,7 @@ extension AppDatabase {
         bookingDays: Int, contactNoteDays: Int, referralDays: Int, mandateDays: Int, messageDays: Int = 30, actor: String, now: Date
     ) async throws -> PurgeReport {
         let cutoff: @Sendable (Int) -> Int64 = { days in now.seconds - Int64(days) * 86_400 }
-        let report = try await writer.write { db in
+        let report = try await write(target: { (report: PurgeReport) in "\(report.total)" }, fallback: AuditLine(actor: actor, action: "purge", at: now)) { db in
             var report = PurgeReport()
             try db.execute(
                 sql: """
@@ -67,7 +67,6 @@ extension AppDatabase {
                     """,
                 arguments: [now.seconds, cutoff(messageDays)])
             report.messages = db.changesCount
-            try Self.audit(db, at: now, actor: actor, action: "purge", target: "\(report.total)")
             return report
         }
         try? await Self.flushWriteAheadLog(writer)
@@ -78,6 +77,6 @@ extension AppDatabase {
     /// are no longer kept in the write-ahead log.
     static func flushWriteAheadLog(_ writer: any DatabaseWriter) async throws {
         guard writer is DatabasePool else { return }
-        try await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 }

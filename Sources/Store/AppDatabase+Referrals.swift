@@ -20,7 +20,8 @@ extension AppDatabase {
         let referral = Referral(
             id: Identifier.make("r"), partner: partner, referent: referent, agent: agent, subject: subject,
             usagerName: name?.isEmpty == false ? name : nil, sentAt: now, deadline: deadline)
-        try await writer.write { db in
+        let id = referral.id
+        try await write(target: { _ in id }) { db in
             try db.execute(
                 sql: """
                     INSERT INTO referral (id, partner, referent, agentId, subject, usagerName, sentAt, deadlineAt)
@@ -39,7 +40,7 @@ extension AppDatabase {
         guard (1...2000).contains(answer.count) else {
             throw AgendaError.invalidField("answer", french: "La réponse est requise (2000 caractères au plus).", english: "The answer is required (at most 2000 characters).")
         }
-        return try await writer.write { db in
+        return try await write { db in
             let referral = try Self.referral(db, id: id)
             guard referral.closedAt == nil, referral.answeredAt == nil else {
                 throw AgendaError(
@@ -52,7 +53,7 @@ extension AppDatabase {
     }
 
     public func closeReferral(id: String, now: Date) async throws -> Referral {
-        try await writer.write { db in
+        try await write { db in
             let referral = try Self.referral(db, id: id)
             guard referral.closedAt == nil else { return referral }
             try db.execute(sql: "UPDATE referral SET closedAt = ? WHERE id = ?", arguments: [now.seconds, id])

@@ -31,7 +31,7 @@ extension AppDatabase {
             throw AgendaError.invalidField("displayName", french: "Le nom affiché est requis (120 caractères au plus).", english: "The display name is required (at most 120 characters).")
         }
         let record = SpecialistRecord(id: id ?? Identifier.make("s"), partner: partner, displayName: name, calendarToken: Identifier.secret(), createdAt: now.seconds)
-        return try await write { db in
+        return try await write(target: { $0.id }) { db in
             guard try SpecialistRecord.fetchOne(db, key: record.id) == nil else {
                 throw AgendaError(code: "already_exists", kind: .conflict, french: "Cet identifiant existe déjà.", english: "This id already exists.", details: ["id": record.id])
             }

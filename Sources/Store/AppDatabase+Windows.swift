@@ -47,7 +47,7 @@ extension AppDatabase {
         lastDate: LocalDate?, structure: Structure, now: Date
     ) async throws -> Permanence {
         guard structure.room(room) != nil else { throw AgendaError.unknownReference("room", what: "room", id: room) }
-        return try await write { db in
+        return try await write(target: { $0.id }) { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let permanence = Permanence(
                 id: Identifier.make("p"), partner: specialist.partner, specialist: specialist.id, room: room,
@@ -127,7 +127,7 @@ extension AppDatabase {
         guard let room = structure.confidentialRoom, let station = structure.visioStation else {
             throw AgendaError(code: "no_visio_device", kind: .conflict, french: "Aucun espace confidentiel équipé pour la visio n'est configuré.", english: "No confidential space with a visio device is configured.")
         }
-        return try await write { db in
+        return try await write(target: { $0.id }) { db in
             let specialist = try Self.specialist(db, id: specialistID)
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             try BookingPlacement.check(

@@ -60,7 +60,7 @@ struct APITests {
         }
         // The write is in the audit journal, once (the refused one wrote nothing), without the usager.
         let journal = try await office.database.auditJournal()
-        #expect(journal.filter { $0.action == "POST /api/v1/bookings" }.count == 1)
+        #expect(journal.filter { $0.action == "booking.create" && $0.actor.hasPrefix("a") && $0.target?.hasPrefix("b") == true }.count == 1)
         #expect(!journal.contains { "\($0.action) \($0.target ?? "")".contains("Awa") })
     }
 

@@ -31,10 +31,7 @@ struct APIAccessMiddleware: RouterMiddleware {
                 status: .forbidden, code: "manager_only", french: "Action réservée aux responsables de la structure.",
                 english: "Only the structure's managers may do this.")
         }
-        // Every write transaction of this request appends its audit line (who, which route,
-        // when; never the body) inside itself: see AuditContext.
-        let audit = request.method == .get ? nil : AuditContext(actor: agent.id, action: "\(request.method.rawValue) \(path)", at: office.clock())
-        var response = try await AuditContext.$current.withValue(audit) { try await next(request, context) }
+        var response = try await next(request, context)
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
         return response
     }

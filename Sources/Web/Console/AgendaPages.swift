@@ -12,11 +12,11 @@ struct AgendaPages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console", use: today)
-        router.get("console/week", use: week)
-        router.post("console/help/{id}/resolve", use: resolveHelp)
-        router.post("console/help/{id}/accompanied", use: markAccompanied)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get(use: today)
+        console.get("week", use: week)
+        console.post("help/{id}/resolve", use: resolveHelp)
+        console.post("help/{id}/accompanied", use: markAccompanied)
     }
 
     /// A row of the day's table, actions included.
@@ -29,8 +29,7 @@ struct AgendaPages {
             + "<td>\(BookingHTML.actions(b, now: now, time: time, csrf: csrf, back: "today", dayActions: true))</td></tr>"
     }
 
-    @Sendable func today(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func today(_ request: Request, context: ConsoleContext) async throws -> Response {
         let now = office.clock()
         let date = kit.zone.localDate(now)
         let day = kit.zone.day(date)
@@ -64,11 +63,11 @@ struct AgendaPages {
         let hours = Self.hoursText(plan.calendar, date)
         let closures = try await office.database.closures(overlapping: day).filter { !$0.withdrawn }
         return kit.page(
-            "today", title: "Aujourd’hui", section: "today", agent: agent, context: context,
+            "today", title: "Aujourd’hui", section: "today", context: context,
             [
                 "day": kit.dayTitle(date), "hours": hours,
                 "closures": closures.map { ["reason": $0.reason, "time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))"] },
-                "arrivalsHTML": bookings.sorted { $0.span.start < $1.span.start }.map { arrivalRow($0, now: now, csrf: context.session?.csrf ?? "") }
+                "arrivalsHTML": bookings.sorted { $0.span.start < $1.span.start }.map { arrivalRow($0, now: now, csrf: context.csrf) }
                     .joined(separator: "\n"),
                 "hasArrivals": !bookings.isEmpty, "permanences": permanences, "hasPermanences": !permanences.isEmpty,
                 "roomUse": roomUse, "hasRoomUse": !roomUse.isEmpty, "roomName": confidential.map(kit.roomName) ?? "",
@@ -78,8 +77,7 @@ struct AgendaPages {
             ], notice: Notices.text(request))
     }
 
-    @Sendable func week(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func week(_ request: Request, context: ConsoleContext) async throws -> Response {
         let now = office.clock()
         let asked = request.uri.queryParameters["date"].flatMap { LocalDate(iso: String($0)) }
         let anchor = asked.flatMap { LocalDate.acceptedYears.contains($0.year) ? $0 : nil } ?? kit.zone.localDate(now)
@@ -114,7 +112,7 @@ struct AgendaPages {
                 events.append(block(
                     "booking", b.span, "\(b.usager?.name ?? "Rendez-vous") — \(ConsoleKit.kindFrench(b.kind))",
                     "\(kit.partnerName(b.partner)) · \(kit.roomName(b.room)) · \(ConsoleKit.statusFrench(b.status))",
-                    BookingHTML.actions(b, now: now, time: kit.time(b.span.start), csrf: context.session?.csrf ?? "", back: "week", dayActions: false)))
+                    BookingHTML.actions(b, now: now, time: kit.time(b.span.start), csrf: context.csrf, back: "week", dayActions: false)))
             }
             let closed = closures.filter { $0.span.overlaps(daySpan) }.map {
                 ["reason": $0.reason, "emergency": $0.emergency, "time": "\(kit.dateTime($0.span.start)) → \(kit.dateTime($0.span.end))"] as [String: Any]
@@ -127,31 +125,29 @@ struct AgendaPages {
         }
         let weekTitle = "Semaine du \(kit.dayTitle(monday).prefix(1).lowercased())\(kit.dayTitle(monday).dropFirst())"
         return kit.page(
-            "week", title: weekTitle, section: "week", agent: agent, context: context,
+            "week", title: weekTitle, section: "week", context: context,
             ["days": days, "previous": monday.adding(days: -7).description, "next": monday.adding(days: 7).description,
             ],
             notice: Notices.text(request))
     }
 
     /// The agent helped the usager at the station: the session counts as accompanied.
-    @Sendable func markAccompanied(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func markAccompanied(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         let id = try context.parameters.require("id")
         try await office.database.markAccompanied(helpRequest: id)
         try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
-        try await office.database.audit(actor: agent.id, action: "help.accompanied", target: id, now: office.clock())
         return .redirect(to: "/console?done=help")
     }
 
-    @Sendable func resolveHelp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func resolveHelp(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         let id = try context.parameters.require("id")
         // An out-of-service alert is resolved by putting the checked station back in service.
         if let alert = try await office.database.openHelpRequests().first(where: { $0.id == id && $0.reason == .outOfService }) {
             try? await office.stations[alert.station]?.reset()
         }
         try await office.database.resolveHelpRequest(id: id, agent: agent.id, now: office.clock())
-        try await office.database.audit(actor: agent.id, action: "help.resolve", target: id, now: office.clock())
         return .redirect(to: "/console?done=help")
     }
 

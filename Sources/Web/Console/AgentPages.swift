@@ -11,34 +11,34 @@ struct AgentPages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/agents", use: list)
-        router.post("console/agents", use: add)
-        router.post("console/agents/{id}/disable", use: disable)
-        router.post("console/purge", use: purge)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        managers.get("agents", use: list)
+        managers.post("agents", use: add)
+        managers.post("agents/{id}/disable", use: disable)
+        managers.post("purge", use: purge)
     }
 
-    func page(_ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) async throws -> Response {
+    func page(_ context: ConsoleContext, form: FormData?, notice: String?, error: String?) async throws -> Response {
         let agents = try await office.database.agents()
         let names = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.displayName) })
         let journal = try await office.database.auditJournal(limit: 50).map {
             ["at": kit.dateTime($0.at), "actor": names[$0.actor] ?? $0.actor, "action": $0.action, "target": $0.target ?? ""]
         }
         return kit.page(
-            "agents", title: "Comptes et journal", section: "agents", agent: agent, context: context,
+            "agents", title: "Comptes et journal", section: "agents", context: context,
             [
                 "agents": agents.map { ["id": $0.id, "login": $0.login, "name": $0.displayName, "role": $0.role == .manager ? "Responsable" : "Agent",
-                                        "active": $0.active, "self": $0.id == agent.id] },
+                                        "active": $0.active, "self": $0.id == context.agent.id] },
                 "journal": journal, "login": form?["login"] ?? "", "name": form?["name"] ?? "",
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try await page(context, agent: try kit.manager(context), form: nil, notice: Notices.text(request), error: nil)
+    @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await page(context, form: nil, notice: Notices.text(request), error: nil)
     }
 
-    @Sendable func add(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func add(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let (agent, form) = (context.agent, context.form)
         let role = AgentRole(rawValue: form["role"] ?? "") ?? .agent
         let password = form.fields.first { $0.0 == "password" }?.1 ?? ""
         do {
@@ -46,20 +46,20 @@ struct AgentPages {
             return .redirect(to: "/console/agents?done=agent")
         } catch {
             guard let message = ConsoleKit.describe(error) else { throw error }
-            return try await page(context, agent: agent, form: form, notice: nil, error: message)
+            return try await page(context, form: form, notice: nil, error: message)
         }
     }
 
-    @Sendable func disable(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func disable(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         let id = try context.parameters.require("id")
-        guard id != agent.id else { return try await page(context, agent: agent, form: nil, notice: nil, error: "Vous ne pouvez pas désactiver votre propre compte.") }
+        guard id != agent.id else { return try await page(context, form: nil, notice: nil, error: "Vous ne pouvez pas désactiver votre propre compte.") }
         try await office.database.setAgentActive(id: id, active: false, actor: agent.id, now: office.clock())
         return .redirect(to: "/console/agents")
     }
 
-    @Sendable func purge(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func purge(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         _ = try await office.purgePersonalData(actor: agent.id)
         return .redirect(to: "/console/agents?done=purge")
     }

@@ -13,13 +13,13 @@ struct BookingPages {
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
     static let searchDays = 14
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/book", use: search)
-        router.post("console/bookings", use: create)
-        router.get("console/bookings/{id}/move", use: moveForm)
-        router.post("console/bookings/{id}/move", use: move)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("book", use: search)
+        console.post("bookings", use: create)
+        console.get("bookings/{id}/move", use: moveForm)
+        console.post("bookings/{id}/move", use: move)
         for event in BookingEvent.allCases where event != .reschedule {
-            router.post("console/bookings/{id}/\(event.rawValue)") { request, context in
+            console.post("bookings/{id}/\(event.rawValue)") { request, context in
                 try await apply(event, request: request, context: context)
             }
         }
@@ -96,7 +96,7 @@ struct BookingPages {
     }
 
     func searchPage(
-        _ request: Request, context: GuichetRequestContext, agent: Agent, criteria: Criteria, values: [String: String] = [:], error: String? = nil
+        _ request: Request, context: ConsoleContext, criteria: Criteria, values: [String: String] = [:], error: String? = nil
     ) async throws -> Response {
         let now = office.clock()
         let found = try await slots(for: criteria, now: now)
@@ -122,7 +122,7 @@ struct BookingPages {
             }]
         }
         return kit.page(
-            "book", title: "Prendre rendez-vous", section: "book", agent: agent, context: context,
+            "book", title: "Prendre rendez-vous", section: "book", context: context,
             [
                 "situations": kit.situationOptions.map { var o = $0; o["selected"] = (o["id"] as? String) == criteria.situation; return o },
                 "partners": kit.partnerOptions.map { var o = $0; o["selected"] = (o["id"] as? String) == criteria.partner; return o },
@@ -134,21 +134,20 @@ struct BookingPages {
             ], error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func search(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func search(_ request: Request, context: ConsoleContext) async throws -> Response {
         let query = request.uri.queryParameters
         let criteria = Criteria({ key in query[Substring(key)].map(String.init) }, today: kit.zone.localDate(office.clock()))
-        return try await searchPage(request, context: context, agent: agent, criteria: criteria)
+        return try await searchPage(request, context: context, criteria: criteria)
     }
 
-    @Sendable func create(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let criteria = Criteria({ form[$0] }, today: kit.zone.localDate(office.clock()))
         var values: [String: String] = [:]
         for key in ["slot", "name", "phone", "email"] { values[key] = form[key] ?? "" }
         if form.has("consent") { values["consent"] = "on" }
         func refuse(_ message: String) async throws -> Response {
-            try await searchPage(request, context: context, agent: agent, criteria: criteria, values: values, error: message)
+            try await searchPage(request, context: context, criteria: criteria, values: values, error: message)
         }
         guard let choice = form["slot"].flatMap(SlotChoice.init) else { return try await refuse("Choisissez un créneau.") }
         let name = form["name"] ?? ""
@@ -160,37 +159,34 @@ struct BookingPages {
             kind: choice.kind, permanence: choice.permanence, visioSlot: choice.visioSlot, room: choice.room,
             lifeSituation: criteria.situation, span: choice.span, usager: usager)
         do {
-            let booking = try await office.database.createBooking(bookingRequest, structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "booking.create", target: booking.id, now: office.clock())
+            _ = try await office.database.createBooking(bookingRequest, structure: office.structure, now: office.clock())
             return .redirect(to: "/console?done=booked")
         } catch let error as AgendaError {
             return try await refuse(error.french)
         }
     }
 
-    func apply(_ event: BookingEvent, request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    func apply(_ event: BookingEvent, request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let id = try context.parameters.require("id")
         let back = form["back"] == "week" ? "/console/week" : "/console"
         do {
             _ = try await office.database.applyBookingEvent(id: id, event, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "booking.\(event.rawValue)", target: id, now: office.clock())
             return .redirect(to: "\(back)?done=\(event.rawValue)")
         } catch let error as AgendaError {
-            return kit.page("message", title: "Action refusée", section: "today", agent: agent, context: context, ["message": error.french, "back": back], status: .conflict)
+            return kit.page("message", title: "Action refusée", section: "today", context: context, ["message": error.french, "back": back], status: .conflict)
         }
     }
 
-    @Sendable func moveForm(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func moveForm(_ request: Request, context: ConsoleContext) async throws -> Response {
         let booking = try await office.database.booking(id: try context.parameters.require("id"))
-        return movePage(booking, agent: agent, context: context, error: nil)
+        return movePage(booking, context: context, error: nil)
     }
 
-    func movePage(_ booking: Booking, agent: Agent, context: GuichetRequestContext, error: String?) -> Response {
+    func movePage(_ booking: Booking, context: ConsoleContext, error: String?) -> Response {
         let local = kit.zone.local(booking.span.start)
         return kit.page(
-            "move", title: "Déplacer un rendez-vous", section: "week", agent: agent, context: context,
+            "move", title: "Déplacer un rendez-vous", section: "week", context: context,
             [
                 "id": booking.id, "name": booking.usager?.name ?? "", "current": kit.dateTime(booking.span.start),
                 "date": local.date.description, "time": local.time.description,
@@ -198,20 +194,19 @@ struct BookingPages {
             ], error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func move(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func move(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let booking = try await office.database.booking(id: try context.parameters.require("id"))
         guard let date = form["date"].flatMap(LocalDate.init(iso:)), LocalDate.acceptedYears.contains(date.year),
             let time = form["time"].flatMap(LocalTime.init(iso:))
-        else { return movePage(booking, agent: agent, context: context, error: "Indiquez une date et une heure valides.") }
+        else { return movePage(booking, context: context, error: "Indiquez une date et une heure valides.") }
         let start = kit.zone.instant(date, time)
         let span = TimeSpan(start, start.addingTimeInterval(booking.span.duration))
         do {
             _ = try await office.database.rescheduleBooking(id: booking.id, to: span, structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "booking.reschedule", target: booking.id, now: office.clock())
             return .redirect(to: "/console/week?date=\(date)&done=moved")
         } catch let error as AgendaError {
-            return movePage(booking, agent: agent, context: context, error: error.french)
+            return movePage(booking, context: context, error: error.french)
         }
     }
 }

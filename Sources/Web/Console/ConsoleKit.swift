@@ -5,58 +5,29 @@ import Hummingbird
 import Store
 import StructureConfig
 
-/// What every console page shares: the guards, the layout's context, and French display
-/// of times and names.
+/// What every console page shares: the layout's context, and French display of times and
+/// names. (The guards are the console's route groups: `ConsoleContext`, `ManagerOnly`,
+/// `ConsoleFormGuard`.)
 struct ConsoleKit: Sendable {
     let office: Office
     let pages: WebPages
 
     var zone: StructureTimeZone { office.structure.timeZone }
 
-    // MARK: guards
-
-    /// The signed-in agent, or a refusal (a redirect to sign-in for a page).
-    func agent(_ context: GuichetRequestContext) throws -> Agent {
-        guard let session = context.session else { throw ConsoleRefusal(reason: .notSignedIn) }
-        guard session.kind == .agent, let agent = session.agent else { throw ConsoleRefusal(reason: .kioskOnly) }
-        return agent
-    }
-
-    func manager(_ context: GuichetRequestContext) throws -> Agent {
-        let agent = try agent(context)
-        guard agent.role == .manager else { throw ConsoleRefusal(reason: .managerOnly) }
-        return agent
-    }
-
-    /// Reads a posted form after checking its CSRF token against the session's.
-    func form(_ request: Request, _ context: GuichetRequestContext, managerOnly: Bool = false) async throws -> (Agent, FormData) {
-        let agent = managerOnly ? try manager(context) : try agent(context)
-        let form = try await FormData.read(request)
-        guard let token = form["_csrf"], let expected = context.session?.csrf, Self.constantTimeEqual(token, expected) else {
-            throw ConsoleRefusal(reason: .badCSRF)
-        }
-        return (agent, form)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
     // MARK: rendering
 
     /// Renders `template` inside the layout with the navigation for `agent`.
     func page(
-        _ template: String, title: String, section: String, agent: Agent, context: GuichetRequestContext, _ values: [String: Any] = [:],
+        _ template: String, title: String, section: String, context: ConsoleContext, _ values: [String: Any] = [:],
         notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok
     ) -> Response {
+        let agent = context.agent
         var all = values
         all["title"] = title
         all["structure"] = office.structure.name
         all["agentName"] = agent.displayName
         all["isManager"] = agent.role == .manager
-        all["csrf"] = context.session?.csrf ?? ""
+        all["csrf"] = context.csrf
         all["notice"] = notice ?? false
         all["error"] = error ?? false
         all["nav"] = Self.sections.filter { !$0.managerOnly || agent.role == .manager }.map {

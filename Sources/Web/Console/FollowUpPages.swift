@@ -11,21 +11,21 @@ struct FollowUpPages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/contacts/new", use: contactForm)
-        router.post("console/contacts", use: recordContact)
-        router.get("console/referrals", use: referrals)
-        router.post("console/referrals", use: sendReferral)
-        router.post("console/referrals/{id}/answer", use: answer)
-        router.post("console/referrals/{id}/close", use: close)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("contacts/new", use: contactForm)
+        console.post("contacts", use: recordContact)
+        console.get("referrals", use: referrals)
+        console.post("referrals", use: sendReferral)
+        console.post("referrals/{id}/answer", use: answer)
+        console.post("referrals/{id}/close", use: close)
     }
 
     // MARK: contacts
 
-    func contactPage(_ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) -> Response {
+    func contactPage(_ context: ConsoleContext, form: FormData?, notice: String?, error: String?) -> Response {
         let chosen = Set(form?.all("partners") ?? [])
         return kit.page(
-            "contact", title: "Noter une visite", section: "contact", agent: agent, context: context,
+            "contact", title: "Noter une visite", section: "contact", context: context,
             [
                 "partners": kit.partnerOptions.map { var o = $0; o["checked"] = chosen.contains(o["id"] as! String); return o },
                 "situations": kit.situationOptions.map { var o = $0; o["selected"] = (o["id"] as? String) == form?["lifeSituation"]; return o },
@@ -36,31 +36,30 @@ struct FollowUpPages {
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func contactForm(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        contactPage(context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    @Sendable func contactForm(_ request: Request, context: ConsoleContext) async throws -> Response {
+        contactPage(context, form: nil, notice: Notices.text(request), error: nil)
     }
 
-    @Sendable func recordContact(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func recordContact(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         guard let channel = ContactChannel(rawValue: form["channel"] ?? ""), let outcome = ContactOutcome(rawValue: form["outcome"] ?? "") else {
-            return contactPage(context, agent: agent, form: form, notice: nil, error: "Choisissez le canal et l’issue de la visite.")
+            return contactPage(context, form: form, notice: nil, error: "Choisissez le canal et l’issue de la visite.")
         }
         let input = ContactInput(
             partners: form.all("partners"), lifeSituation: form.nonEmpty("lifeSituation"), reason: form["reason"] ?? "", channel: channel,
             accompanied: form.has("accompanied"), outcome: outcome, note: form.nonEmpty("note"), generalInformation: form.has("general"))
         do {
-            let contact = try await office.database.recordContact(input, agent: agent.id, structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "contact.record", target: contact.id, now: office.clock())
+            let contact = try await office.database.recordContact(input, agent: context.agent.id, structure: office.structure, now: office.clock())
             if outcome == .referred { return .redirect(to: "/console/referrals?done=contact&partner=\(contact.partners.first ?? "")") }
             return .redirect(to: "/console/contacts/new?done=contact")
         } catch let error as AgendaError {
-            return contactPage(context, agent: agent, form: form, notice: nil, error: error.french)
+            return contactPage(context, form: form, notice: nil, error: error.french)
         }
     }
 
     // MARK: referrals
 
-    func referralsPage(_ request: Request, _ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) async throws -> Response {
+    func referralsPage(_ request: Request, _ context: ConsoleContext, form: FormData?, notice: String?, error: String?) async throws -> Response {
         let now = office.clock()
         let all = try await office.database.referrals(openOrSentSince: now.addingTimeInterval(-30 * 86_400))
         let referents = office.config.console.referents
@@ -77,7 +76,7 @@ struct FollowUpPages {
         let others = all.filter { $0.status(at: now) != .overdue }.map(row)
         let preferred = form?["partner"] ?? request.uri.queryParameters["partner"].map(String.init)
         return kit.page(
-            "referrals", title: "Orientations vers les référents", section: "referrals", agent: agent, context: context,
+            "referrals", title: "Orientations vers les référents", section: "referrals", context: context,
             [
                 "overdue": overdue, "hasOverdue": !overdue.isEmpty, "others": others, "hasOthers": !others.isEmpty,
                 "referents": referents.map { ["id": $0.id, "label": "\(kit.partnerName($0.partner)) — \($0.name)", "selected": $0.partner == preferred || $0.id == form?["referent"]] },
@@ -85,43 +84,39 @@ struct FollowUpPages {
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func referrals(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try await referralsPage(request, context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    @Sendable func referrals(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await referralsPage(request, context, form: nil, notice: Notices.text(request), error: nil)
     }
 
-    @Sendable func sendReferral(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func sendReferral(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         guard let referent = office.config.console.referents.first(where: { $0.id == form["referent"] }) else {
-            return try await referralsPage(request, context, agent: agent, form: form, notice: nil, error: "Choisissez un référent.")
+            return try await referralsPage(request, context, form: form, notice: nil, error: "Choisissez un référent.")
         }
         do {
-            let referral = try await office.database.sendReferral(
+            _ = try await office.database.sendReferral(
                 partner: referent.partner, referent: referent.id, subject: form["subject"] ?? "", usagerName: form.nonEmpty("usager"),
-                agent: agent.id, structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "referral.send", target: referral.id, now: office.clock())
+                agent: context.agent.id, structure: office.structure, now: office.clock())
             return .redirect(to: "/console/referrals?done=referral")
         } catch let error as AgendaError {
-            return try await referralsPage(request, context, agent: agent, form: form, notice: nil, error: error.french)
+            return try await referralsPage(request, context, form: form, notice: nil, error: error.french)
         }
     }
 
-    @Sendable func answer(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func answer(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let id = try context.parameters.require("id")
         do {
             _ = try await office.database.answerReferral(id: id, answer: form["answer"] ?? "", now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "referral.answer", target: id, now: office.clock())
             return .redirect(to: "/console/referrals?done=answered")
         } catch let error as AgendaError {
-            return try await referralsPage(request, context, agent: agent, form: nil, notice: nil, error: error.french)
+            return try await referralsPage(request, context, form: nil, notice: nil, error: error.french)
         }
     }
 
-    @Sendable func close(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func close(_ request: Request, context: ConsoleContext) async throws -> Response {
         let id = try context.parameters.require("id")
         _ = try await office.database.closeReferral(id: id, now: office.clock())
-        try await office.database.audit(actor: agent.id, action: "referral.close", target: id, now: office.clock())
         return .redirect(to: "/console/referrals?done=closed")
     }
 }

@@ -11,16 +11,16 @@ struct HoursPages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/hours", use: show)
-        router.post("console/hours", use: replaceHours)
-        router.post("console/closures", use: announce)
-        router.post("console/closures/{id}/withdraw", use: withdraw)
-        router.post("console/holidays/{date}", use: setHoliday)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("hours", use: show)
+        managers.post("hours", use: replaceHours)
+        managers.post("closures", use: announce)
+        managers.post("closures/{id}/withdraw", use: withdraw)
+        managers.post("holidays/{date}", use: setHoliday)
     }
 
     func render(
-        _ context: GuichetRequestContext, agent: Agent, notice: String?, error: String? = nil, typed: [String: String] = [:],
+        _ context: ConsoleContext, notice: String?, error: String? = nil, typed: [String: String] = [:],
         hits: [Booking] = [], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let now = office.clock()
@@ -46,7 +46,7 @@ struct HoursPages {
             ["date": h.date.description, "title": kit.dayTitle(h.date), "name": h.name, "open": h.open, "action": h.open ? "close" : "open"]
         }
         return kit.page(
-            "hours", title: "Horaires et fermetures", section: "hours", agent: agent, context: context,
+            "hours", title: "Horaires et fermetures", section: "hours", context: context,
             [
                 "days": days, "announced": announced, "hasAnnounced": !announced.isEmpty, "holidays": holidays,
                 "effectiveFrom": typed["effectiveFrom"] ?? "", "closures": closures, "hasClosures": !closures.isEmpty, "rule": OpeningHoursMinimum.summary(for: office.structure.label),
@@ -57,12 +57,12 @@ struct HoursPages {
             ], notice: notice, error: error, status: status)
     }
 
-    @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try await render(context, agent: try kit.agent(context), notice: Notices.text(request))
+    @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await render(context, notice: Notices.text(request))
     }
 
-    @Sendable func replaceHours(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func replaceHours(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         var typed: [String: String] = [:]
         var days: [String: [String]] = [:]
         for day in Weekday.allCases {
@@ -76,20 +76,19 @@ struct HoursPages {
             let hours = try WireInput.weeklyHours(days)
             let from = try form.nonEmpty("effectiveFrom").map { try WireInput.date($0, field: "effectiveFrom") }
             _ = try await office.database.replaceOpeningHours(hours, effectiveFrom: from, structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "hours.replace", target: nil, now: office.clock())
             return .redirect(to: "/console/hours?done=hours")
         } catch {
             guard let message = ConsoleKit.describe(error) else { throw error }
-            return try await render(context, agent: agent, notice: nil, error: message, typed: typed, status: .unprocessableContent)
+            return try await render(context, notice: nil, error: message, typed: typed, status: .unprocessableContent)
         }
     }
 
-    @Sendable func announce(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func announce(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         var typed: [String: String] = [:]
         for key in ["startDate", "startTime", "endDate", "endTime", "reason"] { typed[key] = form[key] ?? "" }
         func refuse(_ message: String) async throws -> Response {
-            try await render(context, agent: agent, notice: nil, error: message, typed: typed, status: .unprocessableContent)
+            try await render(context, notice: nil, error: message, typed: typed, status: .unprocessableContent)
         }
         guard let startDate = form["startDate"].flatMap(LocalDate.init(iso:)), let endDate = form["endDate"].flatMap(LocalDate.init(iso:)),
             LocalDate.acceptedYears.contains(startDate.year), LocalDate.acceptedYears.contains(endDate.year),
@@ -100,36 +99,35 @@ struct HoursPages {
         do {
             let result = try await office.database.announceClosure(
                 span: span, reason: form["reason"] ?? "", emergency: form.has("emergency"), now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "closure.announce", target: result.closure.id, now: office.clock())
             if result.hits.isEmpty { return .redirect(to: "/console/hours?done=closure") }
             return try await render(
-                context, agent: agent, notice: "Fermeture annoncée. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
+                context, notice: "Fermeture annoncée. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
         } catch let error as AgendaError {
             return try await refuse(error.french)
         }
     }
 
     /// Declares a public holiday open, or closed again (`action` = open | close).
-    @Sendable func setHoliday(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func setHoliday(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let text = try context.parameters.require("date")
         do {
             let date = try WireInput.date(text, field: "date")
-            let result = try await office.database.setHolidayOpen(date, open: form["action"] == "open", structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: form["action"] == "open" ? "holiday.open" : "holiday.close", target: text, now: office.clock())
+            let open = form["action"] == "open"
+            let result = try await AuditContext.naming(open ? "holiday.open" : "holiday.close") {
+                try await office.database.setHolidayOpen(date, open: open, structure: office.structure, now: office.clock())
+            }
             if result.hits.isEmpty { return .redirect(to: "/console/hours?done=hours") }
-            return try await render(context, agent: agent, notice: "Jour férié fermé. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
+            return try await render(context, notice: "Jour férié fermé. Prévenez les usagers des rendez-vous ci-dessous.", hits: result.hits)
         } catch {
             guard let message = ConsoleKit.describe(error) else { throw error }
-            return try await render(context, agent: agent, notice: nil, error: message, status: .unprocessableContent)
+            return try await render(context, notice: nil, error: message, status: .unprocessableContent)
         }
     }
 
-    @Sendable func withdraw(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func withdraw(_ request: Request, context: ConsoleContext) async throws -> Response {
         let id = try context.parameters.require("id")
         _ = try await office.database.withdrawClosure(id: id)
-        try await office.database.audit(actor: agent.id, action: "closure.withdraw", target: id, now: office.clock())
         return .redirect(to: "/console/hours?done=closure-withdrawn")
     }
 }

@@ -11,14 +11,14 @@ struct MandatePages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/mandates", use: list)
-        router.post("console/mandates", use: sign)
-        router.post("console/mandates/{id}/withdraw", use: withdraw)
-        router.get("console/mandates/{id}/print", use: print)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("mandates", use: list)
+        console.post("mandates", use: sign)
+        console.post("mandates/{id}/withdraw", use: withdraw)
+        console.get("mandates/{id}/print", use: print)
     }
 
-    func listPage(_ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?) async throws -> Response {
+    func listPage(_ context: ConsoleContext, form: FormData?, notice: String?, error: String?) async throws -> Response {
         let now = office.clock()
         let mandates = try await office.database.mandates().map { m -> [String: Any] in
             [
@@ -33,7 +33,7 @@ struct MandatePages {
         }
         let chosen = Set(form?.all("categories") ?? [])
         return kit.page(
-            "mandates", title: "Mandats", section: "mandates", agent: agent, context: context,
+            "mandates", title: "Mandats", section: "mandates", context: context,
             [
                 "mandates": mandates, "hasMandates": !mandates.isEmpty,
                 "categories": MandateCategory.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": chosen.contains($0.rawValue)] },
@@ -42,53 +42,51 @@ struct MandatePages {
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try await listPage(context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await listPage(context, form: nil, notice: Notices.text(request), error: nil)
     }
 
-    @Sendable func sign(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func sign(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let (agent, form) = (context.agent, context.form)
         guard form["identityChecked"] == "yes", form["informed"] == "yes" else {
-            return try await listPage(context, agent: agent, form: form, notice: nil,
+            return try await listPage(context, form: form, notice: nil,
                 error: "Vérifiez l’identité de l’usager et informez-le de ses droits avant l’enregistrement.")
         }
         let categories = form.all("categories").compactMap(MandateCategory.init(rawValue:))
         guard let duration = MandateDuration(rawValue: form["duration"] ?? ""), let parties = Int(form["parties"] ?? "") else {
-            return try await listPage(context, agent: agent, form: form, notice: nil, error: "Choisissez la durée et le nombre de parties.")
+            return try await listPage(context, form: form, notice: nil, error: "Choisissez la durée et le nombre de parties.")
         }
         do {
-            let mandate = try await office.database.signMandate(
+            _ = try await office.database.signMandate(
                 usagerName: form["name"] ?? "", identityDocument: form["document"] ?? "", categories: categories, duration: duration,
                 parties: parties, agent: agent.id, zone: kit.zone, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "mandate.sign", target: mandate.id, now: office.clock())
             return .redirect(to: "/console/mandates?done=mandate")
         } catch let error as AgendaError {
-            return try await listPage(context, agent: agent, form: form, notice: nil, error: error.french)
+            return try await listPage(context, form: form, notice: nil, error: error.french)
         }
     }
 
-    @Sendable func withdraw(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context)
+    @Sendable func withdraw(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let (agent, form) = (context.agent, context.form)
         let id = try context.parameters.require("id")
         let category = form.nonEmpty("category").flatMap(MandateCategory.init(rawValue:))
         if form.nonEmpty("category") != nil && category == nil {
-            return try await listPage(context, agent: agent, form: nil, notice: nil, error: "Catégorie inconnue.")
+            return try await listPage(context, form: nil, notice: nil, error: "Catégorie inconnue.")
         }
         do {
             _ = try await office.database.withdrawMandate(id: id, category: category, actor: agent.id, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "mandate.withdraw", target: id, now: office.clock())
             return .redirect(to: "/console/mandates?done=withdrawn")
         } catch let error as AgendaError {
-            return try await listPage(context, agent: agent, form: nil, notice: nil, error: error.french)
+            return try await listPage(context, form: nil, notice: nil, error: error.french)
         }
     }
 
     /// The mandate document, one copy per party, ready for the browser's print dialogue.
-    @Sendable func print(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func print(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         let mandate = try await office.database.mandate(id: try context.parameters.require("id"))
         guard let name = mandate.usagerName else {
-            return kit.page("message", title: "Mandat effacé", section: "mandates", agent: agent, context: context,
+            return kit.page("message", title: "Mandat effacé", section: "mandates", context: context,
                 ["message": "Les données personnelles de ce mandat ont été effacées : il ne peut plus être imprimé.", "back": "/console/mandates"], status: .gone)
         }
         try await office.database.recordMandatePrinted(id: mandate.id, actor: agent.id, now: office.clock())

@@ -11,14 +11,14 @@ struct PermanencePages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/permanences", use: list)
-        router.post("console/permanences", use: add)
-        router.post("console/permanences/{id}/exception", use: exception)
-        router.post("console/permanences/{id}/cancel", use: cancel)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("permanences", use: list)
+        managers.post("permanences", use: add)
+        managers.post("permanences/{id}/exception", use: exception)
+        managers.post("permanences/{id}/cancel", use: cancel)
     }
 
-    func page(_ context: GuichetRequestContext, agent: Agent, form: FormData?, notice: String?, error: String?, hits: [Booking] = []) async throws -> Response {
+    func page(_ context: ConsoleContext, form: FormData?, notice: String?, error: String?, hits: [Booking] = []) async throws -> Response {
         let specialists = try await office.database.specialists()
         let names = Dictionary(uniqueKeysWithValues: specialists.map { ($0.id, $0.displayName) })
         let permanences = try await office.database.permanences().map { p -> [String: Any] in
@@ -26,7 +26,7 @@ struct PermanencePages {
              "when": "\(p.recurrence.frenchDescription), \(p.hours.start) – \(p.hours.end)", "since": kit.dayTitle(p.firstDate)]
         }
         return kit.page(
-            "permanences", title: "Permanences des partenaires", section: "permanences", agent: agent, context: context,
+            "permanences", title: "Permanences des partenaires", section: "permanences", context: context,
             [
                 "permanences": permanences, "hasPermanences": !permanences.isEmpty,
                 "specialists": specialists.map { ["id": $0.id, "label": "\($0.displayName) — \(kit.partnerName($0.partner))", "selected": $0.id == form?["specialist"]] },
@@ -39,8 +39,8 @@ struct PermanencePages {
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        try await page(context, agent: try kit.agent(context), form: nil, notice: Notices.text(request), error: nil)
+    @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await page(context, form: nil, notice: Notices.text(request), error: nil)
     }
 
     /// The recurrence from the form: every N weeks, or the Nth (or last) weekday of the month.
@@ -57,44 +57,40 @@ struct PermanencePages {
         }
     }
 
-    @Sendable func add(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func add(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         guard let recurrence = recurrence(form), let hours = LocalTimeRange(iso: form["hours"] ?? ""),
             let first = form["firstDate"].flatMap(LocalDate.init(iso:)), LocalDate.acceptedYears.contains(first.year)
         else {
-            return try await page(context, agent: agent, form: form, notice: nil, error: "Indiquez le rythme, les heures (09:00-12:00) et la date de début.")
+            return try await page(context, form: form, notice: nil, error: "Indiquez le rythme, les heures (09:00-12:00) et la date de début.")
         }
         do {
-            let permanence = try await office.database.addPermanence(
+            _ = try await office.database.addPermanence(
                 specialist: form["specialist"] ?? "", room: form["room"] ?? "", recurrence: recurrence, hours: hours, firstDate: first, lastDate: nil,
                 structure: office.structure, now: office.clock())
-            try await office.database.audit(actor: agent.id, action: "permanence.add", target: permanence.id, now: office.clock())
             return .redirect(to: "/console/permanences?done=permanence")
         } catch let error as AgendaError {
-            return try await page(context, agent: agent, form: form, notice: nil, error: error.french)
+            return try await page(context, form: form, notice: nil, error: error.french)
         }
     }
 
-    @Sendable func exception(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, form) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func exception(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let form = context.form
         let id = try context.parameters.require("id")
         guard let date = form["date"].flatMap(LocalDate.init(iso:)), LocalDate.acceptedYears.contains(date.year) else {
-            return try await page(context, agent: agent, form: nil, notice: nil, error: "Indiquez la date à retirer.")
+            return try await page(context, form: nil, notice: nil, error: "Indiquez la date à retirer.")
         }
         do {
             let result = try await office.database.addPermanenceException(id: id, date: date, zone: kit.zone)
-            try await office.database.audit(actor: agent.id, action: "permanence.exception", target: id, now: office.clock())
-            return try await page(context, agent: agent, form: nil, notice: "Date retirée de la permanence.", error: nil, hits: result.hits)
+            return try await page(context, form: nil, notice: "Date retirée de la permanence.", error: nil, hits: result.hits)
         } catch let error as AgendaError {
-            return try await page(context, agent: agent, form: nil, notice: nil, error: error.french)
+            return try await page(context, form: nil, notice: nil, error: error.french)
         }
     }
 
-    @Sendable func cancel(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context, managerOnly: true)
+    @Sendable func cancel(_ request: Request, context: ConsoleContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let result = try await office.database.cancelPermanence(id: id, now: office.clock())
-        try await office.database.audit(actor: agent.id, action: "permanence.cancel", target: id, now: office.clock())
-        return try await page(context, agent: agent, form: nil, notice: "Permanence arrêtée.", error: nil, hits: result.hits)
+        return try await page(context, form: nil, notice: "Permanence arrêtée.", error: nil, hits: result.hits)
     }
 }

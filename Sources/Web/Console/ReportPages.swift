@@ -12,12 +12,12 @@ struct ReportPages {
     let pages: WebPages
     var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
-    func addRoutes(to router: Router<GuichetRequestContext>) {
-        router.get("console/reports", use: reports)
-        router.get("console/reports/rapport.html", use: html)
-        router.get("console/reports/{file}", use: csv)
-        router.get("console/messages", use: messages)
-        router.post("console/messages/{id}/answered", use: answered)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
+        console.get("reports", use: reports)
+        console.get("reports/rapport.html", use: html)
+        console.get("reports/{file}", use: csv)
+        console.get("messages", use: messages)
+        console.post("messages/{id}/answered", use: answered)
     }
 
     func period(_ request: Request) -> ReportPeriod? {
@@ -40,8 +40,7 @@ struct ReportPages {
         return result + [String(today.year - 1)]
     }
 
-    @Sendable func reports(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func reports(_ request: Request, context: ConsoleContext) async throws -> Response {
         let asked = request.uri.queryParameters["period"].map(String.init)
         var values: [String: Any] = ["suggestions": suggestions().map { ["id": $0, "selected": $0 == asked] }, "period": asked ?? "", "hasReport": false]
         var error: String?
@@ -58,12 +57,11 @@ struct ReportPages {
                 error = "Période non reconnue : 2026-Q3, 2026-09, 2026 ou 2026-09-15..2026-10-15."
             }
         }
-        return kit.page("reports", title: "Rapports d’activité", section: "reports", agent: agent, context: context, values, error: error,
+        return kit.page("reports", title: "Rapports d’activité", section: "reports", context: context, values, error: error,
                         status: error == nil ? .ok : .unprocessableContent)
     }
 
-    @Sendable func html(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        _ = try kit.agent(context)
+    @Sendable func html(_ request: Request, context: ConsoleContext) async throws -> Response {
         guard let period = period(request) else { throw HTTPError(.badRequest, message: "Période non reconnue.") }
         let report = try await office.report(period)
         var response = Response(
@@ -72,8 +70,7 @@ struct ReportPages {
         return response
     }
 
-    @Sendable func csv(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        _ = try kit.agent(context)
+    @Sendable func csv(_ request: Request, context: ConsoleContext) async throws -> Response {
         let name = try context.parameters.require("file")
         guard name.hasSuffix(".csv"), let period = period(request) else { throw HTTPError(.notFound) }
         let report = try await office.report(period)
@@ -86,8 +83,7 @@ struct ReportPages {
         return response
     }
 
-    @Sendable func messages(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func messages(_ request: Request, context: ConsoleContext) async throws -> Response {
         let now = office.clock()
         let all = try await office.database.messages(openOrSince: now.addingTimeInterval(-30 * 86_400)).map { m -> [String: Any] in
             [
@@ -97,15 +93,14 @@ struct ReportPages {
             ]
         }
         return kit.page(
-            "messages", title: "Messages reçus", section: "messages", agent: agent, context: context,
+            "messages", title: "Messages reçus", section: "messages", context: context,
             ["messages": all, "hasMessages": !all.isEmpty], notice: Notices.text(request))
     }
 
-    @Sendable func answered(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func answered(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let agent = context.agent
         let id = try context.parameters.require("id")
         try await office.database.markMessageAnswered(id: id, agent: agent.id, now: office.clock())
-        try await office.database.audit(actor: agent.id, action: "message.answered", target: id, now: office.clock())
         return .redirect(to: "/console/messages?done=message")
     }
 }

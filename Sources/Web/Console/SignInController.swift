@@ -19,9 +19,13 @@ struct SignInController {
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("console/sign-in", use: form)
         router.post("console/sign-in", use: signIn)
-        router.post("console/sign-out", use: signOut)
         router.post("api/v1/session", use: apiSignIn)
         router.delete("api/v1/session", use: apiSignOut)
+    }
+
+    /// Signing out is a console form like any other (an agent's, with the CSRF token).
+    func addRoutes(to console: RouterGroup<ConsoleContext>) {
+        console.post("sign-out", use: signOut)
     }
 
     @Sendable func form(_ request: Request, context: GuichetRequestContext) async throws -> Response {
@@ -69,9 +73,8 @@ struct SignInController {
         }
     }
 
-    @Sendable func signOut(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        _ = try await kit.form(request, context)
-        if let token = context.session?.token { try await office.database.closeSession(token: token, now: office.clock()) }
+    @Sendable func signOut(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await office.database.closeSession(token: context.session.token, now: office.clock())
         var response = Response.redirect(to: "/console/sign-in")
         response.setCookie(SessionMiddleware.expiredCookie)
         return response

@@ -20,13 +20,17 @@ struct VisioPages {
         router.get("visio/{token}", use: specialistPage)
         // Reached only when the WebSocket upgrade was refused: say why, as the page does.
         router.get("visio/{token}/ws", use: refusedSocket)
-        router.get("console/visio", use: consoleList)
-        router.post("console/visio/{booking}/admit", use: admit)
-        router.post("console/visio/{booking}/hang-up", use: consoleHangUp)
         // The confidential room's own screen: on the room's PC only.
         router.get("salle/{station}", use: roomPage)
         router.get("salle/{station}/etat", use: roomState)
         router.post("salle/{station}/raccrocher", use: roomHangUp)
+    }
+
+    /// The console's visio list: links, the waiting room, admit, hang up.
+    func addRoutes(to console: RouterGroup<ConsoleContext>) {
+        console.get("visio", use: consoleList)
+        console.post("visio/{booking}/admit", use: admit)
+        console.post("visio/{booking}/hang-up", use: consoleHangUp)
     }
 
     // MARK: the specialist
@@ -104,8 +108,7 @@ struct VisioPages {
 
     // MARK: the console
 
-    @Sendable func consoleList(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let agent = try kit.agent(context)
+    @Sendable func consoleList(_ request: Request, context: ConsoleContext) async throws -> Response {
         let now = office.clock()
         let today = kit.zone.localDate(now)
         let span = TimeSpan(kit.zone.day(today).start, kit.zone.day(today.adding(days: 7)).end)
@@ -128,30 +131,24 @@ struct VisioPages {
             ] as [String: Any])
         }
         return kit.page(
-            "visio", title: "Visio", section: "visio", agent: agent, context: context,
+            "visio", title: "Visio", section: "visio", context: context,
             ["calls": rows, "hasCalls": !rows.isEmpty, "enabled": office.visio != nil, "joinEarly": office.structure.visio.joinEarlyMinutes], notice: Notices.text(request))
     }
 
-    @Sendable func admit(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func admit(_ request: Request, context: ConsoleContext) async throws -> Response {
         let id = try context.parameters.require("booking")
         guard let visio = office.visio else { throw HTTPError(.serviceUnavailable, message: "La visio n’est pas active sur ce serveur.") }
         do {
             try await visio.admit(id)
         } catch VisioError.notWaiting {
             throw HTTPError(.conflict, message: "Le ou la spécialiste n’est pas (ou plus) en salle d’attente.")
-        } catch let error as MediaError {
-            throw HTTPError(.internalServerError, message: "Le poste visio n’a pas pu démarrer : \(error.description)")
         }
-        try await office.database.audit(actor: agent.id, action: "visio.admit", target: id, now: office.clock())
         return .redirect(to: "/console/visio?done=visio-admit")
     }
 
-    @Sendable func consoleHangUp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (agent, _) = try await kit.form(request, context)
+    @Sendable func consoleHangUp(_ request: Request, context: ConsoleContext) async throws -> Response {
         let id = try context.parameters.require("booking")
         await office.visio?.hangUp(id)
-        try await office.database.audit(actor: agent.id, action: "visio.hang-up", target: id, now: office.clock())
         return .redirect(to: "/console/visio?done=visio-hang-up")
     }
 
