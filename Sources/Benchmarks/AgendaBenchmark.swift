@@ -123,12 +123,11 @@ public struct AgendaBenchmark: Sendable {
 
     func measureStoreBookings(config: GuichetConfig, path: String) async throws -> Double {
         let database = try AppDatabase.open(path: path)
-        let requests = roomBookingBodies(config: config, count: bookings).map { body in
-            let json = try! JSONSerialization.jsonObject(with: body) as! [String: Any]
-            return BookingRequest(
-                kind: .room, room: json["room"] as? String,
-                span: TimeSpan(Timestamp.parse(json["start"] as! String)!, Timestamp.parse(json["end"] as! String)!),
-                usager: Usager(name: "Usager"))
+        let requests = try roomBookingBodies(config: config, count: bookings).map { body in
+            guard let json = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let start = (json["start"] as? String).flatMap(Timestamp.parse), let end = (json["end"] as? String).flatMap(Timestamp.parse)
+            else { throw BenchmarkError("a generated booking body does not read back") }
+            return BookingRequest(kind: .room, room: json["room"] as? String, span: TimeSpan(start, end), usager: Usager(name: "Usager"))
         }
         let now = Date()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -208,7 +207,7 @@ public struct AgendaBenchmark: Sendable {
                 var minute = range.start.minutes
                 while minute + 15 <= range.end.minutes, bodies.count < count {
                     let span = TimeSpan(
-                        zone.instant(date, LocalTime(minutes: minute)!), zone.instant(date, LocalTime(minutes: minute + 15)!))
+                        zone.instant(date, LocalTime(clampingMinutes: minute)), zone.instant(date, LocalTime(clampingMinutes: minute + 15)))
                     for room in config.structure.rooms where bodies.count < count {
                         let json = """
                             {"kind":"room","room":"\(room.id)","start":"\(Timestamp.format(span.start, in: zone))","end":"\(Timestamp.format(span.end, in: zone))","usager":{"name":"Usager \(bodies.count)"}}

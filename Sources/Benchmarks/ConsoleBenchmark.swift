@@ -28,12 +28,12 @@ public struct ConsoleBenchmark: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let zone = config.structure.timeZone
-        let period = ReportPeriod("2026-Q3")!
-        let seedingTime = zone.instant(period.first, LocalTime(minutes: 0)!).addingTimeInterval(-86_400)
+        let period = ReportPeriod(year: 2026, quarter: 3)
+        let seedingTime = zone.instant(period.first, LocalTime.midnight).addingTimeInterval(-86_400)
         let database = try AppDatabase.open(path: folder.appendingPathComponent("console.sqlite").path)
         let seeded = try await ReportBenchmark(configPath: configPath).seed(database: database, structure: config.structure, period: period, now: seedingTime)
         // The pages are looked at on a busy Wednesday in the middle of the quarter.
-        let viewedAt = zone.instant(LocalDate(year: 2026, month: 8, day: 12)!, LocalTime(hour: 10, minute: 0)!)
+        let viewedAt = zone.instant(LocalDate(clampingYear: 2026, month: 8, day: 12), LocalTime(clampingMinutes: 10 * 60))
         let office = Office(config: config, database: database, clock: { viewedAt })
         try await office.seedDemo()
         let agent = try await database.addAgent(login: "bench", displayName: "Bench", role: .manager, passwordHash: "-", actor: "bench", now: viewedAt)

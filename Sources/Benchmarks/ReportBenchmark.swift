@@ -33,8 +33,8 @@ public struct ReportBenchmark: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let zone = config.structure.timeZone
-        let period = ReportPeriod("2026-Q3")!
-        let before = zone.instant(period.first, LocalTime(minutes: 0)!).addingTimeInterval(-86_400)
+        let period = ReportPeriod(year: 2026, quarter: 3)
+        let before = zone.instant(period.first, LocalTime.midnight).addingTimeInterval(-86_400)
         let database = try AppDatabase.open(path: folder.appendingPathComponent("report.sqlite").path)
         let office = Office(config: config, database: database, clock: { before })
         print("Guichet report benchmark — \(config.structure.name), \(period.label)")
@@ -104,7 +104,7 @@ public struct ReportBenchmark: Sendable {
             let ranges = structure.openingHours.ranges(on: day.weekday)
             let range = ranges[Int(generator.next() % UInt64(ranges.count))]
             let minute = range.start.minutes + Int(generator.next() % UInt64(range.end.minutes - range.start.minutes))
-            return zone.instant(day, LocalTime(minutes: minute)!)
+            return zone.instant(day, LocalTime(clampingMinutes: minute))
         }
         for i in 0..<contacts {
             let day = openDays[i % openDays.count]
@@ -134,7 +134,7 @@ public struct ReportBenchmark: Sendable {
                 while minute + 15 <= range.end.minutes {
                     for room in rooms {
                         guard seeded.bookings < bookings else { break outer }
-                        let span = TimeSpan(zone.instant(day, LocalTime(minutes: minute)!), zone.instant(day, LocalTime(minutes: minute + 15)!))
+                        let span = TimeSpan(zone.instant(day, LocalTime(clampingMinutes: minute)), zone.instant(day, LocalTime(clampingMinutes: minute + 15)))
                         let booking = try await database.createBooking(
                             BookingRequest(kind: .room, room: room, span: span, usager: Usager(name: "Usager")), structure: structure, now: now)
                         let event: BookingEvent = seeded.bookings % 5 == 0 ? .cancel : .noShow

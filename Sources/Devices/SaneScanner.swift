@@ -1,11 +1,12 @@
 import CSane
 import Foundation
+import Synchronization
 
 /// `Scanner` over libsane. SANE is process-global and not thread-safe, so every call holds
 /// one lock; the library is initialised once and stays loaded.
-public final class SaneScanner: DocumentScanner, @unchecked Sendable {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var initialised = false
+public final class SaneScanner: DocumentScanner, Sendable {
+    /// The one lock every SANE call holds; its value says whether `sane_init` has run.
+    private static let library = Mutex(false)
     /// Backend-specific options set before each scan (name → value), from the configuration;
     /// the tests use them to force the SANE test backend's error statuses.
     private let extraOptions: [String: String]
@@ -14,17 +15,23 @@ public final class SaneScanner: DocumentScanner, @unchecked Sendable {
         self.extraOptions = extraOptions
     }
 
-    private static func initialise() {
-        guard !initialised else { return }
-        var version: SANE_Int = 0
-        _ = sane_init(&version, nil)
-        initialised = true
+    /// Runs `body` holding SANE's lock, the library initialised.
+    private static func withSane<T: Sendable>(_ body: () throws(ScannerError) -> T) throws(ScannerError) -> T {
+        try library.withLock { (initialised: inout Bool) throws(ScannerError) -> T in
+            if !initialised {
+                var version: SANE_Int = 0
+                _ = sane_init(&version, nil)
+                initialised = true
+            }
+            return try body()
+        }
     }
 
     public func devices() throws(ScannerError) -> [ScannerDevice] {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        Self.initialise()
+        try Self.withSane { () throws(ScannerError) -> [ScannerDevice] in try Self.listDevices() }
+    }
+
+    private static func listDevices() throws(ScannerError) -> [ScannerDevice] {
         var list: UnsafeMutablePointer<UnsafePointer<SANE_Device>?>?
         let status = sane_get_devices(&list, 1)
         guard status == SANE_STATUS_GOOD else { throw Self.error(status) }
@@ -41,9 +48,12 @@ public final class SaneScanner: DocumentScanner, @unchecked Sendable {
 
     public func scan(device: String, settings: ScanSettings, into folder: URL, name: String, workFolder: URL) throws(ScannerError) -> ScannedDocument {
         guard name.range(of: #"^[A-Za-z0-9_-]{1,64}$"#, options: .regularExpression) != nil else { throw .invalidSetting("name") }
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        Self.initialise()
+        return try Self.withSane { () throws(ScannerError) -> ScannedDocument in
+            try scanHoldingSane(device: device, settings: settings, into: folder, name: name, workFolder: workFolder)
+        }
+    }
+
+    private func scanHoldingSane(device: String, settings: ScanSettings, into folder: URL, name: String, workFolder: URL) throws(ScannerError) -> ScannedDocument {
         var handle: SANE_Handle?
         let opened = sane_open(device, &handle)
         guard opened == SANE_STATUS_GOOD, let handle else { throw opened == SANE_STATUS_INVAL ? .noDevice : Self.error(opened) }
@@ -177,22 +187,17 @@ struct RawPage: Sendable {
 }
 
 /// The encoded pages, filled from several threads.
-private final class EncodedPages: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [RawPage.Encoded?]
+private final class EncodedPages: Sendable {
+    private let slots: Mutex<[RawPage.Encoded?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
     func store(_ index: Int, _ page: RawPage.Encoded) {
-        lock.lock()
-        slots[index] = page
-        lock.unlock()
+        slots.withLock { $0[index] = page }
     }
 
     func pages(_ count: Int) -> [RawPage.Encoded] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[0..<count].compactMap { $0 }
+        slots.withLock { Array($0[0..<count].compactMap { $0 }) }
     }
 }
 

@@ -15,7 +15,6 @@ public enum ActivityReport {
         let answers = data.satisfaction.filter { span.contains($0.at) && SatisfactionAnswer.scale.contains($0.score) }
         let messages = data.messages.filter { span.contains($0.receivedAt) }
         let partnerName = Dictionary(uniqueKeysWithValues: data.structure.partners.map { ($0.id, $0.name) })
-        let situationTitle = Dictionary(uniqueKeysWithValues: data.structure.lifeSituations.map { ($0.id, $0.titleFrench) })
 
         var tables: [ReportTable] = []
 
@@ -189,7 +188,7 @@ public enum ActivityReport {
     /// ISO 8601 week, such as `2026-W27`: the week belongs to the year of its Thursday.
     static func isoWeek(_ date: LocalDate) -> String {
         let thursday = date.adding(days: 4 - date.weekday.rawValue)
-        let jan1 = LocalDate(year: thursday.year, month: 1, day: 1)!
+        let jan1 = LocalDate(clampingYear: thursday.year, month: 1, day: 1)
         let week = jan1.days(until: thursday) / 7 + 1
         return "\(thursday.year)-W\(week < 10 ? "0" : "")\(week)"
     }

@@ -32,7 +32,7 @@ public struct SessionFolders: Sendable {
     /// Set before a session sends its first job: only then must the wipe ask the spooler
     /// (a station whose printer is down can still wipe a session that never printed).
     public func markPrinting(_ session: String) {
-        FileManager.default.createFile(atPath: folder(session).appendingPathComponent(".printing").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder(session).appendingPathComponent(".printing").path, contents: nil)
     }
 
     public func mayHavePrinted(_ session: String) -> Bool {

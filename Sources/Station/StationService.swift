@@ -395,7 +395,7 @@ public actor StationService {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".crdownload") }
             return names.sorted().map { name in
                 let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int) ?? 0
-                return SessionFile(kind: kind, name: name, bytes: size ?? 0)
+                return SessionFile(kind: kind, name: name, bytes: size)
             }
         }
     }

@@ -47,7 +47,7 @@ extension AppDatabase {
     /// Creates an account; `passwordHash` is already a slow salted hash.
     public func addAgent(login: String, displayName: String, role: AgentRole, passwordHash: String, actor: String, now: Date) async throws -> Agent {
         let login = login.lowercased()
-        guard (2...40).contains(login.count), login.first!.isLetter || login.first!.isNumber,
+        guard (2...40).contains(login.count), login.first.map({ $0.isLetter || $0.isNumber }) == true,
             login.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) })
         else {
             throw AgendaError.invalidField(

@@ -90,7 +90,8 @@ extension AppDatabase {
     }
 
     static func jsonArray(_ values: [String]) -> String {
-        String(decoding: try! JSONEncoder().encode(values), as: UTF8.self)
+        // An array of strings always encodes; "[]" keeps the column valid JSON regardless.
+        (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
     /// Reads a JSON array of ids. Ids are slugs, so the common case is split by hand: a

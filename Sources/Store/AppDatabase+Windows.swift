@@ -15,7 +15,7 @@ extension AppDatabase {
         }
         var request = PermanenceRecord.order(Column("id"))
         if !includeCancelled { request = request.filter(Column("cancelled") == false) }
-        return try request.fetchAll(db).map { $0.permanence(exceptions: exceptions[$0.id] ?? []) }
+        return try request.fetchAll(db).map { try $0.permanence(exceptions: exceptions[$0.id] ?? []) }
     }
 
     /// The live permanences held in one room, with their exceptions (cached statements: read
@@ -27,7 +27,7 @@ extension AppDatabase {
             db.cachedStatement(sql: "SELECT e.* FROM permanenceException e JOIN permanence p ON p.id = e.permanence WHERE p.room = ?"), arguments: [room])
         var dates: [String: Set<LocalDate>] = [:]
         for e in exceptions { if let d = LocalDate(iso: e.date) { dates[e.permanence, default: []].insert(d) } }
-        return records.map { $0.permanence(exceptions: dates[$0.id] ?? []) }
+        return try records.map { try $0.permanence(exceptions: dates[$0.id] ?? []) }
     }
 
     public func permanence(id: String) async throws -> Permanence {
@@ -37,7 +37,7 @@ extension AppDatabase {
     static func permanence(_ db: Database, id: String) throws -> Permanence {
         guard let record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
         let dates = try PermanenceExceptionRecord.filter(Column("permanence") == id).fetchAll(db).compactMap { LocalDate(iso: $0.date) }
-        return record.permanence(exceptions: Set(dates))
+        return try record.permanence(exceptions: Set(dates))
     }
 
     /// Schedules a partner advisor's recurring permanence in a room, inside opening hours,

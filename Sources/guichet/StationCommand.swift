@@ -191,14 +191,16 @@ struct StationCommand: AsyncParsableCommand {
                 throw URLError(.timedOut)
             }
             defer { group.cancelAll() }
-            return try await group.next()!
+            guard let first = try await group.next() else { throw URLError(.unknown) }
+            return first
         }
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw URLError(.cannotParseResponse) }
         return object
     }
 
     private static func request(_ method: String, _ url: String, key: String, body: Data) async throws -> Data {
-        var request = URLRequest(url: URL(string: url)!)
+        guard let address = URL(string: url) else { throw URLError(.badURL) }
+        var request = URLRequest(url: address)
         request.setValue("close", forHTTPHeaderField: "Connection")
         request.httpMethod = method
         request.timeoutInterval = 2

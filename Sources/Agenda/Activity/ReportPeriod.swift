@@ -13,6 +13,13 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses `2026-Q3`, `2026-09`, `2026`, or `2026-09-15..2026-10-15`.
+    /// A quarter (1–4) of `year`.
+    public init(year: Int, quarter: Int) {
+        let q = min(4, max(1, quarter))
+        let start = LocalDate(clampingYear: year, month: 3 * q - 2, day: 1)
+        self.init(first: start, last: start.addingMonths(3).adding(days: -1), label: "\(q)\(q == 1 ? "er" : "e") trimestre \(year)")
+    }
+
     public init?(_ text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let range = t.range(of: "..") {
@@ -25,12 +32,12 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
         let parts = t.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard let year = Int(parts[0]), parts[0].count == 4, LocalDate.acceptedYears.contains(year) else { return nil }
         if parts.count == 1 {
-            self.init(first: LocalDate(year: year, month: 1, day: 1)!, last: LocalDate(year: year, month: 12, day: 31)!, label: "année \(year)")
+            self.init(first: LocalDate(clampingYear: year, month: 1, day: 1), last: LocalDate(clampingYear: year, month: 12, day: 31), label: "année \(year)")
         } else if parts.count == 2, parts[1].count == 2, parts[1].first == "Q", let q = Int(parts[1].dropFirst()), (1...4).contains(q) {
-            let start = LocalDate(year: year, month: 3 * q - 2, day: 1)!
+            let start = LocalDate(clampingYear: year, month: 3 * q - 2, day: 1)
             self.init(first: start, last: start.addingMonths(3).adding(days: -1), label: "\(q)\(q == 1 ? "er" : "e") trimestre \(year)")
         } else if parts.count == 2, parts[1].count == 2, let m = Int(parts[1]), (1...12).contains(m) {
-            let start = LocalDate(year: year, month: m, day: 1)!
+            let start = LocalDate(clampingYear: year, month: m, day: 1)
             self.init(first: start, last: start.addingMonths(1).adding(days: -1), label: "\(Self.months[m - 1]) \(year)")
         } else {
             return nil

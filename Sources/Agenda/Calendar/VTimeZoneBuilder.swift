@@ -17,7 +17,7 @@ public enum VTimeZoneBuilder {
 
     public static func write(_ zone: StructureTimeZone, around year: Int, into ics: inout ICalendarWriter) {
         let tz = zone.timeZone
-        let start = zone.instant(LocalDate(year: year - 1, month: 1, day: 1)!, LocalTime(minutes: 0)!)
+        let start = zone.instant(LocalDate(clampingYear: year - 1, month: 1, day: 1), LocalTime.midnight)
         var transitions: [Transition] = []
         var cursor = start
         while let next = tz.nextDaylightSavingTimeTransition(after: cursor), transitions.count < 16 {

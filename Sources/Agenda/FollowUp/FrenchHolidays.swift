@@ -13,13 +13,13 @@ public enum FrenchHolidays {
         let m = (a + 11 * h + 22 * l) / 451
         let month = (h + l - 7 * m + 114) / 31
         let day = (h + l - 7 * m + 114) % 31 + 1
-        return LocalDate(year: year, month: month, day: day)!
+        return LocalDate(clampingYear: year, month: month, day: day)
     }
 
     /// The holidays of `year`, each with its French name.
     public static func holidays(_ year: Int) -> [(date: LocalDate, name: String)] {
         let easter = easter(year)
-        func fixed(_ month: Int, _ day: Int) -> LocalDate { LocalDate(year: year, month: month, day: day)! }
+        func fixed(_ month: Int, _ day: Int) -> LocalDate { LocalDate(clampingYear: year, month: month, day: day) }
         return [
             (fixed(1, 1), "Jour de l’an"),
             (easter.adding(days: 1), "Lundi de Pâques"),

@@ -47,7 +47,7 @@ public enum MandateDuration: String, CaseIterable, Sendable, Codable {
         case .sixMonths: end = day.addingMonths(6)
         case .oneYear: end = day.addingMonths(12)
         }
-        return zone.instant(end, LocalTime(minutes: 0)!)
+        return zone.instant(end, LocalTime.midnight)
     }
 }
 

@@ -24,8 +24,8 @@ public enum WorkingTime {
                 let available = 86_400 - secondOfDay
                 if remaining <= available {
                     let target = secondOfDay + remaining
-                    if target == 86_400 { return zone.instant(date.adding(days: 1), LocalTime(minutes: 0)!) }
-                    return zone.instant(date, LocalTime(minutes: target / 60)!).addingTimeInterval(TimeInterval(target % 60))
+                    if target == 86_400 { return zone.instant(date.adding(days: 1), LocalTime.midnight) }
+                    return zone.instant(date, LocalTime(clampingMinutes: target / 60)).addingTimeInterval(TimeInterval(target % 60))
                 }
                 remaining -= available
             }

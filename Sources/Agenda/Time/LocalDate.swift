@@ -34,6 +34,15 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         day = d
     }
 
+    /// A day from parts computed, not read (the first of a month, a day of a known month):
+    /// the month is brought into 1–12 and the day into the month, so the result always exists.
+    public init(clampingYear year: Int, month: Int, day: Int) {
+        let m = min(12, max(1, month))
+        self.year = year
+        self.month = m
+        self.day = min(max(1, day), LocalDate.daysIn(month: m, year: year))
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
     public var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
@@ -48,7 +57,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var weekday: Weekday {
         // 1970-01-01 was a Thursday (ISO 4).
         let iso = ((daysSinceEpoch + 3) % 7 + 7) % 7 + 1
-        return Weekday(rawValue: iso)!
+        return Weekday.allCases[iso - 1]
     }
 
     public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
@@ -56,13 +65,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public func days(until other: LocalDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
     /// The first day of the same month.
-    public var firstOfMonth: LocalDate { LocalDate(year: year, month: month, day: 1)! }
+    public var firstOfMonth: LocalDate { LocalDate(clampingYear: year, month: month, day: 1) }
 
     public func addingMonths(_ count: Int) -> LocalDate {
         let index = year * 12 + (month - 1) + count
         let y = index >= 0 ? index / 12 : (index - 11) / 12
         let m = index - y * 12 + 1
-        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))!
+        return LocalDate(clampingYear: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {

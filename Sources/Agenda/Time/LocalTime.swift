@@ -10,6 +10,14 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
         self.minutes = minutes
     }
 
+    /// Midnight, the start of a day.
+    public static let midnight = LocalTime(clampingMinutes: 0)
+
+    /// A time computed, not read: brought into 0–1440.
+    public init(clampingMinutes minutes: Int) {
+        self.minutes = min(1440, max(0, minutes))
+    }
+
     public init?(hour: Int, minute: Int) {
         guard (0...24).contains(hour), (0...59).contains(minute), hour * 60 + minute <= 1440 else { return nil }
         self.minutes = hour * 60 + minute

@@ -51,7 +51,7 @@ public struct StructureTimeZone: Sendable, Equatable {
         let wall = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
         let days = Int((Double(wall) / 86_400).rounded(.down))
         let minutes = (wall - days * 86_400) / 60
-        return (LocalDate(daysSinceEpoch: days), LocalTime(minutes: minutes)!)
+        return (LocalDate(daysSinceEpoch: days), LocalTime(clampingMinutes: minutes))
     }
 
     public func localDate(_ instant: Date) -> LocalDate { local(instant).date }
@@ -63,6 +63,6 @@ public struct StructureTimeZone: Sendable, Equatable {
 
     /// The instants of local day `date`, midnight to midnight.
     public func day(_ date: LocalDate) -> TimeSpan {
-        TimeSpan(instant(date, LocalTime(minutes: 0)!), instant(date.adding(days: 1), LocalTime(minutes: 0)!))
+        TimeSpan(instant(date, LocalTime.midnight), instant(date.adding(days: 1), LocalTime.midnight))
     }
 }

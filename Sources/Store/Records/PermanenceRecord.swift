@@ -46,13 +46,15 @@ struct PermanenceRecord: Codable, FetchableRecord, PersistableRecord {
         sequence = p.sequence
     }
 
-    func permanence(exceptions: Set<LocalDate>) -> Permanence {
+    func permanence(exceptions: Set<LocalDate>) throws -> Permanence {
         let day = Weekday(rawValue: weekday) ?? .monday
+        guard let hours = LocalTimeRange(start: LocalTime(clampingMinutes: startMinute), end: LocalTime(clampingMinutes: endMinute)),
+            let first = LocalDate(iso: firstDate)
+        else { throw StoreError("permanence \(id): its stored hours or first date cannot be read") }
         return Permanence(
             id: id, partner: partner, specialist: specialist, room: room,
             recurrence: frequency == "monthly" ? .monthly(ordinal: ordinal, weekday: day) : .weekly(interval: interval, weekday: day),
-            hours: LocalTimeRange(start: LocalTime(minutes: startMinute)!, end: LocalTime(minutes: endMinute)!)!,
-            firstDate: LocalDate(iso: firstDate)!, lastDate: lastDate.flatMap(LocalDate.init(iso:)),
+            hours: hours, firstDate: first, lastDate: lastDate.flatMap(LocalDate.init(iso:)),
             exceptions: exceptions, cancelled: cancelled, sequence: sequence)
     }
 }

@@ -36,11 +36,11 @@ struct AgendaPages {
         let bookings = try await office.database.bookings(overlapping: day).filter { $0.status != .cancelled }
         let specialists = Dictionary(uniqueKeysWithValues: try await office.database.specialists().map { ($0.id, $0.displayName) })
         let permanences = try await office.database.permanences().flatMap { p in
-            p.occurrences(from: date, to: date, zone: kit.zone).map { span in
-                ["time": "\(kit.time(span.start)) – \(kit.time(span.end))", "partner": kit.partnerName(p.partner),
-                 "who": specialists[p.specialist] ?? p.specialist, "room": kit.roomName(p.room), "start": span.start] as [String: Any]
-            }
-        }.sorted { ($0["start"] as! Date) < ($1["start"] as! Date) }
+            p.occurrences(from: date, to: date, zone: kit.zone).map { span in (p, span) }
+        }.sorted { $0.1.start < $1.1.start }.map { p, span -> [String: Any] in
+            ["time": "\(kit.time(span.start)) – \(kit.time(span.end))", "partner": kit.partnerName(p.partner),
+             "who": specialists[p.specialist] ?? p.specialist, "room": kit.roomName(p.room)]
+        }
         let confidential = office.structure.confidentialRoom?.id
         let roomUse = bookings.filter { $0.room == confidential }.map {
             ["time": "\(kit.time($0.span.start)) – \(kit.time($0.span.end))", "what": ConsoleKit.kindFrench($0.kind), "partner": kit.partnerName($0.partner)]

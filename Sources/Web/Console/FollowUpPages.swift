@@ -27,7 +27,7 @@ struct FollowUpPages {
         return kit.page(
             "contact", title: "Noter une visite", section: "contact", context: context,
             [
-                "partners": kit.partnerOptions.map { var o = $0; o["checked"] = chosen.contains(o["id"] as! String); return o },
+                "partners": kit.partnerOptions.map { var o = $0; o["checked"] = chosen.contains(o["id"] as? String ?? ""); return o },
                 "situations": kit.situationOptions.map { var o = $0; o["selected"] = (o["id"] as? String) == form?["lifeSituation"]; return o },
                 "channels": ContactChannel.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["channel"] ?? "walk-in") == $0.rawValue] },
                 "outcomes": ContactOutcome.allCases.map { ["id": $0.rawValue, "label": $0.french, "checked": (form?["outcome"] ?? "resolved") == $0.rawValue] },

@@ -67,6 +67,8 @@ struct ReportPages {
         var response = Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: HTMLReport.render(report))))
         response.headers[.cacheControl] = "no-store"
+        // A document meant to be saved and sent on: its style is inside it, and nothing else runs.
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
         return response
     }
 

@@ -60,7 +60,7 @@ struct OpeningHoursController<Context: RequestContext> {
             throw APIError(AgendaError.invalidField("year", french: "Année attendue, à cinq ans au plus d'aujourd'hui.", english: "A year within five years of today is expected."))
         }
         let calendar = try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar
-        let days = calendar.holidays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!)
+        let days = calendar.holidays(from: LocalDate(clampingYear: year, month: 1, day: 1), through: LocalDate(clampingYear: year, month: 12, day: 31))
         return try .json(WireList(items: days.map { Holiday($0) }))
     }
 

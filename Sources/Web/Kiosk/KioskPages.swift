@@ -19,30 +19,38 @@ struct KioskPages: Sendable {
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         let kiosk = router.group("kiosk/{station}").add(middleware: KioskErrorPages(office: office, pages: pages))
+        // The browser's first page (a ticket), and `guichet station` (its supervisor key).
         kiosk.get("lancer", use: launch)
-        kiosk.get("", use: welcome)
-        kiosk.post("commencer", use: start)
-        kiosk.get("accueil", use: home)
-        kiosk.get("demarches", use: situations)
-        kiosk.get("demarches/{situation}", use: situation)
-        kiosk.get("ouvrir", use: openSite)
-        kiosk.get("imprimer", use: printPage)
-        kiosk.post("imprimer", use: printFile)
-        kiosk.post("annuler-impression", use: cancelPrint)
-        kiosk.get("numeriser", use: scanPage)
-        kiosk.post("numeriser", use: scan)
-        kiosk.get("apercu/{name}", use: preview)
-        kiosk.get("rendez-vous", use: appointment)
-        kiosk.post("rendez-vous", use: checkIn)
-        kiosk.get("terminer", use: endPage)
-        kiosk.post("fin", use: end)
-        kiosk.post("aide", use: help)
-        kiosk.post("prolonger", use: extend)
-        kiosk.post("activite", use: activity)
-        kiosk.get("etat", use: state)
-        // For `guichet station`, which proves itself with the station's supervisor key.
         kiosk.post("superviseur", use: supervise)
         kiosk.post("billet", use: ticket)
+        // Calling an agent works from every page, even a refusal's: the session's browser, or
+        // the partner-site bar (which knows the session id), or the error page of a browser
+        // the station no longer recognises (the agent then finds a station to restart).
+        kiosk.group(context: KioskContext.self).add(middleware: KioskGuard(office: office, pages: pages, browser: .any, form: .read))
+            .post("aide", use: help)
+        // Everything else: the session's own browser only; its forms carry the session id.
+        let own = kiosk.group(context: KioskContext.self).add(middleware: KioskGuard(office: office, pages: pages))
+        own.get("", use: welcome)
+        own.get("accueil", use: home)
+        own.get("demarches", use: situations)
+        own.get("demarches/{situation}", use: situation)
+        own.get("ouvrir", use: openSite)
+        own.get("imprimer", use: printPage)
+        own.get("numeriser", use: scanPage)
+        own.get("apercu/{name}", use: preview)
+        own.get("rendez-vous", use: appointment)
+        own.get("terminer", use: endPage)
+        own.get("etat", use: state)
+        kiosk.group(context: KioskContext.self).add(middleware: KioskGuard(office: office, pages: pages, form: .starting))
+            .post("commencer", use: start)
+        let forms = kiosk.group(context: KioskContext.self).add(middleware: KioskGuard(office: office, pages: pages, form: .session))
+        forms.post("imprimer", use: printFile)
+        forms.post("annuler-impression", use: cancelPrint)
+        forms.post("numeriser", use: scan)
+        forms.post("rendez-vous", use: checkIn)
+        forms.post("fin", use: end)
+        forms.post("prolonger", use: extend)
+        forms.post("activite", use: activity)
     }
 
     // MARK: plumbing
@@ -54,18 +62,11 @@ struct KioskPages: Sendable {
         let base: String
         let path: String
         let t: [String: String]
-    }
 
-    /// The station asked for, from its own browser only: any other client (another local
-    /// process, a stale browser after a restart) gets the "restart the station" page.
-    private func visit(_ request: Request, _ context: GuichetRequestContext, bound: Bool = true) async throws -> Visit {
-        let station = try stationService(context)
-        if bound, !(await station.isBound(request.cookies[Self.cookie]?.value)) { throw KioskRefusal.unbound }
-        let languages = office.config.kiosk.languages
-        let asked = request.uri.queryParameters.get("lang") ?? request.cookies["guichet_lang"]?.value
-        let language = asked.flatMap { languages.contains($0) ? $0 : nil } ?? languages[0]
-        return Visit(station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path,
-            t: pages.texts(language))
+        /// The same visit with the station's state read again (after a refused action).
+        func refreshed() async -> Visit {
+            Visit(station: station, status: await station.status(), language: language, base: base, path: path, t: t)
+        }
     }
 
     private func stationService(_ context: GuichetRequestContext) throws -> StationService {
@@ -90,36 +91,18 @@ struct KioskPages: Sendable {
         return response
     }
 
-    /// The page needs a session: without one, back to the welcome screen.
-    private func inSession(_ request: Request, _ context: GuichetRequestContext) async throws -> Visit? {
-        let v = try await visit(request, context)
-        return v.status.session == nil ? nil : v
-    }
-
-    /// A form from the station's own page: its token is the current session (or, to start,
-    /// the session being prepared).
-    private func form(_ request: Request, _ v: Visit, starting: Bool = false) async throws -> FormData {
-        let form = try await FormData.read(request)
-        let expected = starting ? v.status.next : v.status.session
-        guard let token = form["_k"], token == expected || (token == v.status.next && v.status.session == nil) else {
-            throw KioskRefusal.stale
-        }
-        return form
-    }
-
     private func welcomeRedirect(_ v: Visit) -> Response { .redirect(to: "\(v.base)/", type: .normal) }
 
     // MARK: pages
 
-    @Sendable func welcome(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
+    @Sendable func welcome(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
         if v.status.session != nil { return .redirect(to: "\(v.base)/accueil", type: .normal) }
         return render("kiosk-welcome", v, request, ["outOfService": v.status.outOfService != nil, "thanks": request.uri.queryParameters.get("fin") != nil])
     }
 
-    @Sendable func start(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
-        _ = try await form(request, v, starting: true)
+    @Sendable func start(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
         do {
             try await v.station.start()
         } catch {
@@ -128,13 +111,15 @@ struct KioskPages: Sendable {
         return .redirect(to: "\(v.base)/accueil", type: .normal)
     }
 
-    @Sendable func home(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func home(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         return render("kiosk-home", v, request)
     }
 
-    @Sendable func situations(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func situations(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         var themes: [(String, [LifeSituation])] = []
         for s in office.structure.lifeSituations {
             if let i = themes.firstIndex(where: { $0.0 == s.theme }) { themes[i].1.append(s) } else { themes.append((s.theme, [s])) }
@@ -163,8 +148,9 @@ struct KioskPages: Sendable {
         return "work"
     }
 
-    @Sendable func situation(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func situation(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         let id = try context.parameters.require("situation")
         guard let s = office.structure.lifeSituations.first(where: { $0.id == id }) else { throw KioskRefusal.notFound }
         try? await v.station.choose(situation: s.id)
@@ -179,8 +165,9 @@ struct KioskPages: Sendable {
     }
 
     /// Records the partners of the site opened (never its path) and goes there; only the catalogue's sites.
-    @Sendable func openSite(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func openSite(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         guard let site = request.uri.queryParameters.get("site"), office.kioskSites.contains(site), let url = URL(string: site) else {
             throw KioskRefusal.notInCatalogue
         }
@@ -188,8 +175,9 @@ struct KioskPages: Sendable {
         return .redirect(to: site, type: .normal)
     }
 
-    @Sendable func printPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func printPage(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         return try await printView(v, request, sent: request.uri.queryParameters.get("envoye") != nil)
     }
 
@@ -213,39 +201,43 @@ struct KioskPages: Sendable {
             ], error: error)
     }
 
-    @Sendable func printFile(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
-        let form = try await form(request, v)
+    @Sendable func printFile(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
+        let form = context.form
         guard let kind = form["kind"].flatMap(SessionFile.Kind.init(rawValue:)), let name = form["name"] else {
             throw KioskRefusal.missingDocument
         }
         do {
             _ = try await v.station.print(kind, name)
         } catch {
-            return try await printView(try await visit(request, context), request, error: error.french)
+            return try await printView(await v.refreshed(), request, error: error.french)
         }
         return .redirect(to: "\(v.base)/imprimer?envoye=1", type: .normal)
     }
 
-    @Sendable func cancelPrint(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
-        let form = try await form(request, v)
+    @Sendable func cancelPrint(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
+        let form = context.form
         do {
             try await v.station.cancelPrint(job: Int(form["job"] ?? "") ?? -1)
         } catch {
-            return try await printView(try await visit(request, context), request, error: error.french)
+            return try await printView(await v.refreshed(), request, error: error.french)
         }
         return .redirect(to: "\(v.base)/imprimer", type: .normal)
     }
 
-    @Sendable func scanPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func scanPage(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         return render("kiosk-scan", v, request, ["done": false])
     }
 
-    @Sendable func scan(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
-        let form = try await form(request, v)
+    @Sendable func scan(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
+        let form = context.form
         let settings: ScanSettings
         do {
             settings = try ScanSettings(
@@ -268,8 +260,9 @@ struct KioskPages: Sendable {
         }
     }
 
-    @Sendable func preview(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { throw HTTPError(.notFound) }
+    @Sendable func preview(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { throw HTTPError(.notFound) }
         guard let url = try? await v.station.preview(try context.parameters.require("name")), let data = FileManager.default.contents(atPath: url.path)
         else { throw HTTPError(.notFound) }
         var response = Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -277,16 +270,18 @@ struct KioskPages: Sendable {
         return response
     }
 
-    @Sendable func appointment(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func appointment(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         return render("kiosk-appointment", v, request)
     }
 
     /// Check-in by the name given at booking: only today's bookings, and nobody's name is
     /// ever shown on the station.
-    @Sendable func checkIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
-        let form = try await form(request, v)
+    @Sendable func checkIn(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
+        let form = context.form
         let name = Self.fold(form["name"] ?? "")
         let now = office.clock()
         let today = office.zone.day(office.zone.localDate(now))
@@ -303,16 +298,18 @@ struct KioskPages: Sendable {
             .split(whereSeparator: { $0 == " " || $0 == "-" }).joined(separator: " ")
     }
 
-    @Sendable func endPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
+    @Sendable func endPage(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
         let t = v.t
         return render("kiosk-end", v, request, ["scores": (1...5).map { ["value": $0, "label": t["score\($0)"] ?? "\($0)"] }])
     }
 
     /// The anonymous answer (kept apart from the session), then the end and the wipe.
-    @Sendable func end(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        guard let v = try await inSession(request, context) else { return welcomeRedirect(try await visit(request, context)) }
-        let form = try await form(request, v)
+    @Sendable func end(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        guard v.status.session != nil else { return welcomeRedirect(v) }
+        let form = context.form
         if let score = Int(form["score"] ?? ""), SatisfactionAnswer.scale.contains(score), let session = v.status.session,
             await v.station.firstAnswer(session: session)
         {
@@ -322,12 +319,10 @@ struct KioskPages: Sendable {
         return .redirect(to: "\(v.base)/?fin=1", type: .normal)
     }
 
-    /// Calling an agent works from every page, even a refusal's: the session's browser, or
-    /// the partner-site bar (which knows the session id), or the error page of a browser
-    /// the station no longer recognises (the agent then finds a station to restart).
-    @Sendable func help(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context, bound: false)
-        let form = try await FormData.read(request)
+    /// Calling an agent (see `addRoutes`): proven by the browser's cookie or the session id.
+    @Sendable func help(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        let form = context.form
         let bound = await v.station.isBound(request.cookies[Self.cookie]?.value)
         let proven = bound || form["_k"].map { $0 == v.status.session || $0 == v.status.next } == true
         await v.station.requestHelp(forSession: proven)
@@ -335,24 +330,23 @@ struct KioskPages: Sendable {
         return .redirect(to: "\(back)?aide=1", type: .normal)
     }
 
-    @Sendable func extend(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
-        let form = try await form(request, v)
+    @Sendable func extend(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
+        let form = context.form
         try? await v.station.extend()
         if request.headers[.accept]?.contains("application/json") == true { return try await state(request, context: context) }
         let back = form["back"].flatMap { $0.hasPrefix(v.base) && !$0.contains("//") ? $0 : nil } ?? "\(v.base)/accueil"
         return .redirect(to: back, type: .normal)
     }
 
-    @Sendable func activity(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
-        _ = try await form(request, v)
+    @Sendable func activity(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
         try? await v.station.activity()
         return Response(status: .noContent)
     }
 
-    @Sendable func state(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let v = try await visit(request, context)
+    @Sendable func state(_ request: Request, context: KioskContext) async throws -> Response {
+        let v = try context.visit()
         let s = v.status
         var body: [String: Any] = ["state": s.state, "pagesLeft": s.pagesLeft]
         body["session"] = s.session ?? NSNull()

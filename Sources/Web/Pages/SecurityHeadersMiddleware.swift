@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The headers every HTML page carries, in one place: no caching (pages hold personal data),
 /// no framing, a strict content security policy, no referrer. A page may set its own
-/// `Permissions-Policy` (the specialist's, for the camera).
+/// `Permissions-Policy` (the specialist's, for the camera) or its own policy (the report).
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -14,7 +14,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         guard response.headers[.contentType]?.hasPrefix("text/html") == true else { return response }
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
-        response.headers[.contentSecurityPolicy] = Self.policy
+        // A page may narrow the policy its own way (the saved report, its style inside it).
+        response.headers[.contentSecurityPolicy] = response.headers[.contentSecurityPolicy] ?? Self.policy
         for (name, value) in [(HTTPField.Name.xFrameOptions, "DENY"), (.referrerPolicy, "no-referrer")] {
             if let name { response.headers[name] = value }
         }
