@@ -2,32 +2,6 @@ import Agenda
 import Foundation
 import GRDB
 
-/// What an agent may do: agents run the day; managers also change hours, closures,
-/// permanences and accounts.
-public enum AgentRole: String, CaseIterable, Sendable, Codable {
-    case agent, manager
-}
-
-/// An account of the console. The password hash never leaves the store except to be verified.
-public struct Agent: Sendable, Equatable {
-    public let id: String
-    public let login: String
-    public let displayName: String
-    public let role: AgentRole
-    public let active: Bool
-}
-
-/// A signed-in browser: an agent at the console or a usager at a station.
-public struct WebSession: Sendable, Equatable {
-    public enum Kind: String, Sendable { case agent, kiosk }
-    public let token: String
-    public let kind: Kind
-    public let agent: Agent?
-    public let station: String?
-    public let csrf: String
-    public let expiresAt: Date
-}
-
 struct AgentRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "agent"
     var id: String

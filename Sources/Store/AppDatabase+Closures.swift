@@ -28,7 +28,7 @@ extension AppDatabase {
         return try await write(target: { $0.closure.id }) { db in
             let closure = Closure(id: Identifier.make("c"), span: span, reason: reason, announcedAt: now, emergency: emergency)
             try ClosureRecord(closure).insert(db)
-            let hits = try Self.bookings(db, overlapping: span).filter { $0.status == .booked || $0.status == .checkedIn }
+            let hits = BookingPlacement.hitBy(span, bookings: try Self.bookings(db, overlapping: span))
             return (closure, hits)
         }
     }

@@ -2,20 +2,6 @@ import Agenda
 import Foundation
 import GRDB
 
-/// A usager at a station asked for an agent.
-public struct HelpRequest: Sendable, Equatable {
-    public enum Reason: String, Sendable { case help, outOfService = "out-of-service" }
-    public let id: String
-    public let station: String
-    public let at: Date
-    public let resolvedAt: Date?
-    public var reason: Reason = .help
-    /// The kiosk session the usager was in, if any.
-    public var session: String?
-    /// For an out-of-service alert, what went wrong (never a usager's data).
-    public var message: String?
-}
-
 extension AppDatabase {
     /// Opens a help request, or returns the station's open one: pressing twice calls once.
     public func requestHelp(

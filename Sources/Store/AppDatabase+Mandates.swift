@@ -2,41 +2,6 @@ import Agenda
 import Foundation
 import GRDB
 
-/// A mandate signed on site, with the state of each entrusted category.
-public struct Mandate: Sendable, Equatable {
-    public struct Scope: Sendable, Equatable {
-        public let category: MandateCategory
-        public let withdrawnAt: Date?
-    }
-
-    public let id: String
-    public let usagerName: String?
-    public let identityDocument: String?
-    public let agent: String
-    public let signedAt: Date
-    public let duration: MandateDuration
-    public let expiresAt: Date
-    public let parties: Int
-    public let withdrawnAt: Date?
-    public let purgedAt: Date?
-    public let scopes: [Scope]
-
-    public func isActive(at now: Date) -> Bool {
-        withdrawnAt == nil && now < expiresAt && scopes.contains { $0.withdrawnAt == nil }
-    }
-
-    public var activeCategories: [MandateCategory] { scopes.filter { $0.withdrawnAt == nil }.map(\.category) }
-}
-
-/// One line of the append-only mandate journal.
-public struct MandateEvent: Sendable, Equatable {
-    public let mandate: String
-    public let at: Date
-    public let kind: MandateEventKind
-    public let category: MandateCategory?
-    public let actor: String
-}
-
 extension AppDatabase {
     /// Registers a mandate signed on site after the usager's identity was checked.
     public func signMandate(

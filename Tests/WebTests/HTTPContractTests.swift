@@ -1,3 +1,4 @@
+import Agenda
 import OfficeKit
 import Foundation
 import HTTPTypes

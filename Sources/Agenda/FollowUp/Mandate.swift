@@ -60,3 +60,59 @@ public enum MandateEventKind: String, Sendable, Codable {
     case expired
     case purged
 }
+
+/// A mandate signed on site, with the state of each entrusted category.
+public struct Mandate: Sendable, Equatable {
+    public struct Scope: Sendable, Equatable {
+        public let category: MandateCategory
+        public let withdrawnAt: Date?
+
+        public init(category: MandateCategory, withdrawnAt: Date?) {
+            self.category = category
+            self.withdrawnAt = withdrawnAt
+        }
+    }
+
+    public let id: String
+    public let usagerName: String?
+    public let identityDocument: String?
+    public let agent: String
+    public let signedAt: Date
+    public let duration: MandateDuration
+    public let expiresAt: Date
+    public let parties: Int
+    public let withdrawnAt: Date?
+    public let purgedAt: Date?
+    public let scopes: [Scope]
+
+    public init(
+        id: String, usagerName: String?, identityDocument: String?, agent: String, signedAt: Date, duration: MandateDuration, expiresAt: Date,
+        parties: Int, withdrawnAt: Date?, purgedAt: Date?, scopes: [Scope]
+    ) {
+        (self.id, self.usagerName, self.identityDocument, self.agent, self.signedAt) = (id, usagerName, identityDocument, agent, signedAt)
+        (self.duration, self.expiresAt, self.parties, self.withdrawnAt, self.purgedAt, self.scopes) = (duration, expiresAt, parties, withdrawnAt, purgedAt, scopes)
+    }
+
+    public func isActive(at now: Date) -> Bool {
+        withdrawnAt == nil && now < expiresAt && scopes.contains { $0.withdrawnAt == nil }
+    }
+
+    public var activeCategories: [MandateCategory] { scopes.filter { $0.withdrawnAt == nil }.map(\.category) }
+}
+
+/// One line of the append-only mandate journal.
+public struct MandateEvent: Sendable, Equatable {
+    public let mandate: String
+    public let at: Date
+    public let kind: MandateEventKind
+    public let category: MandateCategory?
+    public let actor: String
+
+    public init(mandate: String, at: Date, kind: MandateEventKind, category: MandateCategory?, actor: String) {
+        self.mandate = mandate
+        self.at = at
+        self.kind = kind
+        self.category = category
+        self.actor = actor
+    }
+}
