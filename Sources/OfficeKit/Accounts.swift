@@ -1,6 +1,6 @@
 import Agenda
 import StructureConfig
-import Dispatch
+import Devices
 import Foundation
 import HummingbirdBcrypt
 import Store
@@ -15,11 +15,11 @@ public enum Accounts {
     public static let decoyHash = Bcrypt.hash("decoy password that nobody types", cost: 10)
 
     public static func hash(_ password: String, cost: Int) async -> String {
-        await offLoop { Bcrypt.hash(password, cost: UInt8(cost)) }
+        await OffPool.run { Bcrypt.hash(password, cost: UInt8(cost)) }
     }
 
     public static func verify(_ password: String, hash: String) async -> Bool {
-        await offLoop { Bcrypt.verify(password, hash: hash) }
+        await OffPool.run { Bcrypt.verify(password, hash: hash) }
     }
 
     /// Why a new password is refused, or nil.
@@ -29,12 +29,6 @@ public enum Accounts {
         if password.lowercased().contains(login.lowercased()) { return "Le mot de passe ne doit pas contenir l’identifiant." }
         if Set(password).count < 5 { return "Le mot de passe est trop répétitif." }
         return nil
-    }
-
-    private static func offLoop<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
-        }
     }
 }
 

@@ -434,7 +434,7 @@ public actor StationService {
         guard pages <= left else { throw .printer(.pageCapReached(allowed: max(0, left), requested: pages)) }
         let queue = devices.queue
         folders.markPrinting(session)
-        let result: Result<PrintJob, PrinterError> = await Self.offExecutor {
+        let result: Result<PrintJob, PrinterError> = await OffPool.run {
             do throws(PrinterError) {
                 var target = queue
                 if target == nil { target = try printer.queues().first?.name }
@@ -453,7 +453,7 @@ public actor StationService {
     public func cancelPrint(job id: Int) async throws(StationError) {
         let jobs = try await printJobs()
         guard let job = jobs.first(where: { $0.id == id }), let printer = devices.printer else { throw .notAFile("\(id)") }
-        let result: Result<Void, PrinterError> = await Self.offExecutor {
+        let result: Result<Void, PrinterError> = await OffPool.run {
             do throws(PrinterError) {
                 return .success(try printer.cancel(job: job.id, queue: job.queue, purge: true))
             } catch {
@@ -467,7 +467,7 @@ public actor StationService {
     public func printJobs() async throws(StationError) -> [PrintJob] {
         let session = try requireSession()
         guard let printer = devices.printer else { return [] }
-        let result: Result<[PrintJob], PrinterError> = await Self.offExecutor {
+        let result: Result<[PrintJob], PrinterError> = await OffPool.run {
             do throws(PrinterError) {
                 return .success(try printer.jobs(queue: nil, activeOnly: false).filter { $0.title == SessionWiper.jobTitle(session) })
             } catch {
@@ -484,7 +484,7 @@ public actor StationService {
         let folder = folders.folder(session)
         let name = "numerisation-\((use?.scanned ?? 0) + 1)-\(Int(clock().timeIntervalSince1970) % 100_000)"
         let chosen = devices.scannerDevice
-        let result: Result<ScannedDocument, ScannerError> = await Self.offExecutor {
+        let result: Result<ScannedDocument, ScannerError> = await OffPool.run {
             do throws(ScannerError) {
                 var device = chosen
                 if device == nil { device = try scanner.devices().first?.name }
@@ -500,13 +500,6 @@ public actor StationService {
         let document = try result.mapError(StationError.scanner).get()
         if use?.id == session { use?.scanned += document.pages }
         return document
-    }
-
-    /// Blocking device calls run on a dispatch thread, not on Swift's small cooperative pool.
-    private static func offExecutor<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
-        }
     }
 }
 

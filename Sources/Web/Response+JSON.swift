@@ -1,3 +1,4 @@
+import Agenda
 import OfficeKit
 import Foundation
 import HTTPTypes
@@ -6,7 +7,18 @@ import Hummingbird
 extension Response {
     /// A JSON response with sorted keys.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try JSONEncoder.api.encode(value)
+        try json(JSONEncoder.api, value, status: status)
+    }
+
+    /// A JSON response whose bookings write their instants in the structure's zone.
+    static func json(zone: StructureTimeZone, _ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder.api
+        encoder.userInfo[.structureTimeZone] = zone
+        return try json(encoder, value, status: status)
+    }
+
+    private static func json(_ encoder: JSONEncoder, _ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let data = try encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -52,7 +52,7 @@ final class PrivateCUPS {
         // cupsd's own output goes to a file: a pipe nobody reads could block it, and its
         // backends would hold the pipe open.
         let outputFile = root.appendingPathComponent("log/cupsd.out")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputFile)
         defer { try? output.close() }
         cupsd.standardOutput = output

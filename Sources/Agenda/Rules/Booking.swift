@@ -95,3 +95,41 @@ public struct Booking: Sendable, Hashable, Identifiable {
     /// Whether it still holds its room, station and specialist.
     public var holdsResources: Bool { status != .cancelled }
 }
+
+extension Usager: Encodable {}
+
+extension CodingUserInfoKey {
+    /// The structure's time zone, which a `Booking` needs to write its instants.
+    public static let structureTimeZone = CodingUserInfoKey(rawValue: "guichet.structureTimeZone")!
+}
+
+/// The API's shape of a booking (its instants ISO 8601 with the structure's offset): the one
+/// place besides the store's row that lists its fields.
+extension Booking: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case id, kind, status, partner, lifeSituation, permanence, visioSlot, room, specialist, station, start, end, usager, createdAt, updatedAt, sequence
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard let zone = encoder.userInfo[.structureTimeZone] as? StructureTimeZone else {
+            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath, debugDescription: "a booking is written with the structure's time zone"))
+        }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind.rawValue, forKey: .kind)
+        try c.encode(status.rawValue, forKey: .status)
+        try c.encodeIfPresent(partner, forKey: .partner)
+        try c.encodeIfPresent(lifeSituation, forKey: .lifeSituation)
+        try c.encodeIfPresent(permanence, forKey: .permanence)
+        try c.encodeIfPresent(visioSlot, forKey: .visioSlot)
+        try c.encode(room, forKey: .room)
+        try c.encodeIfPresent(specialist, forKey: .specialist)
+        try c.encodeIfPresent(station, forKey: .station)
+        try c.encode(Timestamp.format(span.start, in: zone), forKey: .start)
+        try c.encode(Timestamp.format(span.end, in: zone), forKey: .end)
+        try c.encodeIfPresent(usager, forKey: .usager)
+        try c.encode(Timestamp.format(createdAt, in: zone), forKey: .createdAt)
+        try c.encode(Timestamp.format(updatedAt, in: zone), forKey: .updatedAt)
+        try c.encode(sequence, forKey: .sequence)
+    }
+}

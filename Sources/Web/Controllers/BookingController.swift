@@ -45,11 +45,11 @@ struct BookingController<Context: RequestContext> {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let range = try DateRangeQuery(request, office: office, defaultDays: 31)
         let bookings = try await office.database.bookings(overlapping: range.span(office.zone))
-        return try .json(WireList(items: bookings.map { WireBooking($0, zone: office.zone) }))
+        return try .json(zone: office.zone, WireList(items: bookings))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try .json(WireBooking(try await office.database.booking(id: context.id()), zone: office.zone))
+        try .json(zone: office.zone, try await office.database.booking(id: context.id()))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
@@ -65,7 +65,7 @@ struct BookingController<Context: RequestContext> {
                 kind: kind, permanence: input.permanence, visioSlot: input.visioSlot, room: input.room,
                 lifeSituation: input.lifeSituation, span: try WireInput.span(start: input.start, end: input.end), usager: usager),
             structure: office.structure, now: office.clock())
-        return try .json(WireBooking(booking, zone: office.zone), status: .created)
+        return try .json(zone: office.zone, booking, status: .created)
     }
 
     @Sendable func reschedule(_ request: Request, context: Context) async throws -> Response {
@@ -73,11 +73,11 @@ struct BookingController<Context: RequestContext> {
         let input = try await request.decodeJSON(Reschedule.self)
         let booking = try await office.database.rescheduleBooking(
             id: id, to: try WireInput.span(start: input.start, end: input.end), structure: office.structure, now: office.clock())
-        return try .json(WireBooking(booking, zone: office.zone))
+        return try .json(zone: office.zone, booking)
     }
 
     func apply(_ event: BookingEvent, request: Request, context: Context) async throws -> Response {
         let booking = try await office.database.applyBookingEvent(id: try context.id(), event, now: office.clock())
-        return try .json(WireBooking(booking, zone: office.zone))
+        return try .json(zone: office.zone, booking)
     }
 }

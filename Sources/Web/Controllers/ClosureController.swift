@@ -24,27 +24,27 @@ struct ClosureController<Context: RequestContext> {
     struct Announced: Encodable {
         let closure: WireClosure
         /// Bookings inside the closure: their usagers must be warned.
-        let affectedBookings: [WireBooking]
+        let affectedBookings: [Booking]
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let range = try DateRangeQuery(request, office: office, defaultDays: 366)
         let closures = try await office.database.closures(overlapping: range.span(office.zone))
-        return try .json(WireList(items: closures.map { WireClosure($0, zone: office.zone) }))
+        return try .json(zone: office.zone, WireList(items: closures.map { WireClosure($0, zone: office.zone) }))
     }
 
     @Sendable func announce(_ request: Request, context: Context) async throws -> Response {
         let input = try await request.decodeJSON(Announce.self)
         let span = try WireInput.span(start: input.start, end: input.end)
         let result = try await office.database.announceClosure(span: span, reason: input.reason, emergency: input.emergency ?? false, now: office.clock())
-        return try .json(
-            Announced(closure: WireClosure(result.closure, zone: office.zone), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }),
+        return try .json(zone: office.zone, 
+            Announced(closure: WireClosure(result.closure, zone: office.zone), affectedBookings: result.hits),
             status: .created)
     }
 
     @Sendable func withdraw(_ request: Request, context: Context) async throws -> Response {
         let closure = try await office.database.withdrawClosure(id: context.id())
-        return try .json(WireClosure(closure, zone: office.zone))
+        return try .json(zone: office.zone, WireClosure(closure, zone: office.zone))
     }
 }
 

@@ -23,12 +23,12 @@ struct OpeningHoursController<Context: RequestContext> {
 
     struct Replaced: Encodable {
         let plan: WireHoursPlan
-        let bookingsOutside: [WireBooking]
+        let bookingsOutside: [Booking]
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let plan = try await office.database.hoursPlan(default: office.structure, now: office.clock())
-        return try .json(WireHoursPlan(plan, structure: office.structure, today: office.zone.localDate(office.clock())))
+        return try .json(zone: office.zone, WireHoursPlan(plan, structure: office.structure, today: office.zone.localDate(office.clock())))
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Response {
@@ -36,9 +36,9 @@ struct OpeningHoursController<Context: RequestContext> {
         let hours = try WireInput.weeklyHours(input.days)
         let from = try input.effectiveFrom.map { try WireInput.date($0, field: "effectiveFrom") }
         let result = try await office.database.replaceOpeningHours(hours, effectiveFrom: from, structure: office.structure, now: office.clock())
-        return try .json(Replaced(
+        return try .json(zone: office.zone, Replaced(
             plan: WireHoursPlan(result.plan, structure: office.structure, today: office.zone.localDate(office.clock())),
-            bookingsOutside: result.outside.map { WireBooking($0, zone: office.zone) }))
+            bookingsOutside: result.outside))
     }
 
     struct Holiday: Encodable {
@@ -61,14 +61,14 @@ struct OpeningHoursController<Context: RequestContext> {
         }
         let calendar = try await office.database.hoursPlan(default: office.structure, now: office.clock()).calendar
         let days = calendar.holidays(from: LocalDate(clampingYear: year, month: 1, day: 1), through: LocalDate(clampingYear: year, month: 12, day: 31))
-        return try .json(WireList(items: days.map { Holiday($0) }))
+        return try .json(zone: office.zone, WireList(items: days.map { Holiday($0) }))
     }
 
     struct SetHoliday: Decodable { let open: Bool }
 
     struct HolidaySet: Encodable {
         let holiday: Holiday
-        let affectedBookings: [WireBooking]
+        let affectedBookings: [Booking]
     }
 
     @Sendable func setHoliday(_ request: Request, context: Context) async throws -> Response {
@@ -76,8 +76,8 @@ struct OpeningHoursController<Context: RequestContext> {
         let input = try await request.decodeJSON(SetHoliday.self)
         let result = try await office.database.setHolidayOpen(date, open: input.open, structure: office.structure, now: office.clock())
         let holiday = result.calendar.holidays(from: date, through: date)[0]  // a holiday: setHolidayOpen checked it
-        return try .json(HolidaySet(
+        return try .json(zone: office.zone, HolidaySet(
             holiday: Holiday(holiday),
-            affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+            affectedBookings: result.hits))
     }
 }

@@ -28,15 +28,15 @@ struct PermanenceController<Context: RequestContext> {
 
     struct Changed: Encodable {
         let permanence: WirePermanence
-        let affectedBookings: [WireBooking]
+        let affectedBookings: [Booking]
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try .json(WireList(items: try await office.database.permanences().map(WirePermanence.init)))
+        try .json(zone: office.zone, WireList(items: try await office.database.permanences().map(WirePermanence.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try .json(WirePermanence(try await office.database.permanence(id: context.id())))
+        try .json(zone: office.zone, WirePermanence(try await office.database.permanence(id: context.id())))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
@@ -47,18 +47,18 @@ struct PermanenceController<Context: RequestContext> {
             firstDate: try WireInput.date(input.firstDate, field: "firstDate"),
             lastDate: try input.lastDate.map { try WireInput.date($0, field: "lastDate") },
             structure: office.structure, now: office.clock())
-        return try .json(WirePermanence(permanence), status: .created)
+        return try .json(zone: office.zone, WirePermanence(permanence), status: .created)
     }
 
     @Sendable func addException(_ request: Request, context: Context) async throws -> Response {
         let id = try context.id()
         let input = try await request.decodeJSON(Exception.self)
         let result = try await office.database.addPermanenceException(id: id, date: try WireInput.date(input.date, field: "date"), zone: office.zone)
-        return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+        return try .json(zone: office.zone, Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits))
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let result = try await office.database.cancelPermanence(id: context.id(), now: office.clock())
-        return try .json(Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+        return try .json(zone: office.zone, Changed(permanence: WirePermanence(result.permanence), affectedBookings: result.hits))
     }
 }

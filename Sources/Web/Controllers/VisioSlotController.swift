@@ -22,13 +22,13 @@ struct VisioSlotController<Context: RequestContext> {
 
     struct Cancelled: Encodable {
         let visioSlot: WireVisioSlot
-        let affectedBookings: [WireBooking]
+        let affectedBookings: [Booking]
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let range = try DateRangeQuery(request, office: office, defaultDays: 31)
         let slots = try await office.database.visioSlots(overlapping: range.span(office.zone))
-        return try .json(WireList(items: slots.map { WireVisioSlot($0, zone: office.zone) }))
+        return try .json(zone: office.zone, WireList(items: slots.map { WireVisioSlot($0, zone: office.zone) }))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
@@ -36,11 +36,11 @@ struct VisioSlotController<Context: RequestContext> {
         let slot = try await office.database.addVisioSlot(
             specialist: input.specialist, span: try WireInput.span(start: input.start, end: input.end),
             structure: office.structure, now: office.clock())
-        return try .json(WireVisioSlot(slot, zone: office.zone), status: .created)
+        return try .json(zone: office.zone, WireVisioSlot(slot, zone: office.zone), status: .created)
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let result = try await office.database.cancelVisioSlot(id: context.id())
-        return try .json(Cancelled(visioSlot: WireVisioSlot(result.slot, zone: office.zone), affectedBookings: result.hits.map { WireBooking($0, zone: office.zone) }))
+        return try .json(zone: office.zone, Cancelled(visioSlot: WireVisioSlot(result.slot, zone: office.zone), affectedBookings: result.hits))
     }
 }

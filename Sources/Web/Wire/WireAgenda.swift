@@ -26,51 +26,6 @@ struct WireClosure: Encodable {
     }
 }
 
-struct WireUsager: Encodable {
-    let name: String
-    let phone: String?
-    let email: String?
-    let reminderConsent: Bool
-}
-
-struct WireBooking: Encodable {
-    let id: String
-    let kind: String
-    let status: String
-    let partner: String?
-    let lifeSituation: String?
-    let permanence: String?
-    let visioSlot: String?
-    let room: String
-    let specialist: String?
-    let station: String?
-    let start: String
-    let end: String
-    let usager: WireUsager?
-    let createdAt: String
-    let updatedAt: String
-    let sequence: Int
-
-    init(_ b: Booking, zone: StructureTimeZone) {
-        id = b.id
-        kind = b.kind.rawValue
-        status = b.status.rawValue
-        partner = b.partner
-        lifeSituation = b.lifeSituation
-        permanence = b.permanence
-        visioSlot = b.visioSlot
-        room = b.room
-        specialist = b.specialist
-        station = b.station
-        start = Timestamp.format(b.span.start, in: zone)
-        end = Timestamp.format(b.span.end, in: zone)
-        usager = b.usager.map { WireUsager(name: $0.name, phone: $0.phone, email: $0.email, reminderConsent: $0.reminderConsent) }
-        createdAt = Timestamp.format(b.createdAt, in: zone)
-        updatedAt = Timestamp.format(b.updatedAt, in: zone)
-        sequence = b.sequence
-    }
-}
-
 struct WireRecurrence: Codable {
     let frequency: String
     let weekday: String
