@@ -13,7 +13,6 @@ Needs a release build (swift build -c release --product guichet) and scripts/set
 import argparse
 import contextlib
 import http.server
-import json
 import os
 import statistics
 import sys
@@ -30,7 +29,8 @@ from selenium.webdriver.common.by import By  # noqa: E402
 
 from browser import chromium  # noqa: E402
 from conftest import Daemon  # noqa: E402
-from test_visio import FAKE_DEVICES, VISIO_ARGS, book_visio, instant, link_token, page_frames, restart_at, room, wait_until  # noqa: E402
+from test_visio import FAKE_DEVICES, VISIO_ARGS, book_visio, instant, link_token, page_frames, restart_at, room  # noqa: E402
+from waiting import wait_for  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 # Run in the specialist's page: the same "keep the resolution" as the baseline's pages.
@@ -128,9 +128,9 @@ def room_and_page(resolution, *extra):
 
 def wait_in_waiting_room(d, driver, token):
     driver.get(d.url(f"/visio/{token}"))
-    wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "devices")
+    wait_for(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="devices")
     driver.find_element(By.ID, "rejoindre").click()
-    wait_until(lambda: room(d).get("waiting"), 10, "waiting room")
+    wait_for(lambda: room(d).get("waiting"), 10, what="waiting room")
 
 
 def admit(d, booking):
@@ -145,9 +145,9 @@ def engine_call(resolution, runs, seconds):
             wait_in_waiting_room(d, driver, token)
             admitted = time.time() * 1000
             admit(d, booking)
-            page = wait_until(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, "first frame in Chromium")
+            page = wait_for(lambda: driver.execute_script("return window.visioFirstFrameAt || null"), 20, what="first frame in Chromium")
             driver.execute_script(KEEP_SIZE)
-            engine = wait_until(lambda: room(d).get("firstVideoMs"), 20, "first frame at the engine")
+            engine = wait_for(lambda: room(d).get("firstVideoMs"), 20, what="first frame at the engine")
             setups.append(max(page, engine) - admitted)
             page_first.append(page - admitted)
             room_first.append(engine - admitted)
@@ -158,7 +158,7 @@ def engine_call(resolution, runs, seconds):
                 cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
                 frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1], size)
             d.form_post("/salle/visio/raccrocher", {})
-            wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "hang-up")
+            wait_for(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, what="hang-up")
     return setups, page_first, room_first, cpu, frames
 
 
@@ -167,7 +167,7 @@ def engine_latency(resolution, seconds):
     with room_and_page(resolution, "--visio-stamps") as (d, booking, token, driver):
         wait_in_waiting_room(d, driver, token)
         admit(d, booking)
-        wait_until(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, "frames")
+        wait_for(lambda: page_frames(driver) > 30 and room(d).get("videoFrames", 0) > 30, 20, what="frames")
         driver.execute_script(KEEP_SIZE)
         time.sleep(3)
         driver.execute_script("window.visioStamp.latencies()")
@@ -223,7 +223,7 @@ def baseline_call(resolution, runs, seconds, stamps=False):
             offer = caller.execute_async_script("const done = arguments[0]; window.offer().then(done)")
             answer = callee.execute_async_script("const done = arguments[1]; window.answer(arguments[0]).then(done)", offer)
             caller.execute_async_script("const done = arguments[1]; window.accept(arguments[0]).then(done)", answer)
-            firsts = [wait_until(lambda s=side: s.execute_script("return window.firstFrameAt || null"), 20, "baseline frame") for side in (caller, callee)]
+            firsts = [wait_for(lambda s=side: s.execute_script("return window.firstFrameAt || null"), 20, what="baseline frame") for side in (caller, callee)]
             setups.append(max(firsts) - started)
             if stamps:
                 time.sleep(3)

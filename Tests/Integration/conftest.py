@@ -1,17 +1,13 @@
 """Starts the real `guichet serve` binary on a private data folder and a free port."""
-import json, os, re, signal, socket, subprocess, tempfile, time, urllib.error, urllib.parse, urllib.request
+import json, os, re, signal, subprocess, tempfile, time, urllib.error, urllib.parse, urllib.request
 from pathlib import Path
 
 import pytest
 
+from waiting import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("GUICHET_BINARY", str(ROOT / ".build/debug/guichet"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,7 +1,9 @@
 """A private cupsd (own ServerRoot and port, a `capture` backend writing each job to a folder)
 and a private SANE configuration enabling only the `test` backend, for the station's tests."""
-import json, os, shutil, socket, subprocess, tempfile, time
+import json, os, shutil, subprocess, tempfile, time
 from pathlib import Path
+
+from waiting import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,16 +15,10 @@ class FixtureError(RuntimeError):
     """A private server that did not come up, with its own log."""
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivateCups:
     def __init__(self, queue="accueil"):
         self.root = Path(tempfile.mkdtemp(prefix="guichet-cups-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.queue = queue
         self.out = self.root / "out"
         self.proc = None

@@ -43,7 +43,6 @@ def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
     status, structure = daemon.json("GET", "/api/v1/opening-hours")
     days = structure["days"]
     names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    offset = dt.datetime.now().astimezone().utcoffset()
     bodies = []
     day = dt.date.today() + dt.timedelta(days=2)
     while len(bodies) < 3000:

@@ -1,6 +1,6 @@
 """The purge on the real daemon's file: after it, no usager's name, phone or e-mail is left
 anywhere in the SQLite files (searched as raw bytes), and the report is the same."""
-import datetime, json, re, subprocess, tempfile, time
+import datetime, re, subprocess, tempfile, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,7 @@ def test_after_the_purge_no_personal_field_survives_in_the_file(daemon):
                                                   ("informed", "yes"), ("categories", "family"), ("duration", "one-day"), ("parties", "2")])[0] == 303
     # A message through the public form, answered.
     token = re.search(rb'name="token" value="([a-z0-9]+)"', daemon.get("/")[1]).group(1).decode()
-    time.sleep(3.2)
+    time.sleep(3.2)  # a person's pause: the public form refuses a send within 3 s of the page (anti-robot rule)
     assert daemon.form_post("/contact", [("name", NAME), ("email", EMAIL), ("message", "Bonjour, une question sur ma prime."), ("token", token)],
                             with_session=False)[0] == 303
     message = re.search(rb'action="/console/messages/(msg-[a-z0-9]+)/answered"', _page(daemon, "/console/messages")).group(1).decode()

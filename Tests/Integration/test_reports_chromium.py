@@ -5,7 +5,6 @@ import csv, datetime, re, subprocess, tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations

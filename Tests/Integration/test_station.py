@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from browser import chromium, serious_violations
 from conftest import BINARY, ROOT, Daemon
 from devices import PrivateCups, sane_config, station_config
+from waiting import wait_for
 
 
 @contextlib.contextmanager
@@ -58,14 +59,6 @@ def sessions(d):
 def all_files(d):
     return [p for p in (d.data / "stations").rglob("*") if p.is_file()]
 
-
-def wait_for(condition, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def check_axe(driver, where):
@@ -425,8 +418,7 @@ def test_the_usager_cancels_a_waiting_print_and_it_leaves_cups(station):
     assert d.form_post("/kiosk/poste-1/annuler-impression", {"_k": session, "job": job}, with_session=False)[0] == 303
     assert wait_for(lambda: d.cups.spool_files() == [])
     (d.cups.out / "block").unlink()
-    time.sleep(0.5)
-    assert d.cups.outputs() == []
+    assert not wait_for(lambda: d.cups.outputs(), timeout=1)
 
 
 def test_a_caf_site_opened_at_the_station_counts_in_the_caf_monthly_figure(station):

@@ -15,6 +15,7 @@ from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations
 from conftest import Daemon
+from waiting import wait_for
 
 VISIO_ARGS = ["--visio-media", "test", "--visio-loopback"]
 FAKE_DEVICES = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
@@ -27,15 +28,6 @@ window.WebSocket = function (url) { const s = new Original(url); window.sockets.
 window.WebSocket.OPEN = Original.OPEN;
 """
 
-
-def wait_until(check, timeout=20, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def instant(iso):
@@ -163,14 +155,14 @@ def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
             ws.send('{"type": "join"}')
         replies = [json.loads(ws.recv())["type"] for _ in range(400)]
         assert replies.count("waiting") >= 150 and "error" in replies
-        time.sleep(1.5)
-        assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
+        assert wait_for(lambda: answer('{"type": "join"}') == {"type": "waiting", "version": 1}, timeout=5, interval=0.3,
+                        what="the flood budget to refill")
         # The console still shows the specialist waiting.
         assert "En salle d’attente" in d.get("/console/visio")[1].decode()
     finally:
         ws.close()
     # Leaving the waiting room takes the specialist off the console.
-    wait_until(lambda: "En salle d’attente" not in d.get("/console/visio")[1].decode(), 10, "the waiting room to empty")
+    wait_for(lambda: "En salle d’attente" not in d.get("/console/visio")[1].decode(), 10, what="the waiting room to empty")
 
 
 def page_frames(driver):
@@ -192,14 +184,14 @@ def calls(d):
 def join_and_admit(d, driver, booking, token):
     driver.get(d.url(f"/visio/{token}"))
     driver.execute_script(SOCKET_SPY)
-    wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "the devices check")
+    wait_for(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the devices check")
     driver.find_element(By.ID, "rejoindre").click()
-    wait_until(lambda: driver.find_element(By.ID, "attente").is_displayed(), 10, "the waiting room")
-    wait_until(lambda: room(d).get("waiting"), 10, "the room to see the specialist waiting")
+    wait_for(lambda: driver.find_element(By.ID, "attente").is_displayed(), 10, what="the waiting room")
+    wait_for(lambda: room(d).get("waiting"), 10, what="the room to see the specialist waiting")
     status, _ = d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
     assert status in (302, 303)
-    wait_until(lambda: page_frames(driver) > 30, 30, "video frames in Chromium")
-    wait_until(lambda: room(d).get("videoFrames", 0) > 30 and room(d).get("audioBuffers", 0) > 10, 30, "frames at the room's engine")
+    wait_for(lambda: page_frames(driver) > 30, 30, what="video frames in Chromium")
+    wait_for(lambda: room(d).get("videoFrames", 0) > 30 and room(d).get("audioBuffers", 0) > 10, 30, what="frames at the room's engine")
 
 
 def test_call_between_the_room_engine_and_chromium(visio):
@@ -207,7 +199,7 @@ def test_call_between_the_room_engine_and_chromium(visio):
     driver = chromium(*FAKE_DEVICES)
     try:
         driver.get(d.url(f"/visio/{token}"))
-        wait_until(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, "the devices check")
+        wait_for(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the devices check")
         assert serious_violations(driver) == []
         join_and_admit(d, driver, booking, token)
         assert serious_violations(driver) == []
@@ -223,14 +215,14 @@ def test_call_between_the_room_engine_and_chromium(visio):
             s.send(JSON.stringify({type: 'answer', sdp: 'v=0' + 'x'.repeat(66000)}));
             for (let i = 0; i < 300; i++) s.send('{"type":"join"}');
         """)
-        time.sleep(3)
-        assert page_frames(driver) > before_page + 30 and room(d)["videoFrames"] > before_room + 30
+        wait_for(lambda: page_frames(driver) > before_page + 30 and room(d)["videoFrames"] > before_room + 30, timeout=10,
+                 what="frames still flowing both ways after the hostile messages")
         assert driver.execute_script("return document.getElementById('fin').hidden")
 
         # The specialist sends a link to the usager (over the call's data channel): the room shows it.
         driver.find_element(By.ID, "texte").send_keys("https://www.impots.gouv.fr/ <b>")
         driver.find_element(By.CSS_SELECTOR, "#message button").click()
-        wait_until(lambda: "https://www.impots.gouv.fr/ &lt;b&gt;" in d.get("/salle/visio")[1].decode(), 10, "the message on the room's screen")
+        wait_for(lambda: "https://www.impots.gouv.fr/ &lt;b&gt;" in d.get("/salle/visio")[1].decode(), 10, what="the message on the room's screen")
 
         # The console and the room's screen show the call; the room's screen passes axe.
         assert "En communication" in d.get("/console/visio")[1].decode()
@@ -244,15 +236,15 @@ def test_call_between_the_room_engine_and_chromium(visio):
 
         # The room hangs up: both sides end.
         assert d.form_post("/salle/visio/raccrocher", {})[0] in (302, 303)
-        wait_until(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, "the page to end the call")
+        wait_for(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, what="the page to end the call")
         assert not room(d).get("waiting") and "videoFrames" not in room(d)
-        wait_until(lambda: calls(d) and calls(d)[-1][4] == "room-hung-up", 10, "the call's record")
+        wait_for(lambda: calls(d) and calls(d)[-1][4] == "room-hung-up", 10, what="the call's record")
 
         # Again, and the specialist hangs up this time.
         join_and_admit(d, driver, booking, token)
         driver.find_element(By.ID, "raccrocher").click()
-        wait_until(lambda: not room(d).get("waiting"), 10, "the room to end the call")
-        wait_until(lambda: calls(d)[-1][4] == "specialist-hung-up", 10, "the call's record")
+        wait_for(lambda: not room(d).get("waiting"), 10, what="the room to end the call")
+        wait_for(lambda: calls(d)[-1][4] == "specialist-hung-up", 10, what="the call's record")
         records = calls(d)
         assert len(records) == 2 and all(r[0] == booking["id"] and r[1] == "dgfip" or r[1] for r in records)
         assert all(r[3] >= r[2] for r in records)
@@ -283,20 +275,20 @@ def test_stopping_the_daemon_ends_the_call_and_a_kill_is_recorded_at_restart(vis
             closed.append(True)
 
     threading.Thread(target=read_until_closed, daemon=True).start()
-    wait_until(lambda: calls(d), 10, "the call's record")
+    wait_for(lambda: calls(d), 10, what="the call's record")
     started = time.time()
     # A client that never reads cannot hold the stop beyond the daemon's 10-second bound.
     assert d.stop() == 0 and time.time() - started < 5
-    wait_until(lambda: closed, 5, "the specialist's connection to close")
+    wait_for(lambda: closed, 5, what="the specialist's connection to close")
     assert calls(d)[-1][4] == "daemon-stopped" and calls(d)[-1][3] is not None
     ws.close()
 
     d.start()
     ws = admitted_socket(d, booking, token)
-    wait_until(lambda: len(calls(d)) == 2, 10, "the second call's record")
+    wait_for(lambda: len(calls(d)) == 2, 10, what="the second call's record")
     d.stop(signal.SIGKILL)
     assert calls(d)[-1][3] is None  # the kill left it open
     d.start()
-    wait_until(lambda: calls(d)[-1][4] == "interrupted", 10, "the record closed at restart")
+    wait_for(lambda: calls(d)[-1][4] == "interrupted", 10, what="the record closed at restart")
     with sqlite3.connect(d.db) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

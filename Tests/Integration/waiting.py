@@ -1,0 +1,26 @@
+"""The one way the tests wait and the one way they find a port: waits are on a condition
+(never a fixed sleep standing in for one), ports are the kernel's free ones."""
+import socket
+import time
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now (the kernel's choice)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, timeout=15, interval=0.1, what=None):
+    """Calls `check` until it returns something true, and returns that. On timeout: raises
+    AssertionError naming `what` when given, else returns the last (false) value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            if what:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            return value
+        time.sleep(interval)
