@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Visio", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).
         .target(
-            name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", resources: [.copy("presets")],
+            name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", exclude: ["README.md", "coturn"], resources: [.copy("presets")],
             swiftSettings: swiftSettings),
         // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
         .target(name: "Devices", dependencies: ["CCups", "CSane", "CJpeg"], swiftSettings: swiftSettings),
@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Station", dependencies: ["Agenda", "Devices"], swiftSettings: swiftSettings),
         // The station's UI (templates, texts in each language, CSS, script, pictograms).
         .target(
-            name: "Kiosk", dependencies: [.product(name: "Mustache", package: "swift-mustache")], path: "kiosk",
+            name: "Kiosk", path: "kiosk", exclude: ["README.md"],
             resources: [.copy("templates"), .copy("strings"), .copy("static"), .copy("extension")], swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
