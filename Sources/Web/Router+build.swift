@@ -35,14 +35,11 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
         .add(middleware: AuditMiddleware<ConsoleContext>(office: office))
     signIn.addRoutes(to: agents)
     visio.addRoutes(to: agents)
-    AgendaPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    BookingPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    HoursPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    PermanencePages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    FollowUpPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    MandatePages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    AgentPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
-    ReportPages(office: office, pages: pages).addRoutes(to: agents, managers: managers)
+    let sections: [any ConsoleSection.Type] = [
+        AgendaPages.self, BookingPages.self, HoursPages.self, PermanencePages.self, FollowUpPages.self, MandatePages.self, AgentPages.self,
+        ReportPages.self,
+    ]
+    for section in sections { section.init(office: office, pages: pages).addRoutes(to: agents, managers: managers) }
     let api = router.group("api/v1").add(middleware: APIAccessMiddleware(office: office)).add(middleware: AuditMiddleware<GuichetRequestContext>(office: office))
     StructureController(office: office).addRoutes(to: api)
     OpeningHoursController(office: office).addRoutes(to: api)

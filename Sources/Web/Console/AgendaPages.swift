@@ -7,10 +7,9 @@ import Station
 import Store
 
 /// "Aujourd'hui" and "Semaine": the day's arrivals and the week's calendar.
-struct AgendaPages {
+struct AgendaPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get(use: today)

@@ -6,10 +6,9 @@ import Hummingbird
 import Store
 
 /// Accounts (managers only): list, create, disable; and the audit journal.
-struct AgentPages {
+struct AgentPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         managers.get("agents", use: list)

@@ -7,10 +7,9 @@ import Store
 
 /// Booking for a usager: choose a need, see free slots, book with minimal personal data;
 /// then check-in, no-show, done, cancel and move from the day and week views.
-struct BookingPages {
+struct BookingPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
     static let searchDays = 14
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {

@@ -56,3 +56,19 @@ struct ConsoleKit: Sendable {
 extension String {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
+
+/// A type whose pages use the console's layout and display.
+protocol ConsolePagesUser {
+    var office: Office { get }
+    var pages: WebPages { get }
+}
+
+extension ConsolePagesUser {
+    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
+}
+
+/// One section of the console: its routes on the agents' group and on the managers'.
+protocol ConsoleSection: ConsolePagesUser {
+    init(office: Office, pages: WebPages)
+    func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>)
+}

@@ -6,10 +6,9 @@ import Hummingbird
 import Store
 
 /// The visit record (one quick form) and referrals to partner referents.
-struct FollowUpPages {
+struct FollowUpPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("contacts/new", use: contactForm)

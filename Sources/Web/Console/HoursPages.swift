@@ -6,10 +6,9 @@ import Hummingbird
 import Store
 
 /// Opening hours and exceptional closures: everyone sees them, managers change them.
-struct HoursPages {
+struct HoursPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("hours", use: show)

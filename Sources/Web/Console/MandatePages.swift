@@ -6,10 +6,9 @@ import Hummingbird
 import Store
 
 /// Mandates signed on site: register, withdraw (a category or all), print for every party.
-struct MandatePages {
+struct MandatePages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("mandates", use: list)

@@ -6,10 +6,9 @@ import Store
 import StructureConfig
 
 /// Partner permanences (managers): the series, a new one, a date taken out, an end.
-struct PermanencePages {
+struct PermanencePages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("permanences", use: list)

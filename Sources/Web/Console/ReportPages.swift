@@ -7,10 +7,9 @@ import Store
 import StructureConfig
 
 /// Reports from the console (the same as `guichet report`) and the contact-form messages.
-struct ReportPages {
+struct ReportPages: ConsoleSection {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("reports", use: reports)

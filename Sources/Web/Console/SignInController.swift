@@ -6,10 +6,9 @@ import Hummingbird
 import Store
 
 /// Signing in and out, for the console (form) and for API clients (JSON).
-struct SignInController {
+struct SignInController: ConsolePagesUser {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     /// Failed attempts tolerated in the window, per account and per address.
     static let window: TimeInterval = 15 * 60

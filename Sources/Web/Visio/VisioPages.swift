@@ -11,10 +11,9 @@ import Visio
 
 /// The visio's pages: the specialist's page behind the booking's link, the console's list of
 /// visio appointments (links, waiting room, admit, hang up), and the confidential room's screen.
-struct VisioPages {
+struct VisioPages: ConsolePagesUser {
     let office: Office
     let pages: WebPages
-    var kit: ConsoleKit { ConsoleKit(office: office, pages: pages) }
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         router.get("visio/{token}", use: specialistPage)
