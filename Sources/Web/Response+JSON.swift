@@ -12,9 +12,7 @@ extension Response {
 
     /// A JSON response whose bookings write their instants in the structure's zone.
     static func json(zone: StructureTimeZone, _ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder.api
-        encoder.userInfo[.structureTimeZone] = zone
-        return try json(encoder, value, status: status)
+        try StructureTimeZone.$forEncoding.withValue(zone) { try json(JSONEncoder.api, value, status: status) }
     }
 
     private static func json(_ encoder: JSONEncoder, _ value: some Encodable, status: HTTPResponse.Status) throws -> Response {

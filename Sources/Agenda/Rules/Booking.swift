@@ -98,9 +98,9 @@ public struct Booking: Sendable, Hashable, Identifiable {
 
 extension Usager: Encodable {}
 
-extension CodingUserInfoKey {
-    /// The structure's time zone, which a `Booking` needs to write its instants.
-    public static let structureTimeZone = CodingUserInfoKey(rawValue: "guichet.structureTimeZone")!
+extension StructureTimeZone {
+    /// The zone a `Booking` writes its instants in, set around the encoding.
+    @TaskLocal public static var forEncoding: StructureTimeZone?
 }
 
 /// The API's shape of a booking (its instants ISO 8601 with the structure's offset): the one
@@ -111,7 +111,7 @@ extension Booking: Encodable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        guard let zone = encoder.userInfo[.structureTimeZone] as? StructureTimeZone else {
+        guard let zone = StructureTimeZone.forEncoding else {
             throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath, debugDescription: "a booking is written with the structure's time zone"))
         }
         var c = encoder.container(keyedBy: CodingKeys.self)
