@@ -14,9 +14,8 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: SecurityHeadersMiddleware())
     // The console's and the station's CSS, scripts and pictograms, straight from the bundles.
-    let cache = CacheControl([(MediaType(type: .any), [.public, .maxAge(3600)])])
-    router.add(middleware: FileMiddleware(pages.consoleStatic.path, urlBasePath: "/static", cacheControl: cache, searchForIndexHtml: false))
-    router.add(middleware: FileMiddleware(pages.kioskStatic.path, urlBasePath: "/kiosk-static", cacheControl: cache, searchForIndexHtml: false))
+    router.add(middleware: StaticFolder(pages.consoleStatic, at: "/static"))
+    router.add(middleware: StaticFolder(pages.kioskStatic, at: "/kiosk-static"))
     router.add(middleware: SessionMiddleware(office: office))
     HealthController(office: office).addRoutes(to: router)
     CalendarController(office: office).addRoutes(to: router)
