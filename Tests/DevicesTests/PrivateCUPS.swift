@@ -13,9 +13,40 @@ final class PrivateCUPS {
     var block: URL { out.appendingPathComponent("block") }
     var spool: URL { root.appendingPathComponent("spool") }
 
-    init() throws {
+    /// A private cupsd running `queue`, on a port the kernel says is free; when another
+    /// process takes that port before cupsd binds it, once more on another.
+    static func running(queue: String) throws -> PrivateCUPS {
+        for attempt in 1...3 {
+            let cups = try PrivateCUPS(port: try freeTCPPort())
+            do {
+                try cups.start(queue: queue)
+                return cups
+            } catch let error as CUPSSetupError where attempt < 3 && error.description.contains("in use") {
+                cups.stop()
+            }
+        }
+        throw CUPSSetupError(description: "unreachable: the last attempt throws its own error")
+    }
+
+    /// A TCP port free on 127.0.0.1 now: the kernel's choice for port 0.
+    static func freeTCPPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CUPSSetupError(description: "no socket for a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw CUPSSetupError(description: "no free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private init(port: Int) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("guichet-cups-\(UUID().uuidString.prefix(8))")
-        port = 20_000 + Int.random(in: 0..<20_000)
+        self.port = port
         out = root.appendingPathComponent("out")
         let fm = FileManager.default
         for dir in ["conf", "spool", "cache", "log", "run", "out", "bin/backend"] {
@@ -45,7 +76,7 @@ final class PrivateCUPS {
         (try? String(contentsOf: errorLog, encoding: .utf8)).map { "cupsd's error log (\(errorLog.path)):\n\($0)" } ?? "cupsd wrote no error log at \(errorLog.path)"
     }
 
-    func start(queue: String) throws {
+    private func start(queue: String) throws {
         let cupsd = Process()
         cupsd.executableURL = URL(fileURLWithPath: "/usr/sbin/cupsd")
         cupsd.arguments = ["-f", "-c", root.appendingPathComponent("conf/cupsd.conf").path, "-s", root.appendingPathComponent("conf/cups-files.conf").path]

@@ -14,9 +14,8 @@ import Testing
     }
 
     @Test func aPrintReachesThePrinterAndAStoppedQueueIsRefused() throws {
-        let cups = try PrivateCUPS()
+        let cups = try PrivateCUPS.running(queue: "accueil")
         defer { cups.stop() }
-        try cups.start(queue: "accueil")
         let printer = CupsPrinter(server: cups.server)
         #expect(try printer.queues().map(\.name) == ["accueil"])
         #expect(try printer.queues().first?.state == .idle)
@@ -36,9 +35,8 @@ import Testing
     }
 
     @Test func cancellingWithPurgeLeavesNoJobNorFileInCUPS() throws {
-        let cups = try PrivateCUPS()
+        let cups = try PrivateCUPS.running(queue: "accueil")
         defer { cups.stop() }
-        try cups.start(queue: "accueil")
         let printer = CupsPrinter(server: cups.server)
         try Data().write(to: cups.block)  // the printer "works" slowly: the job stays in processing
         let file = cups.root.appendingPathComponent("releve.pdf")

@@ -7,9 +7,8 @@ import Testing
 /// files are gone afterwards, another session's job is untouched.
 @Suite(.serialized) struct RealCUPSWipeTests {
     @Test func theWipeCancelsAndPurgesTheSessionsJobsOnly() throws {
-        let cups = try PrivateCUPS()
+        let cups = try PrivateCUPS.running(queue: "accueil")
         defer { cups.stop() }
-        try cups.start(queue: "accueil")
         let printer = CupsPrinter(server: cups.server)
         try Data().write(to: cups.block)
         let folders = SessionFolders(data: cups.root.appendingPathComponent("data"), station: "poste-1")

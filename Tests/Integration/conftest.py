@@ -28,6 +28,10 @@ def _no_redirect(req):
 MANAGER = ("direction", "un mot de passe de responsable")
 
 
+class PortTaken(Exception):
+    """The daemon's port was taken between choosing it and binding it."""
+
+
 class Daemon:
     def __init__(self, data, config=None, env=None):
         self.data = Path(data)
@@ -52,7 +56,17 @@ class Daemon:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def start(self):
+    def start(self, attempts=3):
+        """Starts the daemon; when another process took its port in the meantime, starts it
+        again on another free one."""
+        for attempt in range(attempts):
+            try:
+                return self._start()
+            except PortTaken:
+                self.port = free_port()
+        raise RuntimeError(f"guichet serve found its port taken {attempts} times:\n{self.log()}")
+
+    def _start(self):
         if not self.db.exists():
             self.data.mkdir(parents=True, exist_ok=True)
             self.add_agent(*MANAGER, manager=True)
@@ -67,6 +81,8 @@ class Daemon:
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
+                if "already in use" in self.log()[-2000:]:
+                    raise PortTaken()
                 raise RuntimeError(f"guichet serve exited with status {self.proc.returncode} before answering:\n{self.log()}")
             try:
                 if self.get("/healthz")[0] in (200, 503):

@@ -31,6 +31,9 @@ class PrivateCups:
         backend = self.root / "bin/backend/capture"
         shutil.copy(FIXTURE / "capture", backend)
         os.chmod(backend, 0o755)
+        self._configure()
+
+    def _configure(self):
         for name in ("cupsd.conf", "cups-files.conf"):
             text = (FIXTURE / name).read_text().replace("@ROOT@", str(self.root)).replace("@PORT@", str(self.port))
             (self.root / "conf" / name).write_text(text)
@@ -47,7 +50,18 @@ class PrivateCups:
     def server(self):
         return f"127.0.0.1:{self.port}"
 
-    def start(self):
+    def start(self, attempts=3):
+        """Starts cupsd; when another process took its port in the meantime, on another one."""
+        for attempt in range(attempts):
+            try:
+                return self._start()
+            except FixtureError:
+                if attempt + 1 == attempts or "in use" not in self.log():
+                    raise
+                self.port = free_port()
+                self._configure()
+
+    def _start(self):
         with open(self.root / "log/cupsd.out", "wb") as output:
             self.proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")],
                                          stdout=output, stderr=subprocess.STDOUT)

@@ -100,7 +100,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         driver.find_element(By.CSS_SELECTOR, "input[name=colour][value=gray]").click()
         driver.find_element(By.CSS_SELECTOR, "form.scan button[type=submit]").click()
         # The click submits a form: wait for the answer's page, not the one being left.
-        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"))
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), ignoring=WebDriverException)
         notices = driver.find_elements(By.CSS_SELECTOR, ".notice")
         assert notices and "Votre document est prêt" in notices[0].text, driver.find_element(By.TAG_NAME, "main").text + "\n" + d.log()[-3000:]
         preview = driver.find_element(By.CSS_SELECTOR, ".previews img")
@@ -112,7 +112,7 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
         names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".files .file")]
         assert any(".ics" in n for n in names) and any(".pdf" in n for n in names)
         driver.find_element(By.CSS_SELECTOR, "form input[name=kind][value=scans] ~ button").click()
-        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"))
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), ignoring=WebDriverException)
         notices = driver.find_elements(By.CSS_SELECTOR, ".notice")
         assert notices and "envoyé à l’imprimante" in notices[0].text, driver.find_element(By.TAG_NAME, "main").text + "\n" + d.log()[-3000:]
         assert wait_for(lambda: len(d.cups.outputs()) == 1)
@@ -134,20 +134,20 @@ def test_a_session_in_chromium_from_start_to_wipe(station):
                 assert driver.execute_script("return document.getElementById('avertissement').contains(document.activeElement)"), key
         ActionChains(driver).send_keys(Keys.ESCAPE).perform()
         # The form may reload the page: look the dialog up afresh each time (no stale element).
-        assert wait_for(lambda: not driver.find_element(By.ID, "avertissement").is_displayed(), timeout=5)
+        assert wait_for(lambda: not driver.find_element(By.ID, "avertissement").is_displayed(), timeout=5, ignoring=WebDriverException)
         assert status(d)["state"] == "in-use"
 
         driver.find_element(By.CSS_SELECTOR, "footer a.end").click()
         check_axe(driver, "end")
         driver.find_element(By.XPATH, "//button[@name='score' and @value='4']").click()
         # This browser belonged to the ended session: it is refused from now on, with a way to call an agent…
-        assert wait_for(lambda: "relancé" in driver.find_element(By.TAG_NAME, "main").text)
+        assert wait_for(lambda: "relancé" in driver.find_element(By.TAG_NAME, "main").text, ignoring=WebDriverException)
         assert driver.find_element(By.CSS_SELECTOR, "footer .help").text.strip() == "Appeler un agent"
         assert driver.find_elements(By.CSS_SELECTOR, "main a.button") == []  # no home to go back to: only the agent
         check_axe(driver, "refused")
         # …and the browser launched for the next session thanks the usager.
         driver.get(d.url(d.ticket_path()))
-        assert wait_for(lambda: any("tout a été effacé" in n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice")))
+        assert wait_for(lambda: any("tout a été effacé" in n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice")), ignoring=WebDriverException)
         check_axe(driver, "thanks")
     finally:
         driver.quit()

@@ -294,8 +294,11 @@ def test_no_shortcut_leaves_the_station_in_a_real_window(display, tmp_path):
             for key in ["ctrl+n", "ctrl+shift+n", "ctrl+t", "ctrl+j", "ctrl+h", "ctrl+shift+o", "ctrl+shift+Delete", "shift+Escape", "ctrl+o",
                         "ctrl+s", "ctrl+p", "ctrl+u", "F12", "ctrl+shift+i"]:
                 subprocess.run(["xdotool", "key", key], env=env, check=True)
-                changed = wait_for(lambda: windows(display) != before, timeout=1.5)
-                assert not changed, f"{key}: {windows(display)}"
+                # A fixed pause, not a wait: a tab may flash open before the station's extension
+                # closes it; what matters is the state once the browser has acted.
+                time.sleep(1.5)
+                now = windows(display)
+                assert now == before, f"{key}: {now}"
             assert s.browser_session() == session and status(d)["state"] == "in-use"
             assert not any(p.is_file() for p in (d.data / "stations/poste-1/sessions" / session / "downloads").iterdir())
         finally:

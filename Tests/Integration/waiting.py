@@ -11,12 +11,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(check, timeout=15, interval=0.1, what=None):
+def wait_for(check, timeout=15, interval=0.1, what=None, ignoring=()):
     """Calls `check` until it returns something true, and returns that. On timeout: raises
-    AssertionError naming `what` when given, else returns the last (false) value."""
+    AssertionError naming `what` when given, else returns the last (false) value. Exceptions
+    of the `ignoring` classes count as "not yet" (a page element replaced while read)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = check()
+        try:
+            value = check()
+        except ignoring:
+            value = None
         if value:
             return value
         if time.monotonic() >= deadline:
