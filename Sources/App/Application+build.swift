@@ -25,21 +25,15 @@ public struct AppOptions: Sendable {
     /// and no lock is taken on the folder.
     public var database: AppDatabase?
     public var seedDemo = true
-    /// The stations' printer and scanner; nil drives no station (tests of the agenda alone).
-    public var stations: StationChoice? = .configured
+    /// Drive the configuration's self-service stations, with CUPS and SANE as it names them
+    /// (off: tests of the agenda, the console and the visio alone).
+    public var stations = true
     /// The visio room's engine; nil runs no visio calls.
     public var visio: MediaSettings?
     public var clock: @Sendable () -> Date = { Date() }
     public var logger = Logger(label: "guichet")
     /// Called once the socket is bound, with the office it serves (the daemon prints its URLs there).
     public var onRunning: @Sendable (Office) async -> Void = { _ in }
-
-    public enum StationChoice: Sendable {
-        /// CUPS and SANE as the configuration names them.
-        case configured
-        /// These devices (tests).
-        case devices(StationDevices)
-    }
 
     public init() {}
 
@@ -66,11 +60,7 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
     var office = Office(config: config, database: database, clock: options.clock)
-    switch options.stations {
-    case nil: break
-    case .devices(let devices)?:
-        office = office.withStations(data: URL(fileURLWithPath: options.data), devices: devices)
-    case .configured?:
+    if options.stations {
         let kiosk = config.kiosk
         switch PrinterQueueCheck.check(kiosk) {
         case .fine: break

@@ -143,7 +143,7 @@ public struct AgendaBenchmark: Sendable {
         logger.logLevel = .critical  // cancelling the server at the end logs a harmless "already closed"
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         var options = AppOptions()
-        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, nil, false, logger)
+        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, false, false, logger)
         options.onRunning = { _ in readyContinuation.yield() }
         let app = try await buildApplication(config: config, options: options)
         let bodies = roomBookingBodies(config: config, count: bookings)

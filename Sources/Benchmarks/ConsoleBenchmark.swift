@@ -45,7 +45,7 @@ public struct ConsoleBenchmark: Sendable {
         logger.logLevel = .critical
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
         var options = AppOptions()
-        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, nil, false, logger)
+        (options.port, options.database, options.stations, options.seedDemo, options.logger) = (port, database, false, false, logger)
         options.clock = { viewedAt }
         options.onRunning = { _ in readyContinuation.yield() }
         let app = try await buildApplication(config: config, options: options)

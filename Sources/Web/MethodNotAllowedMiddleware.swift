@@ -1,4 +1,3 @@
-import OfficeKit
 import HTTPTypes
 import Hummingbird
 import Synchronization

@@ -1,5 +1,4 @@
 import Agenda
-import OfficeKit
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -28,7 +28,7 @@ import WSClient
 
     static func options(database: AppDatabase, clock: @escaping @Sendable () -> Date) -> AppOptions {
         var options = AppOptions()
-        (options.database, options.clock, options.stations, options.port) = (database, clock, nil, 0)
+        (options.database, options.clock, options.stations, options.port) = (database, clock, false, 0)
         // The room's engine on GStreamer's test sources (no camera here); no call is admitted below.
         var media = MediaSettings()
         media.sources = .test()
@@ -85,7 +85,7 @@ import WSClient
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("guichet-app-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var options = AppOptions()
-        (options.data, options.stations, options.port) = (folder, nil, 0)
+        (options.data, options.stations, options.port) = (folder, false, 0)
         let same = options
         do {
             let first = try await buildApplication(config: try Self.config(), options: options)

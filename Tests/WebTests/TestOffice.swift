@@ -33,7 +33,7 @@ func makeOffice(clock: TestClock? = nil) async throws -> Office {
 /// database and clock; no station, no visio.
 func daemon(_ office: Office) async throws -> some ApplicationProtocol {
     var options = AppOptions()
-    (options.database, options.clock, options.stations, options.seedDemo) = (office.database, office.clock, nil, false)
+    (options.database, options.clock, options.stations, options.seedDemo) = (office.database, office.clock, false, false)
     options.port = 0
     return try await buildApplication(config: office.config, options: options)
 }

@@ -1,6 +1,5 @@
 import Agenda
 import Hummingbird
-import OfficeKit
 import Station
 import Store
 

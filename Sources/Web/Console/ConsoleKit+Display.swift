@@ -1,6 +1,5 @@
 import Agenda
 import Foundation
-import OfficeKit
 
 /// How the console writes times, dates, statuses and refusals in French.
 extension ConsoleKit {

@@ -1,4 +1,3 @@
-import OfficeKit
 import Foundation
 import Agenda
 import Store

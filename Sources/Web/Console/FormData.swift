@@ -1,4 +1,3 @@
-import OfficeKit
 import Agenda
 import Store
 import StructureConfig
