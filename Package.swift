@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         // Already in the graph through hummingbird-auth: HMAC for TURN's time-limited credentials.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        // Already in the graph through Hummingbird's TLS product: the daemon's own TLS, and the
+        // devices' pinned client (AsyncHTTPClient, already built for HummingbirdTesting).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
@@ -84,6 +88,8 @@ let package = Package(
                 "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Kiosk", "Visio", "OfficeKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,6 +103,9 @@ let package = Package(
             dependencies: [
                 "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

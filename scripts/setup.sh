@@ -16,7 +16,9 @@ if [ "${1:-}" = "--tests" ]; then
   # cups + cups-client: a private cupsd for the printing tests.
   # coturn: a private TURN server for the visio's relay tests (never started as a service).
   # xvfb + xdotool: the station's browser in a real window, its keyboard shortcuts pressed as a usager would.
-  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  # nginx-light + openssl: the reverse-proxy example run for real, with a self-signed certificate.
+  # iproute2: the LAN's hosts as network namespaces.
+  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"

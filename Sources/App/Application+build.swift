@@ -3,8 +3,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Media
-import OfficeKit
-import Web
 import ServiceLifecycle
 import UnixSignals
 import Station
@@ -28,6 +26,10 @@ public struct AppOptions: Sendable {
     /// Drive the configuration's self-service stations, with CUPS and SANE as it names them
     /// (off: tests of the agenda, the console and the visio alone).
     public var stations = true
+    /// The daemon's own TLS; nil serves plain HTTP (on loopback, or behind a reverse proxy).
+    public var tls: ServerTLS?
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed.
+    public var trustedProxies: [AddressRange] = []
     /// The visio room's engine; nil runs no visio calls.
     public var visio: MediaSettings?
     public var clock: @Sendable () -> Date = { Date() }
@@ -48,6 +50,8 @@ public struct AppOptions: Sendable {
 /// requests in flight finish), then the visio ends what is left of its calls, then the rest.
 public func buildApplication(config: GuichetConfig, options: AppOptions) async throws -> some ApplicationProtocol {
     let logger = options.logger
+    // Bad certificate files refuse the start before the data folder is touched.
+    let tls = try options.tls?.load()
     var lock: DataFolderLock?
     let database: AppDatabase
     if let given = options.database {
@@ -60,6 +64,7 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
     var office = Office(config: config, database: database, clock: options.clock)
+    office.network = NetworkPolicy(trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint)
     if options.stations {
         let kiosk = config.kiosk
         switch PrinterQueueCheck.check(kiosk) {
@@ -81,7 +86,7 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
     let pages = try await WebPages.load()
     var app = Application(
         router: buildRouter(office: office, pages: pages),
-        server: .guichet(office: office),
+        server: try .guichet(office: office, tls: tls?.0),
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Guichet"),
         onServerRunning: { _ in await options.onRunning(running) },
         logger: logger)

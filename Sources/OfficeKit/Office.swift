@@ -14,6 +14,8 @@ public struct Office: Sendable {
     public let clock: @Sendable () -> Date
     public let formTokens = FormTokens()
     public let healthCache = HealthCache()
+    /// TLS and the trusted reverse proxies (who the client really is).
+    public var network = NetworkPolicy()
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).

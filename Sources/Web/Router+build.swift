@@ -12,6 +12,7 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     let methods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware(pages: pages))
+    router.add(middleware: ClientOriginMiddleware(policy: office.network))
     router.add(middleware: SecurityHeadersMiddleware())
     // The console's and the station's CSS, scripts and pictograms, straight from the bundles.
     router.add(middleware: StaticFolder(pages.consoleStatic, at: "/static"))

@@ -23,6 +23,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TCP port to listen on.")
     var port = 8080
 
+    @Option(help: "The TLS certificate (PEM, its chain after it) the daemon serves on its own; with --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The TLS certificate's private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "A reverse proxy (address or CIDR block, repeatable) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.")
+    var trustedProxy: [String] = []
+
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
@@ -44,10 +53,18 @@ struct Serve: AsyncParsableCommand {
         app.logger.logLevel = .info
         (app.host, app.port, app.data, app.seedDemo) = (host, port, options.data, !noDemo)
         app.clock = options.clock
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): app.tls = ServerTLS(certificatePath: cert, keyPath: key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        app.trustedProxies = try trustedProxy.map { text in
+            do { return try AddressRange(text) } catch { throw ValidationError("--trusted-proxy: \(error)") }
+        }
         app.visio = try visioSettings(app.logger)
         // A refusal names the file, the key and the rule; it is printed without the usage text.
         let config = try GuichetConfig.load(path: options.config)
-        let banner = Banner(host: host, port: port, data: options.data, databasePath: options.databasePath)
+        let banner = Banner(scheme: tlsCert == nil ? "http" : "https", host: host, port: port, data: options.data, databasePath: options.databasePath)
         app.onRunning = { office in
             // Written straight to the descriptor so it appears at once, even when piped.
             FileHandle.standardOutput.write(Data(await banner.text(office).utf8))
@@ -81,6 +98,7 @@ enum VisioMedia: String, ExpressibleByArgument, CaseIterable {
 
 /// What `serve` prints once it listens: where each face of the daemon is.
 struct Banner {
+    let scheme: String
     let host: String
     let port: Int
     let data: String
@@ -93,20 +111,20 @@ struct Banner {
         let stationLines = office.stations.keys.sorted().map { id in
             // Its pages answer only to the browser `guichet station` launches with a ticket.
             let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
-            return "  \(label)guichet station --station \(id) --data \(data) --daemon http://\(shownHost):\(port)"
+            return "  \(label)guichet station --station \(id) --data \(data) --daemon \(scheme)://\(shownHost):\(port)"
                 + "   (or --print-ticket: a one-time link for any browser)\n"
         }.joined()
         return """
             Guichet is running for \(office.config.structure.name)
-              Home page:        http://\(shownHost):\(port)/
-              Agents' console:  http://\(shownHost):\(port)/console
-            \(stationLines)  Visio:            http://\(shownHost):\(port)/console/visio (links, waiting room), room screen /salle/\(visioStation)
-              Health:           http://\(shownHost):\(port)/healthz
-              API description:  http://\(shownHost):\(port)/openapi.json
-              Opening hours:    http://\(shownHost):\(port)/api/v1/opening-hours
-              Public calendar:  http://\(shownHost):\(port)/calendars/public.ics
+              Home page:        \(scheme)://\(shownHost):\(port)/
+              Agents' console:  \(scheme)://\(shownHost):\(port)/console
+            \(stationLines)  Visio:            \(scheme)://\(shownHost):\(port)/console/visio (links, waiting room), room screen /salle/\(visioStation)
+              Health:           \(scheme)://\(shownHost):\(port)/healthz
+              API description:  \(scheme)://\(shownHost):\(port)/openapi.json
+              Opening hours:    \(scheme)://\(shownHost):\(port)/api/v1/opening-hours
+              Public calendar:  \(scheme)://\(shownHost):\(port)/calendars/public.ics
               Database:         \(databasePath)
-            \(noAgent ? "No console account yet: create the first manager with\n  guichet agent add LOGIN --name \"Your Name\" --manager --data \(data)\n" : "")Stop with Ctrl-C.
+            \(office.network.certificateFingerprint.map { "  TLS certificate:  \($0)\n" } ?? "")\(noAgent ? "No console account yet: create the first manager with\n  guichet agent add LOGIN --name \"Your Name\" --manager --data \(data)\n" : "")Stop with Ctrl-C.
 
             """
     }

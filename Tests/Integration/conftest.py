@@ -15,10 +15,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _no_redirect(req):
+def _no_redirect(req, ssl_context=None):
     """Opens a request without following its redirect; a 3xx is returned, not raised."""
     try:
-        return urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+        return urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=ssl_context)).open(req, timeout=30)
     except urllib.error.HTTPError as e:
         if 300 <= e.code < 400:
             return e
@@ -43,6 +43,9 @@ class Daemon:
         self.kiosk_cookie = None
         self.clock_offset = 0
         self.args = []
+        # Set both to talk to a daemon serving TLS (or to the nginx in front of it).
+        self.scheme = "http"
+        self.ssl_context = None
 
     def add_agent(self, login, password, manager=False):
         """Creates a console account through the CLI, as a newcomer would."""
@@ -54,7 +57,12 @@ class Daemon:
         return self.data / "guichet.sqlite"
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+
+    def open(self, req, follow=True):
+        """Opens a request with this daemon's TLS trust; without `follow`, a redirect is not followed."""
+        handlers = [urllib.request.HTTPSHandler(context=self.ssl_context)] + ([] if follow else [NoRedirect])
+        return urllib.request.build_opener(*handlers).open(req, timeout=30)
 
     def start(self, attempts=3):
         """Starts the daemon; when another process took its port in the meantime, starts it
@@ -108,7 +116,7 @@ class Daemon:
         """Signs in through the API and keeps the session cookie for later requests."""
         req = urllib.request.Request(self.url("/api/v1/session"), data=json.dumps({"login": login, "password": password}).encode(),
                                      method="POST", headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with self.open(req) as r:
             self.cookie = r.headers["Set-Cookie"].split(";")[0]
 
     def supervisor_key(self, station="poste-1"):
@@ -118,14 +126,19 @@ class Daemon:
         """A one-time ticket page for the station's current session, as a supervisor gets one."""
         req = urllib.request.Request(self.url(f"/kiosk/{station}/billet"), method="POST",
                                      headers={"Authorization": f"Bearer {self.supervisor_key(station)}", "Accept": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with self.open(req) as r:
             return json.loads(r.read())["path"]
+
+    def bind_kiosk_header(self, station="poste-1"):
+        """The whole Set-Cookie a station's browser gets when it spends a ticket."""
+        with _no_redirect(urllib.request.Request(self.url(self.ticket_path(station))), self.ssl_context) as r:
+            return r.headers["Set-Cookie"]
 
     def bind_kiosk(self, station="poste-1"):
         """Binds this client to the station's session as its browser would: redeems a ticket
         for the `guichet_poste` cookie, sent with every later /kiosk request."""
         req = urllib.request.Request(self.url(self.ticket_path(station)))
-        with _no_redirect(req) as r:
+        with _no_redirect(req, self.ssl_context) as r:
             self.kiosk_cookie = r.headers["Set-Cookie"].split(";")[0]
         return self.kiosk_cookie
 
@@ -142,7 +155,7 @@ class Daemon:
             headers["Cookie"] = self._cookies(path)
         req = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with self.open(req) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
@@ -150,7 +163,7 @@ class Daemon:
     def csrf(self):
         """The signed-in session's CSRF token, read from a console page."""
         req = urllib.request.Request(self.url("/console/contacts/new"), headers={"Cookie": self.cookie})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with self.open(req) as r:
             return re.search(r'name="_csrf" value="([a-z0-9]+)"', r.read().decode()).group(1)
 
     def form_post(self, path, fields, with_session=True):
@@ -160,7 +173,7 @@ class Daemon:
             headers["Cookie"] = self._cookies(path, console=with_session)
         req = urllib.request.Request(self.url(path), data=urllib.parse.urlencode(fields).encode(), method="POST", headers=headers)
         try:
-            with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+            with self.open(req, follow=False) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
@@ -172,7 +185,7 @@ class Daemon:
         """GET without following a redirect: (status, Location)."""
         req = urllib.request.Request(self.url(path), headers={"Cookie": self._cookies(path)} if self._cookies(path) else {})
         try:
-            with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+            with self.open(req, follow=False) as r:
                 return r.status, r.headers.get("Location")
         except urllib.error.HTTPError as e:
             return e.code, e.headers.get("Location")

@@ -65,7 +65,7 @@ struct SignInController: ConsolePagesUser {
         switch try await authenticate(login: login, password: form.fields.first { $0.0 == "password" }?.1 ?? "", context: context, previous: previous) {
         case .success(let session):
             var response = Response.redirect(to: "/console")
-            response.setCookie(SessionMiddleware.cookie(for: session, secure: false))
+            response.setCookie(SessionMiddleware.cookie(for: session, secure: context.origin.secure))
             return response
         case .refused(let message):
             return pages.console.page("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .unauthorized)
@@ -100,7 +100,7 @@ struct SignInController: ConsolePagesUser {
             var response = try Response.json(
                 SessionInfo(agent: session.agent?.login ?? "", role: session.agent?.role.rawValue ?? "", expiresAt: ISO8601DateFormatter().string(from: session.expiresAt)),
                 status: .created)
-            response.setCookie(SessionMiddleware.cookie(for: session, secure: false))
+            response.setCookie(SessionMiddleware.cookie(for: session, secure: context.origin.secure))
             return response
         case .refused:
             throw APIError(status: .unauthorized, code: "bad_credentials", french: "Identifiant ou mot de passe incorrect.", english: "Wrong login or password.")

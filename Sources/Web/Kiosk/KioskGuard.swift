@@ -10,9 +10,11 @@ struct KioskContext: ChildRequestContext {
     var coreContext: CoreRequestContextStorage
     fileprivate(set) var resolved: KioskPages.Visit?
     fileprivate(set) var form = FormData("")
+    let origin: ClientOrigin
 
     init(context: GuichetRequestContext) throws {
         coreContext = context.coreContext
+        origin = context.origin
     }
 
     /// The visit the guard resolved; a route outside a guarded group gets the refusal (fails closed).
@@ -52,7 +54,7 @@ struct KioskGuard: RouterMiddleware {
         var context = context
         let visit = KioskPages.Visit(
             station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path,
-            t: pages.texts(language))
+            t: pages.texts(language), secure: context.origin.secure)
         context.resolved = visit
         if let form, request.method == .post {
             context.form = try await FormData.read(request)

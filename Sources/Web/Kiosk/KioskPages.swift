@@ -62,10 +62,12 @@ struct KioskPages: Sendable {
         let base: String
         let path: String
         let t: [String: String]
+        /// The browser reached us over HTTPS: its cookies are `Secure`.
+        let secure: Bool
 
         /// The same visit with the station's state read again (after a refused action).
         func refreshed() async -> Visit {
-            Visit(station: station, status: await station.status(), language: language, base: base, path: path, t: t)
+            Visit(station: station, status: await station.status(), language: language, base: base, path: path, t: t, secure: secure)
         }
     }
 
@@ -86,7 +88,7 @@ struct KioskPages: Sendable {
         context.merge(extra) { $1 }
         var response = pages.kiosk.page(template, context, status: error == nil ? .ok : .unprocessableContent)
         if request.uri.queryParameters.get("lang") != nil {
-            response.headers[.setCookie] = "guichet_lang=\(v.language); Path=/kiosk; SameSite=Strict; HttpOnly"
+            response.headers[.setCookie] = "guichet_lang=\(v.language); Path=/kiosk; SameSite=Strict; HttpOnly\(v.secure ? "; Secure" : "")"
         }
         return response
     }
@@ -410,7 +412,7 @@ struct KioskPages: Sendable {
         // Relaunched right after a wipe: the new browser thanks the one who just left.
         let justWiped = await station.lastWipe.map { $0.succeeded && office.clock().timeIntervalSince($0.at) < 30 } ?? false
         var response = Response.redirect(to: "/kiosk/\(station.station)/\(justWiped ? "?fin=1" : "")", type: .normal)
-        response.headers[.setCookie] = "\(Self.cookie)=\(secret); Path=/kiosk/\(station.station); HttpOnly; SameSite=Lax"
+        response.headers[.setCookie] = "\(Self.cookie)=\(secret); Path=/kiosk/\(station.station); HttpOnly; SameSite=Lax\(context.origin.secure ? "; Secure" : "")"
         response.headers[.cacheControl] = "no-store"
         return response
     }

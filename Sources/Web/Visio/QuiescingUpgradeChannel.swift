@@ -2,8 +2,10 @@ import OfficeKit
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 
 /// The HTTP server with the visio's WebSocket upgrade, made to stop cleanly.
 ///
@@ -16,7 +18,9 @@ struct QuiescingUpgradeChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try channel.pipeline.syncOperations.addHandler(CloseUnusedOnQuiesce(), position: .first)
+            // Behind our own TLS, a request is what the TLS handler decrypts, not its handshake.
+            let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            try channel.pipeline.syncOperations.addHandler(CloseUnusedOnQuiesce(), position: tls.map { .after($0) } ?? .first)
             return value
         }
     }
@@ -46,8 +50,14 @@ final class CloseUnusedOnQuiesce: ChannelInboundHandler, RemovableChannelHandler
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with the visio's signalling upgrade at `/visio/{token}/ws`.
-    public static func guichet(office: Office) -> HTTPServerBuilder {
+    /// HTTP/1.1 with the visio's signalling upgrade at `/visio/{token}/ws`, over TLS when a
+    /// configuration is given.
+    public static func guichet(office: Office, tls: TLSConfiguration?) throws -> HTTPServerBuilder {
+        if let tls { return try .tls(.guichet(office: office, tls: nil), tlsConfiguration: tls) }
+        return .guichet(office: office)
+    }
+
+    static func guichet(office: Office) -> HTTPServerBuilder {
         .init { responder in
             QuiescingUpgradeChannel(
                 inner: HTTP1WebSocketUpgradeChannel(

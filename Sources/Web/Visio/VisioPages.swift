@@ -158,10 +158,8 @@ struct VisioPages: ConsolePagesUser {
 
     // MARK: the room
 
-    static func isLoopback(_ address: String) -> Bool { address == "127.0.0.1" || address == "::1" || address.hasPrefix("::ffff:127.") }
-
     private func roomStation(_ context: GuichetRequestContext) throws -> String {
-        guard context.remoteAddress?.ipAddress.map(Self.isLoopback) == true else {
+        guard context.origin.isLoopback else {
             throw HTTPError(.forbidden, message: "Réservé au poste de l’espace confidentiel.")
         }
         let id = try context.parameters.require("station")
