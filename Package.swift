@@ -30,6 +30,7 @@ let package = Package(
         // Already in the graph through Hummingbird's TLS product: the daemon's own TLS, and the
         // devices' pinned client (AsyncHTTPClient, already built for HummingbirdTesting).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -68,6 +69,22 @@ let package = Package(
         .target(
             name: "Kiosk", path: "kiosk", exclude: ["README.md"],
             resources: [.copy("templates"), .copy("strings"), .copy("static"), .copy("extension")], swiftSettings: swiftSettings),
+        // How an enrolled PC (a station, the room) reaches the server: its identity file, the
+        // server's certificate read and pinned at enrolment, the pinned HTTPS client.
+        .target(
+            name: "DeviceLink",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         // What the routes call: the office (configuration, database, clock), accounts, the
@@ -77,6 +94,7 @@ let package = Package(
             dependencies: [
                 "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Visio", "Media",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -132,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media",
+                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media", "DeviceLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -14,6 +14,8 @@ public struct Office: Sendable {
     public let clock: @Sendable () -> Date
     public let formTokens = FormTokens()
     public let healthCache = HealthCache()
+    /// The enrolled stations and room PCs.
+    public let devices: DeviceRegistry
     /// TLS and the trusted reverse proxies (who the client really is).
     public var network = NetworkPolicy()
     /// The visio calls, once `withVisio` gave the room's media settings.
@@ -27,6 +29,7 @@ public struct Office: Sendable {
         self.config = config
         self.database = database
         self.clock = clock
+        devices = DeviceRegistry(database: database, clock: clock)
     }
 
     public var structure: Structure { config.structure }

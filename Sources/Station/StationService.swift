@@ -111,8 +111,6 @@ public actor StationService {
     /// browser died with it and the daemon ends and wipes the session itself.
     private var supervisorSeen: Date?
     public nonisolated let supervisorTimeout: TimeInterval
-    /// What `guichet station` proves itself with: kept in a 0600 file of the data folder.
-    public nonisolated let supervisorKey: String
     /// Each session's browser proves itself with a secret cookie it received by redeeming a
     /// one-time ticket the supervisor put on its command line; no other local client has it.
     private var bindings: [String: SessionBinding] = [:]
@@ -147,7 +145,6 @@ public actor StationService {
     ) {
         self.station = station
         self.supervisorTimeout = supervisorTimeout
-        supervisorKey = (try? StationSecrets.supervisorKey(data: data, station: station, create: true)) ?? StationSecrets.random()
         folders = SessionFolders(data: data, station: station)
         wiper = SessionWiper(folders: folders, printer: devices.printer)
         self.devices = devices

@@ -361,6 +361,36 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v7-devices") { db in
+            try db.execute(
+                sql: """
+                    -- The structure's other PCs (stations, the room), by their id in the configuration.
+                    -- Codes and credentials: SHA-256 hashes, never the secrets themselves.
+                    CREATE TABLE device (
+                        id TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('station', 'room')),
+                        codeHash TEXT UNIQUE,
+                        codeExpiresAt INTEGER,
+                        credentialHash TEXT UNIQUE,
+                        enrolledAt INTEGER,
+                        revokedAt INTEGER,
+                        lastContactAt INTEGER,
+                        version TEXT,
+                        health TEXT,
+                        CHECK ((codeHash IS NULL) = (codeExpiresAt IS NULL)),
+                        CHECK (credentialHash IS NULL OR revokedAt IS NULL)
+                    ) STRICT;
+
+                    -- What a device's outbox delivered, by its idempotency key: a record sent
+                    -- twice (the answer lost on the way back) is taken once.
+                    CREATE TABLE deviceDelivery (
+                        device TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        receivedAt INTEGER NOT NULL,
+                        PRIMARY KEY (device, key)
+                    ) STRICT, WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

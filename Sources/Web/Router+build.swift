@@ -37,9 +37,10 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     visio.addRoutes(to: agents)
     let sections: [any ConsoleSection.Type] = [
         AgendaPages.self, BookingPages.self, HoursPages.self, PermanencePages.self, FollowUpPages.self, MandatePages.self, AgentPages.self,
-        ReportPages.self,
+        ReportPages.self, DevicePages.self,
     ]
     for section in sections { section.init(office: office, pages: pages).addRoutes(to: agents, managers: managers) }
+    DeviceAPI(office: office).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIAccessMiddleware(office: office)).add(middleware: AuditMiddleware<GuichetRequestContext>(office: office))
     StructureController(office: office).addRoutes(to: api)
     OpeningHoursController(office: office).addRoutes(to: api)

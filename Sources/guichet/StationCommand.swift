@@ -1,26 +1,33 @@
 import Agenda
 import ArgumentParser
+import DeviceLink
 import Kiosk
 import Foundation
 import Station
 import StructureConfig
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// `guichet station`: runs the station's locked browser and keeps it in step with the
-/// daemon — a fresh profile per session, the browser closed before each wipe.
+/// `guichet station`: a self-service station's PC — `enrol` once, then `run` (the default).
 struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
+        abstract: "A self-service station's PC: enrol it with the server once, then run its locked browser.",
+        subcommands: [StationRun.self, EnrolCommand.self],
+        defaultSubcommand: StationRun.self)
+}
+
+/// `guichet station [run]`: runs the station's locked browser and keeps it in step with the
+/// daemon — a fresh profile per session, the browser closed before each wipe.
+struct StationRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a self-service station's locked browser (Chromium in kiosk mode), driven by the daemon.",
         discussion: """
             Writes Chromium's managed policy (only the station's pages and the catalogue's sites), then runs Chromium in \
             kiosk mode on the session's own profile, HOME and TMPDIR, bound to the session by a one-time ticket. Four times \
             a second it tells the daemon which session its browser serves; any browser not of the current session is \
             killed with all its processes before the daemon wipes, and the next session gets a fresh browser. The browser \
-            dies with this command, however it ends. On real hardware run it under cage: \
-            `guichet station --station poste-1 --data /var/lib/guichet --cage`.
+            dies with this command, however it ends. Enrol the PC first (`guichet station enrol`); on real hardware run it \
+            under cage: `guichet station --station poste-1 --data /var/lib/guichet --cage`.
             """)
 
     @Option(help: "The structure's configuration file (JSON).")
@@ -29,8 +36,8 @@ struct StationCommand: AsyncParsableCommand {
     @Option(help: "The station's id in the configuration.")
     var station: String
 
-    @Option(help: "The daemon's address.")
-    var daemon = "http://127.0.0.1:8080"
+    @Option(help: "The server's address (default: the one the station was enrolled with).")
+    var server: String?
 
     @Option(help: "Where Chromium reads managed policies.")
     var policyDirectory = "/etc/chromium/policies/managed"
@@ -53,7 +60,7 @@ struct StationCommand: AsyncParsableCommand {
     @Flag(help: "Run Chromium inside the cage Wayland compositor (a real station's screen).")
     var cage = false
 
-    @Option(help: "The daemon's data folder, where it keeps the station's supervisor key.")
+    @Option(help: "This PC's data folder, where its enrolment (devices/STATION.json) is kept.")
     var data = "data"
 
     func run() async throws {
@@ -61,6 +68,16 @@ struct StationCommand: AsyncParsableCommand {
         guard loaded.structure.stations.contains(where: { $0.id == station && $0.selfService }) else {
             throw ValidationError("\(station) is not a self-service station of \(config)")
         }
+        let dataFolder = URL(fileURLWithPath: data)
+        let identity: DeviceIdentity?
+        do {
+            identity = try DeviceIdentity.load(data: dataFolder, device: station)
+        } catch let missing as DeviceIdentity.Missing {
+            // Writing the policy or the bar needs no enrolment.
+            guard extensionTo != nil || printPolicy else { throw ValidationError(missing.description) }
+            identity = nil
+        }
+        let daemon = server ?? identity?.server ?? "http://127.0.0.1:8080"
         let stationURL = "\(daemon)/kiosk/\(station)/"
         let idle = (loaded.kiosk.inactivitySeconds + loaded.kiosk.warningSeconds + 59) / 60
         let policy = BrowserPolicy.json(stationURL: stationURL, sites: loaded.kioskSites, idleMinutes: idle)
@@ -72,16 +89,10 @@ struct StationCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(policy + Data("\n".utf8))
             return
         }
-        let dataFolder = URL(fileURLWithPath: data)
-        let key: String
-        do {
-            key = try StationSecrets.supervisorKey(data: dataFolder, station: station, create: false)
-        } catch {
-            throw ValidationError(
-                "cannot read the station's supervisor key \(StationSecrets.supervisorKeyFile(data: dataFolder, station: station).path): start `guichet serve` with this data folder first, and run `guichet station` as a user who can read it")
-        }
+        guard let identity else { return }
+        let client = try DeviceClient(identity: identity, server: daemon)
         if printTicket {
-            let answer = try await Self.call("POST", "\(daemon)/kiosk/\(station)/billet", key: key, body: [:])
+            let answer = try await client.call("POST", "/kiosk/\(station)/billet", body: [:])
             guard let path = answer["path"] as? String else { throw ValidationError("the daemon gave no ticket") }
             print(daemon + path)
             return
@@ -92,7 +103,7 @@ struct StationCommand: AsyncParsableCommand {
         let orphans = BrowserProcess.killOrphans(under: sessions)
         if orphans > 0 { log("closed \(orphans) browser(s) left by an earlier supervisor") }
 
-        let heartbeat = "\(daemon)/kiosk/\(station)/superviseur"
+        let heartbeat = "/kiosk/\(station)/superviseur"
         var browser: BrowserProcess?
         var closed: String?
         var unreachable = false
@@ -115,13 +126,20 @@ struct StationCommand: AsyncParsableCommand {
                     failures = 0
                 }
             }
-            let beat: [String: Any] = ["browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull(), "first": !heard]
+            let beat: [String: Any] = [
+                "browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull(), "first": !heard, "version": GuichetVersion.text,
+                "health": failures > 0 ? "le navigateur s’est arrêté \(failures) fois au démarrage" : "ok",
+            ]
             let answer: [String: Any]
             do {
-                answer = try await Self.call("POST", heartbeat, key: key, body: beat)
+                answer = try await client.call("POST", heartbeat, body: beat)
                 heard = true
                 if unreachable { log("the daemon answers again") }
                 unreachable = false
+            } catch let refused as DeviceClient.Failure where refused.status == 401 {
+                // Revoked: the browser closes (its session is wiped by the server) and the PC stops.
+                browser?.kill()
+                throw ValidationError("the server refused this station's credential (revoked?): enrol it again. \(refused)")
             } catch {
                 if !unreachable { log("the daemon does not answer (\(error)); the browser is kept until it does") }
                 unreachable = true
@@ -141,7 +159,7 @@ struct StationCommand: AsyncParsableCommand {
             case "launch":
                 guard let id = answer["session"] as? String, let folder = answer["folder"] as? String, let path = answer["path"] as? String else { break }
                 do {
-                    browser = try launch(session: id, folder: URL(fileURLWithPath: folder), url: daemon + path)
+                    browser = try launch(session: id, folder: URL(fileURLWithPath: folder), url: daemon + path, server: daemon, identity: identity)
                     launchedAt = Date()
                 } catch {
                     log("cannot start the browser: \(error)")
@@ -153,16 +171,19 @@ struct StationCommand: AsyncParsableCommand {
         }
     }
 
-    private func launch(session: String, folder: URL, url: String) throws -> BrowserProcess {
+    private func launch(session: String, folder: URL, url: String, server: String, identity: DeviceIdentity) throws -> BrowserProcess {
         // The bar for partner sites, written into the session's folder (wiped with it).
         let bar = folder.appendingPathComponent("tmp/guichet-bar")
-        try StationExtension.write(into: bar, stationBase: "\(daemon)/kiosk/\(station)", session: session)
+        try StationExtension.write(into: bar, stationBase: "\(server)/kiosk/\(station)", session: session)
         var arguments = [
             "--load-extension=\(bar.path)", "--disable-extensions-except=\(bar.path)",
             "--kiosk", "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--no-first-run", "--no-default-browser-check",
             "--disable-sync", "--disable-translate", "--password-store=basic", "--lang=fr-FR", "--noerrdialogs", "--disable-session-crashed-bubble",
             "--disable-features=Translate,MediaRouter,DownloadBubble", "--disable-breakpad", "--disable-crash-reporter",
         ]
+        // The server's own certificate, pinned at enrolment, is the one Chromium accepts besides
+        // the public authorities' (by its key's hash; any other error still stops the page).
+        if let spki = identity.pinnedKeyHash { arguments.append("--ignore-certificate-errors-spki-list=\(spki)") }
         // Chromium refuses to run as root with its sandbox; a real station runs as its own user.
         if getuid() == 0 { arguments.append("--no-sandbox") }
         let command = (cage ? ["/usr/bin/cage", "--", chromium] : [chromium]) + arguments + [url]
@@ -171,45 +192,5 @@ struct StationCommand: AsyncParsableCommand {
 
     private func log(_ message: String) {
         FileHandle.standardError.write(Data("guichet station \(station): \(message)\n".utf8))
-    }
-
-    /// One connection per heartbeat (`Connection: close`): a connection kept to a daemon that
-    /// was killed made Foundation's client wait for ever, and the browser with it.
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 2
-        configuration.timeoutIntervalForResource = 3
-        return URLSession(configuration: configuration)
-    }()
-
-    static func call(_ method: String, _ url: String, key: String, body: [String: Any]) async throws -> [String: Any] {
-        let payload = try JSONSerialization.data(withJSONObject: body)
-        let data = try await withThrowingTaskGroup(of: Data.self) { group in
-            group.addTask { try await request(method, url, key: key, body: payload) }
-            group.addTask {
-                try await Task.sleep(for: .seconds(3))
-                throw URLError(.timedOut)
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw URLError(.unknown) }
-            return first
-        }
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw URLError(.cannotParseResponse) }
-        return object
-    }
-
-    private static func request(_ method: String, _ url: String, key: String, body: Data) async throws -> Data {
-        guard let address = URL(string: url) else { throw URLError(.badURL) }
-        var request = URLRequest(url: address)
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        request.httpMethod = method
-        request.timeoutInterval = 2
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.httpBody = body
-        let (data, response) = try await session.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw URLError(.badServerResponse) }
-        return data
     }
 }

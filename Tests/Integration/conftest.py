@@ -119,13 +119,19 @@ class Daemon:
         with self.open(req) as r:
             self.cookie = r.headers["Set-Cookie"].split(";")[0]
 
-    def supervisor_key(self, station="poste-1"):
-        return (self.data / "stations" / station / "supervisor.key").read_text().strip()
+    def device_credential(self, station="poste-1"):
+        """The station's device credential: enrolled once through the CLI on the server's own
+        data folder (as `guichet station enrol --station` does on a single-machine structure)."""
+        identity = self.data / "devices" / f"{station}.json"
+        if not identity.exists():
+            subprocess.run([BINARY, "station", "enrol", "--station", station, "--data", str(self.data), "--config", self.config,
+                            "--server", self.url("")], check=True, capture_output=True, text=True)
+        return json.loads(identity.read_text())["credential"]
 
     def ticket_path(self, station="poste-1"):
         """A one-time ticket page for the station's current session, as a supervisor gets one."""
         req = urllib.request.Request(self.url(f"/kiosk/{station}/billet"), method="POST",
-                                     headers={"Authorization": f"Bearer {self.supervisor_key(station)}", "Accept": "application/json"})
+                                     headers={"Authorization": f"Bearer {self.device_credential(station)}", "Accept": "application/json"})
         with self.open(req) as r:
             return json.loads(r.read())["path"]
 

@@ -369,7 +369,7 @@ def test_the_bar_on_a_partner_site_calls_an_agent_and_goes_home(station, tmp_pat
     d = station
     session = start_session(d)
     bar = tmp_path / "bar"
-    subprocess.run([BINARY, "station", "--station", "poste-1", "--config", d.config, "--daemon", f"http://127.0.0.1:{d.port}",
+    subprocess.run([BINARY, "station", "--station", "poste-1", "--config", d.config, "--server", f"http://127.0.0.1:{d.port}",
                     "--extension-to", str(bar), "--session", session], check=True)
     (tmp_path / "site").mkdir()
     (tmp_path / "site/index.html").write_text("<!doctype html><html lang=fr><title>Partenaire</title><h1>Mon compte</h1></html>")

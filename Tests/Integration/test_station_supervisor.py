@@ -27,10 +27,11 @@ class Supervisor:
         self.policy = self.tmp / "policy"
 
     def start(self):
+        self.d.device_credential()  # enrolled once, as on a single-machine structure
         self.log = open(self.tmp / "station.log", "ab")
         self.proc = subprocess.Popen(
             [BINARY, "station", "--station", "poste-1", "--config", self.d.config, "--data", str(self.d.data),
-             "--daemon", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.policy), "--chromium", str(self.wrapper)],
+             "--server", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.policy), "--chromium", str(self.wrapper)],
             stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, GUICHET_STATION_TRACE="1"))
         return self
 
@@ -238,10 +239,10 @@ def test_another_local_client_reads_nothing_of_the_session(supervised):
         code, body = other.request("GET", path.replace("127.0.0.1", "127.0.0.2"))
         assert code == 403 and session.encode() not in body and b"DUPONT" not in body, (path, code, body[:200])
     assert other.form_post("/kiosk/poste-1/fin", {"_k": session}, with_session=False)[0] == 403
-    # Nor can it pose as the supervisor: without the key file's secret, no ticket and no order.
+    # Nor can it pose as the supervisor: without the station's device credential, no ticket and no order.
     for path in ("/kiosk/poste-1/billet", "/kiosk/poste-1/superviseur"):
         code, body = other.form_post(path, {"browser": session}, with_session=False)
-        assert code == 401 and b"supervisor_key" in body, (path, code, body[:200])
+        assert code == 401 and b"device_credential" in body, (path, code, body[:200])
     assert s.browser_session() == session and status(d)["session"] == session
 
 

@@ -229,10 +229,6 @@ struct StationServiceTests {
         #expect(first && !second)
         try await station.end(.button)
         #expect(await station.isBound(secret) == false)  // the next session needs a new browser
-        let key = try StationSecrets.supervisorKey(data: data, station: "poste-1", create: false)
-        #expect(key == station.supervisorKey)
-        let mode = try FileManager.default.attributesOfItem(atPath: StationSecrets.supervisorKeyFile(data: data, station: "poste-1").path)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
     }
 
     @Test func helpIsRecordedWithTheSession() async throws {

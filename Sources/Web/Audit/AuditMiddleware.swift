@@ -67,6 +67,7 @@ enum AuditVocabulary {
             "POST /console/visio/{booking}/admit": "visio.admit", "POST /console/visio/{booking}/hang-up": "visio.hang-up",
             "POST /console/agents": "agent.add", "POST /console/agents/{id}/disable": "agent.disable",
             "POST /console/purge": "purge",
+            "POST /console/devices/{id}/code": "device.code", "POST /console/devices/{id}/revoke": "device.revoke",
         ]
         for event in BookingEvent.allCases where event != .reschedule {
             table["POST /api/v1/bookings/{id}/\(event.rawValue)"] = "booking.\(event.rawValue)"
@@ -77,5 +78,10 @@ enum AuditVocabulary {
 
     /// Writes that leave no line of their own kind: sign-in and sign-out (the store journals
     /// the session), the station's and the room's (no agent acts).
-    static let unaudited = ["POST /console/sign-out", "POST /console/sign-in", "POST /api/v1/session", "DELETE /api/v1/session"]
+    /// A device's enrolment is journalled by the store under the device's name; its contacts
+    /// are not actions.
+    static let unaudited = [
+        "POST /console/sign-out", "POST /console/sign-in", "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/devices/enrol",
+        "POST /api/v1/devices/contact",
+    ]
 }

@@ -168,6 +168,7 @@ enum Notices {
         "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
         "agent": "Compte créé.", "permanence": "Permanence programmée.", "message": "Message marqué comme répondu.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
         "visio-admit": "Le ou la spécialiste entre : l’appel démarre.", "visio-hang-up": "Appel terminé.",
+        "device-revoked": "Poste révoqué : sa clé ne vaut plus rien.",
     ]
 
     static func text(_ request: Request) -> String? {

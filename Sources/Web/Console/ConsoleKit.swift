@@ -50,6 +50,7 @@ struct ConsoleKit: Sendable {
         ("hours", "/console/hours", "Horaires et fermetures", false),
         ("permanences", "/console/permanences", "Permanences", false),
         ("agents", "/console/agents", "Comptes", true),
+        ("devices", "/console/devices", "Postes", true),
     ]
 }
 

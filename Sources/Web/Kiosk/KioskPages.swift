@@ -361,24 +361,25 @@ struct KioskPages: Sendable {
 
     // MARK: the supervisor and the browser it launches
 
-    /// The supervisor's key, from `Authorization: Bearer`, compared in constant time.
-    private func supervisor(_ request: Request, _ context: GuichetRequestContext) throws -> StationService {
+    /// The station's enrolled PC, from its device credential (`Authorization: Bearer`): the
+    /// credential of another station, or of the room, does not drive this one.
+    private func supervisor(_ request: Request, _ context: GuichetRequestContext) async throws -> StationService {
         let station = try stationService(context)
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        guard let given, StationSecrets.same(given, station.supervisorKey) else {
-            throw APIError(status: .unauthorized, code: "supervisor_key", french: "Clé du superviseur absente ou fausse.", english: "Missing or wrong supervisor key.")
-        }
+        let device = try await DeviceAuthentication.device(request, office: office)
+        guard device.kind == .station, device.id == station.station else { throw DeviceAuthentication.refusal }
         return station
     }
 
     /// The heartbeat of `guichet station` (every quarter second): which session its browser
     /// serves, which browser just exited; the answer says keep, close, wait or launch.
     @Sendable func supervise(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let station = try supervisor(request, context)
+        let station = try await supervisor(request, context)
         let beat = try await request.decodeJSON(SupervisorBeat.self)
         for id in [beat.browser, beat.closed].compactMap({ $0 }) where !StationSecrets.isSessionID(id) {
             throw APIError(status: .badRequest, code: "invalid_session", french: "Identifiant de session invalide : \(id).", english: "Invalid session id: \(id).")
         }
+        let device = try await DeviceAuthentication.device(request, office: office)
+        try? await office.devices.contact(device, version: beat.version ?? "", health: beat.health ?? "")
         let order = await station.supervise(browser: beat.browser, closed: beat.closed, firstBeat: beat.first ?? false)
         var body: [String: Any] = ["state": await station.status().state]
         switch order {
@@ -397,7 +398,7 @@ struct KioskPages: Sendable {
     /// A ticket for a browser to bind itself to the current session, without running a
     /// supervisor (a test's or a technician's browser on the station itself).
     @Sendable func ticket(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let station = try supervisor(request, context)
+        let station = try await supervisor(request, context)
         return try Response.state(["path": launchPath(station, ticket: await station.issueTicket())])
     }
 
@@ -424,6 +425,9 @@ struct SupervisorBeat: Decodable {
     let closed: String?
     /// The supervisor's first heartbeat since it started.
     let first: Bool?
+    /// Its version and a line on its health, shown in the console's list of PCs.
+    let version: String?
+    let health: String?
 }
 
 extension Error {
