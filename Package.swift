@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "OfficeKit",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Visio", "Media",
+                "Agenda", "StructureConfig", "Store", "Reports", "Station", "Devices", "Visio", "Media", "DeviceLink",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web",
+                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web", "DeviceLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -150,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media", "DeviceLink",
+                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media", "DeviceLink", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -24,12 +24,16 @@ public struct Office: Sendable {
     public private(set) var stations: [String: StationService] = [:]
     /// The stations' printer and scanner (their health is reported by `/healthz`).
     public private(set) var stationDevices: StationDevices?
+    /// Where the stations put their facts and ask for appointments: this database, unless
+    /// `withStations` was given the server's (a station on its own PC).
+    public private(set) var stationBackend: any StationBackend
 
     public init(config: GuichetConfig, database: AppDatabase, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
         self.database = database
         self.clock = clock
         devices = DeviceRegistry(database: database, clock: clock)
+        stationBackend = LocalStationBackend(database: database, zone: config.structure.timeZone)
     }
 
     public var structure: Structure { config.structure }
@@ -37,14 +41,16 @@ public struct Office: Sendable {
 
     public var kioskSites: [String] { config.kioskSites }
 
-    /// The same office driving its self-service stations, whose session folders live under
-    /// `data`; the devices are given (the daemon passes CUPS and SANE).
-    public func withStations(data: URL, devices: StationDevices) -> Office {
+    /// The same office driving its self-service stations (all of the configuration's, or
+    /// `only` those), whose session folders live under `data`; the devices are given (CUPS
+    /// and SANE), and the backend when the structure's agenda is not this database.
+    public func withStations(data: URL, devices: StationDevices, only: Set<String>? = nil, backend: (any StationBackend)? = nil) -> Office {
         var office = self
         office.stationDevices = devices
+        if let backend { office.stationBackend = backend }
         let timings = KioskTimings(inactivity: TimeInterval(config.kiosk.inactivitySeconds), warning: TimeInterval(config.kiosk.warningSeconds))
-        let recorder = DatabaseStationRecorder(database: database)
-        for station in structure.stations where station.selfService {
+        let recorder = office.stationBackend
+        for station in structure.stations where station.selfService && only.map({ $0.contains(station.id) }) != false {
             office.stations[station.id] = StationService(
                 station: station.id, data: data, timings: timings, devices: devices, recorder: recorder, clock: clock)
         }

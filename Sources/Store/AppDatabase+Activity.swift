@@ -7,39 +7,17 @@ extension AppDatabase {
 
     /// Records a finished (or running) station session; ids are the station's own.
     public func recordStationUse(_ use: StationUse) async throws {
-        try await writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO stationSession
-                        (id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET
-                        endedAt = excluded.endedAt, lifeSituations = excluded.lifeSituations, partnerSites = excluded.partnerSites,
-                        pagesPrinted = excluded.pagesPrinted, pagesScanned = excluded.pagesScanned,
-                        -- set elsewhere too (help button, console): never unset by the station
-                        helpRequested = max(helpRequested, excluded.helpRequested), accompanied = max(accompanied, excluded.accompanied)
-                    """,
-                arguments: [
-                    use.id, use.station, use.start.seconds, use.end?.seconds, Self.jsonArray(use.lifeSituations), Self.jsonArray(use.partnerSites),
-                    use.pagesPrinted, use.pagesScanned, use.helpRequested, use.accompanied,
-                ])
-        }
+        try await record(.use(use))
     }
 
     /// Sessions a crash left open get the restart time as their end.
     public func closeUnfinishedStationUses(station: String, at: Date) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE stationSession SET endedAt = ? WHERE station = ? AND endedAt IS NULL", arguments: [at.seconds, station])
-        }
+        try await record(.closeUnfinished(station: station, at: at))
     }
 
     /// One wipe: when, how long, why, verified or not, and how many things were left.
     public func recordWipe(station: String, at: Date, duration: TimeInterval, reason: String, succeeded: Bool, leftovers: Int) async throws {
-        try await writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO stationWipe (station, at, durationMs, reason, succeeded, leftovers) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [station, at.seconds, Int((duration * 1000).rounded()), reason, succeeded, leftovers])
-        }
+        try await record(.wipe(station: station, at: at, durationMs: Int((duration * 1000).rounded()), reason: reason, succeeded: succeeded, leftovers: leftovers))
     }
 
     public func wipes(station: String, limit: Int = 50) async throws -> [(at: Date, durationMs: Int, reason: String, succeeded: Bool)] {

@@ -7,21 +7,25 @@ extension AppDatabase {
     public func requestHelp(
         station: String, now: Date, session: String? = nil, reason: HelpRequest.Reason = .help, message: String? = nil
     ) async throws -> HelpRequest {
-        try await writer.write { db in
-            if let open = try Row.fetchOne(
-                db, sql: "SELECT * FROM helpRequest WHERE station = ? AND reason = ? AND resolvedAt IS NULL", arguments: [station, reason.rawValue])
-            {
-                return Self.helpRequest(open)
-            }
-            let id = Identifier.make("h")
-            try db.execute(
-                sql: "INSERT INTO helpRequest (id, station, at, reason, session, message) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [id, station, now.seconds, reason.rawValue, session, message])
-            if let session, reason == .help {
-                try db.execute(sql: "UPDATE stationSession SET helpRequested = 1 WHERE id = ?", arguments: [session])
-            }
-            return HelpRequest(id: id, station: station, at: now, resolvedAt: nil, reason: reason, session: session, message: message)
+        try await writer.write { db in try Self.requestHelp(db, station: station, now: now, session: session, reason: reason, message: message) }
+    }
+
+    static func requestHelp(
+        _ db: Database, station: String, now: Date, session: String?, reason: HelpRequest.Reason, message: String?
+    ) throws -> HelpRequest {
+        if let open = try Row.fetchOne(
+            db, sql: "SELECT * FROM helpRequest WHERE station = ? AND reason = ? AND resolvedAt IS NULL", arguments: [station, reason.rawValue])
+        {
+            return Self.helpRequest(open)
         }
+        let id = Identifier.make("h")
+        try db.execute(
+            sql: "INSERT INTO helpRequest (id, station, at, reason, session, message) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id, station, now.seconds, reason.rawValue, session, message])
+        if let session, reason == .help {
+            try db.execute(sql: "UPDATE stationSession SET helpRequested = 1 WHERE id = ?", arguments: [session])
+        }
+        return HelpRequest(id: id, station: station, at: now, resolvedAt: nil, reason: reason, session: session, message: message)
     }
 
     /// The agent helped the usager of this request's session: the session counts as accompanied.

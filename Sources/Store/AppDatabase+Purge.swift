@@ -67,6 +67,8 @@ extension AppDatabase {
                     """,
                 arguments: [now.seconds, cutoff(messageDays)])
             report.messages = db.changesCount
+            // Delivery keys only guard against a record sent twice within days; a quarter's are plenty.
+            try db.execute(sql: "DELETE FROM deviceDelivery WHERE receivedAt < ?", arguments: [cutoff(90)])
             return report
         }
         try? await Self.flushWriteAheadLog(writer)

@@ -389,6 +389,14 @@ enum Migrations {
                         receivedAt INTEGER NOT NULL,
                         PRIMARY KEY (device, key)
                     ) STRICT, WITHOUT ROWID;
+
+                    -- On a station's own PC: its facts waiting for the server, oldest first.
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        key TEXT NOT NULL UNIQUE,
+                        payload TEXT NOT NULL,           -- a StationRecord, JSON
+                        queuedAt INTEGER NOT NULL
+                    ) STRICT;
                     """)
         }
         return migrator

@@ -10,6 +10,8 @@ public struct GuichetConfig: Sendable {
     public var kiosk: KioskSettings
     public var health = HealthSettings()
     public var demo: DemoData
+    /// The document it was read from, as given (the server hands it to the stations).
+    public var document = Data()
 
     /// Every site the station's locked browser may open: the partners', the life
     /// situations' and the kiosk's extra sites, each once.
@@ -40,7 +42,9 @@ public struct GuichetConfig: Sendable {
         } catch {
             throw ConfigError(file: file, key: "", message: "is not valid JSON: \(error)")
         }
-        return try ConfigParser(file: file).parse(root)
+        var config = try ConfigParser(file: file).parse(root)
+        config.document = data
+        return config
     }
 }
 

@@ -1,3 +1,4 @@
+import Agenda
 import Foundation
 import Hummingbird
 
@@ -21,6 +22,8 @@ extension Request {
             throw APIError.malformedJSON("wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
         } catch let DecodingError.valueNotFound(_, context) {
             throw APIError.malformedJSON("null at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch let invalid as StationRecord.Invalid {
+            throw APIError.malformedJSON(invalid.description)
         } catch {
             throw APIError.malformedJSON("syntax")
         }

@@ -6,6 +6,20 @@ import Logging
 import Store
 import StructureConfig
 
+/// A station on its own PC: the kiosk's pages and assets only, served on 127.0.0.1 to the
+/// station's own browser (its agenda and its agents are on the structure's server).
+public func buildStationRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
+    let router = Router(context: GuichetRequestContext.self)
+    let methods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: StaticFolder(pages.kioskStatic, at: "/kiosk-static"))
+    KioskPages(office: office, pages: pages).addRoutes(to: router)
+    methods.load(router.routes)
+    return router
+}
+
 /// Every route of the daemon. The OpenAPI test walks `router.routes`.
 public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)

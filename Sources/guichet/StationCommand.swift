@@ -5,6 +5,9 @@ import Kiosk
 import Foundation
 import Station
 import StructureConfig
+import App
+import OfficeKit
+import Web
 
 /// `guichet station`: a self-service station's PC — `enrol` once, then `run` (the default).
 struct StationCommand: AsyncParsableCommand {
@@ -63,11 +66,23 @@ struct StationRun: AsyncParsableCommand {
     @Option(help: "This PC's data folder, where its enrolment (devices/STATION.json) is kept.")
     var data = "data"
 
+    @Option(help: "Where the kiosk runs: here (this PC serves its own pages, devices and wipe; the server keeps the agenda), server (the server drives this station: a single-machine structure), or auto (here unless the server is on this machine).")
+    var kiosk: KioskPlace = .auto
+
+    @Option(help: "The kiosk's own port on 127.0.0.1 (--kiosk here).")
+    var kioskPort = 8090
+
+    @Option(help: "This PC's CUPS queue, when not the configuration's (--kiosk here).")
+    var printerQueue: String?
+
+    @Option(help: "This PC's SANE scanner, when not the configuration's (--kiosk here).")
+    var scanner: String?
+
+    enum KioskPlace: String, ExpressibleByArgument, CaseIterable {
+        case auto, here, server
+    }
+
     func run() async throws {
-        let loaded = try GuichetConfig.load(path: config)
-        guard loaded.structure.stations.contains(where: { $0.id == station && $0.selfService }) else {
-            throw ValidationError("\(station) is not a self-service station of \(config)")
-        }
         let dataFolder = URL(fileURLWithPath: data)
         let identity: DeviceIdentity?
         do {
@@ -77,33 +92,95 @@ struct StationRun: AsyncParsableCommand {
             guard extensionTo != nil || printPolicy else { throw ValidationError(missing.description) }
             identity = nil
         }
-        let daemon = server ?? identity?.server ?? "http://127.0.0.1:8080"
-        let stationURL = "\(daemon)/kiosk/\(station)/"
-        let idle = (loaded.kiosk.inactivitySeconds + loaded.kiosk.warningSeconds + 59) / 60
-        let policy = BrowserPolicy.json(stationURL: stationURL, sites: loaded.kioskSites, idleMinutes: idle)
+        let serverURL = server ?? identity?.server ?? "http://127.0.0.1:8080"
+        let here = kiosk == .here || (kiosk == .auto && !Self.isOnThisMachine(serverURL))
+        if here, let identity, extensionTo == nil, !printPolicy {
+            guard !printTicket else { throw ValidationError("--print-ticket: a station that runs its kiosk here binds its own browser only") }
+            var options = StationRoleOptions(station: station, data: data, identity: identity)
+            (options.server, options.port, options.printerQueue, options.scanner) = (server, kioskPort, printerQueue, scanner)
+            let (base, office) = try await startKioskHere(options)
+            guard let local = office.stations[station] else { throw ValidationError("\(station) is not a self-service station of the server's configuration") }
+            try await supervise(config: office.config, base: base, data: dataFolder, identity: identity) { beat in
+                try await SupervisorExchange.answer(local, beat)
+            }
+            return
+        }
+        let loaded = try GuichetConfig.load(path: config)
+        guard loaded.structure.stations.contains(where: { $0.id == station && $0.selfService }) else {
+            throw ValidationError("\(station) is not a self-service station of \(config)")
+        }
         if let extensionTo {
-            try StationExtension.write(into: URL(fileURLWithPath: extensionTo), stationBase: "\(daemon)/kiosk/\(station)", session: session)
+            try StationExtension.write(into: URL(fileURLWithPath: extensionTo), stationBase: "\(serverURL)/kiosk/\(station)", session: session)
             return
         }
         if printPolicy {
-            FileHandle.standardOutput.write(policy + Data("\n".utf8))
+            FileHandle.standardOutput.write(policy(loaded, base: serverURL) + Data("\n".utf8))
             return
         }
         guard let identity else { return }
-        let client = try DeviceClient(identity: identity, server: daemon)
+        let client = try DeviceClient(identity: identity, server: serverURL)
         if printTicket {
             let answer = try await client.call("POST", "/kiosk/\(station)/billet", body: [:])
             guard let path = answer["path"] as? String else { throw ValidationError("the daemon gave no ticket") }
-            print(daemon + path)
+            print(serverURL + path)
             return
         }
+        let heartbeat = "/kiosk/\(station)/superviseur"
+        try await supervise(config: loaded, base: serverURL, data: dataFolder, identity: identity) { beat in
+            var body: [String: Any] = ["browser": beat.browser ?? NSNull(), "closed": beat.closed ?? NSNull(), "first": beat.first ?? false]
+            body["version"] = beat.version
+            body["health"] = beat.health
+            return try await client.call("POST", heartbeat, body: body)
+        }
+    }
+
+    /// A server on 127.0.0.1 or `localhost` drives this station itself.
+    static func isOnThisMachine(_ server: String) -> Bool {
+        guard let host = URL(string: server)?.host else { return true }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    private func policy(_ config: GuichetConfig, base: String) -> Data {
+        let idle = (config.kiosk.inactivitySeconds + config.kiosk.warningSeconds + 59) / 60
+        return BrowserPolicy.json(stationURL: "\(base)/kiosk/\(station)/", sites: config.kioskSites, idleMinutes: idle)
+    }
+
+    /// Starts the station's own kiosk (pages, devices, wipe, outbox) and waits until it listens.
+    private func startKioskHere(_ options: StationRoleOptions) async throws -> (String, Office) {
+        var options = options
+        let (ready, announce) = AsyncStream<(String, Office)>.makeStream()
+        options.onRunning = { base, office in announce.yield((base, office)) }
+        let settled = options
+        let started = Task {
+            do {
+                try await runUntilSignalled(try await buildStationApplication(options: settled), logger: settled.logger)
+            } catch {
+                FileHandle.standardError.write(Data("guichet station: \(error)\n".utf8))
+                Foundation.exit(1)
+            }
+            // The kiosk is gone: so is the browser it served (the next start wipes what is left).
+            Foundation.exit(0)
+        }
+        _ = started
+        for await first in ready {
+            log("the kiosk runs here at \(first.0) (server \(options.server ?? options.identity.server))")
+            return first
+        }
+        throw ValidationError("the kiosk did not start")
+    }
+
+    /// The browser's supervision: four times a second, says which session its browser serves
+    /// and does what the answer orders.
+    private func supervise(
+        config: GuichetConfig, base daemon: String, data dataFolder: URL, identity: DeviceIdentity,
+        exchange: (SupervisorBeat) async throws -> [String: Any]
+    ) async throws {
         try FileManager.default.createDirectory(atPath: policyDirectory, withIntermediateDirectories: true)
-        try policy.write(to: URL(fileURLWithPath: policyDirectory).appendingPathComponent("guichet.json"))
+        try policy(config, base: daemon).write(to: URL(fileURLWithPath: policyDirectory).appendingPathComponent("guichet.json"))
         let sessions = SessionFolders(data: dataFolder, station: station).root
         let orphans = BrowserProcess.killOrphans(under: sessions)
         if orphans > 0 { log("closed \(orphans) browser(s) left by an earlier supervisor") }
 
-        let heartbeat = "/kiosk/\(station)/superviseur"
         var browser: BrowserProcess?
         var closed: String?
         var unreachable = false
@@ -126,13 +203,12 @@ struct StationRun: AsyncParsableCommand {
                     failures = 0
                 }
             }
-            let beat: [String: Any] = [
-                "browser": browser?.session ?? NSNull(), "closed": closed ?? NSNull(), "first": !heard, "version": GuichetVersion.text,
-                "health": failures > 0 ? "le navigateur s’est arrêté \(failures) fois au démarrage" : "ok",
-            ]
+            let beat = SupervisorBeat(
+                browser: browser?.session, closed: closed, first: !heard, version: GuichetVersion.text,
+                health: failures > 0 ? "le navigateur s’est arrêté \(failures) fois au démarrage" : "ok")
             let answer: [String: Any]
             do {
-                answer = try await client.call("POST", heartbeat, body: beat)
+                answer = try await exchange(beat)
                 heard = true
                 if unreachable { log("the daemon answers again") }
                 unreachable = false

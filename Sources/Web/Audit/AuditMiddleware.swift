@@ -82,6 +82,6 @@ enum AuditVocabulary {
     /// are not actions.
     static let unaudited = [
         "POST /console/sign-out", "POST /console/sign-in", "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/devices/enrol",
-        "POST /api/v1/devices/contact",
+        "POST /api/v1/devices/contact", "POST /api/v1/devices/outbox", "POST /api/v1/devices/check-in",
     ]
 }

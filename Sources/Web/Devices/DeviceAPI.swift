@@ -1,7 +1,10 @@
 import Agenda
 import Foundation
 import Hummingbird
+import NIOCore
 import OfficeKit
+import Store
+import StructureConfig
 
 /// What an enrolled PC calls: `POST /api/v1/devices/enrol` spends a code for a credential
 /// (no session; the code is the proof), `POST /api/v1/devices/contact` says it is alive.
@@ -12,6 +15,80 @@ struct DeviceAPI {
         let group = router.group("api/v1/devices")
         group.post("enrol", use: enrol)
         group.post("contact", use: contact)
+        group.get("settings", use: settings)
+        group.post("outbox", use: outbox)
+        group.post("check-in", use: checkIn)
+    }
+
+    /// A station's own call: its device, which must be a station.
+    func station(_ request: Request) async throws -> Device {
+        let device = try await DeviceAuthentication.device(request, office: office)
+        guard device.kind == .station else {
+            throw APIError(status: .forbidden, code: "not_a_station", french: "Réservé aux postes en libre accès.", english: "Self-service stations only.")
+        }
+        return device
+    }
+
+    /// The structure's configuration as the stations need it: the document itself, without
+    /// the visio's relay secret (a station has no use for it).
+    @Sendable func settings(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        _ = try await station(request)
+        guard var document = try JSONSerialization.jsonObject(with: office.config.document) as? [String: Any] else {
+            throw HTTPError(.internalServerError, message: "configuration document unavailable")
+        }
+        if var visio = document["visio"] as? [String: Any] {
+            visio["turnSecret"] = nil
+            visio["turnServers"] = nil
+            document["visio"] = visio
+        }
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    struct Delivery: Decodable {
+        struct Item: Decodable {
+            let key: String
+            let record: StationRecord
+        }
+        let records: [Item]
+    }
+
+    /// A station's outbox: each record once, by its key; a station speaks for itself only.
+    @Sendable func outbox(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try APIAccessMiddleware.requireJSON(request, allowEmpty: false)
+        let device = try await station(request)
+        let delivery = try await request.decodeJSON(Delivery.self)
+        guard delivery.records.count <= 500 else {
+            throw APIError(status: .contentTooLarge, code: "too_many_records", french: "500 enregistrements au plus par envoi.", english: "At most 500 records per delivery.")
+        }
+        for item in delivery.records {
+            guard (1...40).contains(item.key.count), item.key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw APIError.malformedJSON("key '\(item.key.prefix(40))'")
+            }
+            if let station = item.record.station, station != device.id {
+                throw APIError(
+                    status: .forbidden, code: "other_station", french: "Un poste ne parle que pour lui-même (\(station)).",
+                    english: "A station speaks for itself only (\(station)).")
+            }
+        }
+        let applied = try await office.database.deliver(delivery.records.map { ($0.key, $0.record) }, device: device.id, now: office.clock())
+        return try Response.state(["received": delivery.records.map(\.key), "applied": applied])
+    }
+
+    struct CheckIn: Decodable {
+        let name: String
+    }
+
+    @Sendable func checkIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try APIAccessMiddleware.requireJSON(request, allowEmpty: false)
+        _ = try await station(request)
+        let input = try await request.decodeJSON(CheckIn.self)
+        guard input.name.count <= 120 else { throw APIError.malformedJSON("name longer than 120") }
+        let found = try await office.stationBackend.checkIn(name: input.name, now: office.clock())
+        return try Response.state(["found": found])
     }
 
     struct Enrolment: Decodable {

@@ -54,7 +54,7 @@ struct KioskGuard: RouterMiddleware {
         var context = context
         let visit = KioskPages.Visit(
             station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path,
-            t: pages.texts(language), secure: context.origin.secure)
+            t: pages.texts(language), secure: context.origin.secure, offline: !(await office.stationBackend.canCallAnAgent()))
         context.resolved = visit
         if let form, request.method == .post {
             context.form = try await FormData.read(request)

@@ -64,10 +64,12 @@ struct KioskPages: Sendable {
         let t: [String: String]
         /// The browser reached us over HTTPS: its cookies are `Secure`.
         let secure: Bool
+        /// The structure's server cannot be reached (a station on its own PC, the LAN cut).
+        let offline: Bool
 
         /// The same visit with the station's state read again (after a refused action).
         func refreshed() async -> Visit {
-            Visit(station: station, status: await station.status(), language: language, base: base, path: path, t: t, secure: secure)
+            Visit(station: station, status: await station.status(), language: language, base: base, path: path, t: t, secure: secure, offline: offline)
         }
     }
 
@@ -81,7 +83,7 @@ struct KioskPages: Sendable {
         var context: [String: Any] = [
             "t": v.t, "structure": office.structure.name, "station": v.station.station, "base": v.base, "path": v.path,
             "session": v.status.session ?? "", "token": v.status.session ?? v.status.next ?? "", "inSession": v.status.session != nil,
-            "helpComing": request.uri.queryParameters.get("aide") != nil,
+            "helpComing": request.uri.queryParameters.get("aide") != nil, "offline": v.offline,
             "languages": pages.languageChoices(office.config.kiosk.languages, current: v.language),
         ]
         if let error { context["error"] = error }
@@ -278,26 +280,17 @@ struct KioskPages: Sendable {
         return render("kiosk-appointment", v, request)
     }
 
-    /// Check-in by the name given at booking: only today's bookings, and nobody's name is
-    /// ever shown on the station.
+    /// Check-in by the name given at booking (the structure's agenda decides; nobody's name
+    /// is ever shown on the station). When the agenda cannot be asked, the page says so.
     @Sendable func checkIn(_ request: Request, context: KioskContext) async throws -> Response {
         let v = try context.visit()
         guard v.status.session != nil else { return welcomeRedirect(v) }
-        let form = context.form
-        let name = Self.fold(form["name"] ?? "")
-        let now = office.clock()
-        let today = office.zone.day(office.zone.localDate(now))
-        let candidates = try await office.database.bookings(overlapping: today).filter {
-            $0.status == .booked && !name.isEmpty && $0.usager.map { Self.fold($0.name) == name } == true
+        do {
+            let found = try await office.stationBackend.checkIn(name: context.form["name"] ?? "", now: office.clock())
+            return render("kiosk-appointment", v, request, ["found": found, "notFound": !found])
+        } catch StationBackendError.unreachable {
+            return render("kiosk-appointment", v, request, ["unreachable": true])
         }
-        var found = false
-        if candidates.count == 1, (try? await office.database.applyBookingEvent(id: candidates[0].id, .checkIn, now: now)) != nil { found = true }
-        return render("kiosk-appointment", v, request, ["found": found, "notFound": !found])
-    }
-
-    static func fold(_ name: String) -> String {
-        name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
-            .split(whereSeparator: { $0 == " " || $0 == "-" }).joined(separator: " ")
     }
 
     @Sendable func endPage(_ request: Request, context: KioskContext) async throws -> Response {
@@ -315,7 +308,7 @@ struct KioskPages: Sendable {
         if let score = Int(form["score"] ?? ""), SatisfactionAnswer.scale.contains(score), let session = v.status.session,
             await v.station.firstAnswer(session: session)
         {
-            try await office.database.recordSatisfaction(SatisfactionAnswer(at: office.clock(), score: score, source: "station"))
+            await office.stationBackend.record(.satisfaction(at: office.clock(), score: score))
         }
         try? await v.station.end(.button)
         return .redirect(to: "\(v.base)/?fin=1", type: .normal)
@@ -375,24 +368,14 @@ struct KioskPages: Sendable {
     @Sendable func supervise(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let station = try await supervisor(request, context)
         let beat = try await request.decodeJSON(SupervisorBeat.self)
-        for id in [beat.browser, beat.closed].compactMap({ $0 }) where !StationSecrets.isSessionID(id) {
-            throw APIError(status: .badRequest, code: "invalid_session", french: "Identifiant de session invalide : \(id).", english: "Invalid session id: \(id).")
-        }
         let device = try await DeviceAuthentication.device(request, office: office)
         try? await office.devices.contact(device, version: beat.version ?? "", health: beat.health ?? "")
-        let order = await station.supervise(browser: beat.browser, closed: beat.closed, firstBeat: beat.first ?? false)
-        var body: [String: Any] = ["state": await station.status().state]
-        switch order {
-        case .keep: body["order"] = "keep"
-        case .close: body["order"] = "close"
-        case .wait: body["order"] = "wait"
-        case .launch(let session, let ticket):
-            body["order"] = "launch"
-            body["session"] = session
-            body["folder"] = station.folders.folder(session).path
-            body["path"] = launchPath(station, ticket: ticket)
+        do {
+            return try Response.state(try await SupervisorExchange.answer(station, beat))
+        } catch let invalid as SupervisorExchange.InvalidSession {
+            throw APIError(
+                status: .badRequest, code: "invalid_session", french: "Identifiant de session invalide : \(invalid.id).", english: "Invalid session id: \(invalid.id).")
         }
-        return try Response.state(body)
     }
 
     /// A ticket for a browser to bind itself to the current session, without running a
@@ -402,7 +385,7 @@ struct KioskPages: Sendable {
         return try Response.state(["path": launchPath(station, ticket: await station.issueTicket())])
     }
 
-    private func launchPath(_ station: StationService, ticket: String) -> String { "/kiosk/\(station.station)/lancer?ticket=\(ticket)" }
+    private func launchPath(_ station: StationService, ticket: String) -> String { SupervisorExchange.launchPath(station, ticket: ticket) }
 
     /// The browser's first page: the ticket is spent for the session's secret cookie.
     @Sendable func launch(_ request: Request, context: GuichetRequestContext) async throws -> Response {
@@ -417,17 +400,6 @@ struct KioskPages: Sendable {
         response.headers[.cacheControl] = "no-store"
         return response
     }
-}
-
-/// What `guichet station` says each time.
-struct SupervisorBeat: Decodable {
-    let browser: String?
-    let closed: String?
-    /// The supervisor's first heartbeat since it started.
-    let first: Bool?
-    /// Its version and a line on its health, shown in the console's list of PCs.
-    let version: String?
-    let health: String?
 }
 
 extension Error {
