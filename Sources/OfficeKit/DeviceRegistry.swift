@@ -58,6 +58,7 @@ public actor DeviceRegistry {
             try await database.recordSignInAttempt(login: "device-enrolment", address: address, succeeded: false, now: now)
             throw EnrolmentError.unknownCode
         }
+        try await database.recordSignInAttempt(login: "device-enrolment", address: address, succeeded: true, now: now)
         forget(device.id)
         return (device, credential)
     }

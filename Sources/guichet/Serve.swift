@@ -109,10 +109,11 @@ struct Banner {
         let noAgent = ((try? await office.database.agentCount()) ?? 0) == 0
         let visioStation = office.structure.stations.first { $0.visio }?.id ?? "visio"
         let stationLines = office.stations.keys.sorted().map { id in
-            // Its pages answer only to the browser `guichet station` launches with a ticket.
+            // Its pages answer only to the browser `guichet station` launches with a ticket; the
+            // station's PC proves itself with its enrolment (here, through the database).
             let label = "Station \(id):".padding(toLength: 18, withPad: " ", startingAt: 0)
-            return "  \(label)guichet station --station \(id) --data \(data) --daemon \(scheme)://\(shownHost):\(port)"
-                + "   (or --print-ticket: a one-time link for any browser)\n"
+            return "  \(label)guichet station enrol --station \(id) --data \(data) --server \(scheme)://\(shownHost):\(port)"
+                + ", then guichet station --station \(id) --data \(data)   (or --print-ticket: a one-time link for any browser)\n"
         }.joined()
         return """
             Guichet is running for \(office.config.structure.name)

@@ -75,6 +75,9 @@ struct StationRun: AsyncParsableCommand {
     @Option(help: "This PC's CUPS queue, when not the configuration's (--kiosk here).")
     var printerQueue: String?
 
+    @Option(help: "This PC's CUPS server (HOST:PORT), when not the configuration's (--kiosk here).")
+    var cupsServer: String?
+
     @Option(help: "This PC's SANE scanner, when not the configuration's (--kiosk here).")
     var scanner: String?
 
@@ -98,10 +101,14 @@ struct StationRun: AsyncParsableCommand {
             guard !printTicket else { throw ValidationError("--print-ticket: a station that runs its kiosk here binds its own browser only") }
             var options = StationRoleOptions(station: station, data: data, identity: identity)
             (options.server, options.port, options.printerQueue, options.scanner) = (server, kioskPort, printerQueue, scanner)
+            options.cupsServer = cupsServer
             let (base, office) = try await startKioskHere(options)
             guard let local = office.stations[station] else { throw ValidationError("\(station) is not a self-service station of the server's configuration") }
+            let link = office.stationBackend as? RemoteStationBackend
             try await supervise(config: office.config, base: base, data: dataFolder, identity: identity) { beat in
-                try await SupervisorExchange.answer(local, beat)
+                // What the console shows of this PC: the browser's health, said on the next contact.
+                await link?.setHealth(beat.health ?? "ok")
+                return try await SupervisorExchange.answer(local, beat)
             }
             return
         }

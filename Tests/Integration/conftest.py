@@ -46,6 +46,11 @@ class Daemon:
         # Set both to talk to a daemon serving TLS (or to the nginx in front of it).
         self.scheme = "http"
         self.ssl_context = None
+        # Another host (a network namespace): the command wrapper and the address to call.
+        self.host_command = lambda args: args
+        self.host = "127.0.0.1"
+        # Behind a reverse proxy: the port clients call, not the daemon's own.
+        self.public_port = None
 
     def add_agent(self, login, password, manager=False):
         """Creates a console account through the CLI, as a newcomer would."""
@@ -57,7 +62,7 @@ class Daemon:
         return self.data / "guichet.sqlite"
 
     def url(self, path):
-        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.public_port or self.port}{path}"
 
     def open(self, req, follow=True):
         """Opens a request with this daemon's TLS trust; without `follow`, a redirect is not followed."""
@@ -83,8 +88,8 @@ class Daemon:
         self.log_path = self.data.parent / f"{self.data.name}.serve.log"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
-                 "--clock-offset", str(self.clock_offset), *self.args],
+                self.host_command([BINARY, "serve", "--config", self.config, "--data", str(self.data), "--port", str(self.port),
+                                   "--clock-offset", str(self.clock_offset), *self.args]),
                 stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:

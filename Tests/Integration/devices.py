@@ -16,7 +16,8 @@ class FixtureError(RuntimeError):
 
 
 class PrivateCups:
-    def __init__(self, queue="accueil"):
+    def __init__(self, queue="accueil", host_command=lambda args: args):
+        self.host_command = host_command
         self.root = Path(tempfile.mkdtemp(prefix="guichet-cups-"))
         self.port = free_port()
         self.queue = queue
@@ -63,13 +64,13 @@ class PrivateCups:
 
     def _start(self):
         with open(self.root / "log/cupsd.out", "wb") as output:
-            self.proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")],
+            self.proc = subprocess.Popen(self.host_command(["/usr/sbin/cupsd", "-f", "-c", str(self.root / "conf/cupsd.conf"), "-s", str(self.root / "conf/cups-files.conf")]),
                                          stdout=output, stderr=subprocess.STDOUT)
         for _ in range(100):
             if self.proc.poll() is not None:
                 break
             # lpstat exits 0 either way: read what it says.
-            if "is running" in subprocess.run(["lpstat", "-h", self.server, "-r"], capture_output=True, text=True).stdout:
+            if "is running" in subprocess.run(self.host_command(["lpstat", "-h", self.server, "-r"]), capture_output=True, text=True).stdout:
                 break
             time.sleep(0.1)
         else:
@@ -77,7 +78,7 @@ class PrivateCups:
             raise FixtureError(f"the private cupsd did not answer within 10 s on port {self.port}\n{self.log()}")
         if self.proc.poll() is not None:
             raise FixtureError(f"the private cupsd exited with status {self.proc.returncode}\n{self.log()}")
-        added = subprocess.run(["lpadmin", "-h", self.server, "-p", self.queue, "-E", "-v", f"capture:{self.out}", "-m", "raw"], capture_output=True, text=True)
+        added = subprocess.run(self.host_command(["lpadmin", "-h", self.server, "-p", self.queue, "-E", "-v", f"capture:{self.out}", "-m", "raw"]), capture_output=True, text=True)
         if added.returncode != 0:
             raise FixtureError(f"lpadmin could not add the queue: {added.stderr.strip()}\n{self.log()}")
         return self

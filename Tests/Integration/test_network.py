@@ -11,11 +11,12 @@ from waiting import free_port, wait_for
 NGINX_EXAMPLE = ROOT / "deploy/nginx/guichet.conf"
 
 
-def make_certificate(folder, name="guichet"):
-    """A self-signed certificate for 127.0.0.1 and this host's LAN address, as a small
-    structure's server would have; returns (cert, key, the fingerprint openssl prints)."""
+def make_certificate(folder, name="guichet", addresses=()):
+    """A self-signed certificate for 127.0.0.1, this host's LAN addresses and `addresses`, as
+    a small structure's server would have; returns (cert, key, the fingerprint openssl prints)."""
+    folder.mkdir(parents=True, exist_ok=True)
     cert, key = folder / f"{name}.crt", folder / f"{name}.key"
-    names = ",".join(["IP:127.0.0.1"] + [f"IP:{a}" for a in lan_addresses()])
+    names = ",".join(["IP:127.0.0.1"] + [f"IP:{a}" for a in [*lan_addresses(), *addresses]])
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
                     "-subj", "/CN=guichet.test", "-addext", f"subjectAltName={names}", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
@@ -88,9 +89,10 @@ class Nginx:
     """deploy/nginx/guichet.conf, run as it is but for its ports, its certificate's paths and
     the daemon's port, inside a minimal main configuration of the test's own."""
 
-    def __init__(self, folder, daemon_port, cert, key):
+    def __init__(self, folder, daemon_port, cert, key, host_command=lambda args: args, port=None, plain_port=None):
         self.folder = folder
-        self.port, self.plain_port = free_port(), free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port, self.plain_port = port or free_port(), plain_port or free_port()
         site = NGINX_EXAMPLE.read_text()
         replacements = [("server 127.0.0.1:8080;", f"server 127.0.0.1:{daemon_port};"), ("listen 443 ssl;", f"listen {self.port} ssl;"),
                         ("listen 80;", f"listen {self.plain_port};"), ("/etc/guichet/tls/guichet.crt", str(cert)),
@@ -110,18 +112,16 @@ class Nginx:
                 uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
                 include {folder}/guichet.conf;
             }}""")
-        test = subprocess.run(["nginx", "-t", "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
+        test = subprocess.run(host_command(["nginx", "-t", "-c", str(folder / "nginx.conf")]), capture_output=True, text=True)
         assert test.returncode == 0, f"nginx refused the example:\n{test.stderr}"
-        self.proc = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf")], stderr=subprocess.STDOUT, stdout=open(folder / "nginx.out", "wb"))
+        self.proc = subprocess.Popen(host_command(["nginx", "-c", str(folder / "nginx.conf")]), stderr=subprocess.STDOUT,
+                                     stdout=open(folder / "nginx.out", "wb"))
 
         def listening():
             if self.proc.poll() is not None:
                 raise AssertionError(f"nginx exited:\n{self.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                return False
+            # Asked from nginx's own host (which may be another network namespace).
+            return subprocess.run(host_command(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{self.port}"]), capture_output=True).returncode == 0
         wait_for(listening, what=f"nginx on {self.port}")
 
     def log(self):

@@ -1,0 +1,277 @@
+"""One structure over a LAN of network namespaces: the server on its host (its own TLS, or
+behind nginx), two stations on their own hosts (each its private cupsd, SANE's test
+backend, real headless Chromium supervised by `guichet station --kiosk here`), and the
+test runner as the agents' desk. Devices are enrolled with console codes; sessions scan and
+print; a help request reaches the console; the server's link is cut and restored, and what
+the stations queued meanwhile arrives once; a revoked station is refused."""
+import json, re, shutil, signal, sqlite3, subprocess, tempfile, time, urllib.parse
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+
+from conftest import BINARY, MANAGER, ROOT, Daemon
+from devices import PrivateCups, sane_config
+from lan import Lan, SUBNET
+from test_network import Nginx, make_certificate, trusting
+from waiting import wait_for
+
+SERVER = f"{SUBNET}.1"
+
+
+def spki_hash(cert):
+    """What Chromium's --ignore-certificate-errors-spki-list takes, computed by openssl."""
+    key = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"], capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key, capture_output=True, check=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der, capture_output=True, check=True).stdout
+    import base64
+    return base64.b64encode(digest).decode()
+
+
+class Station:
+    """A self-service station on its own host."""
+
+    def __init__(self, host, station, folder, server_url):
+        self.host, self.station, self.folder, self.server_url = host, station, Path(folder), server_url
+        self.pc = self.folder / "pc"
+        self.cups = None
+        self.proc = None
+        self.chromedriver = None
+
+    def enrol(self, code, fingerprint):
+        args = [BINARY, "station", "enrol", "--server", self.server_url, "--code", code, "--data", self.pc]
+        return self.host.run(args + (["--fingerprint", fingerprint] if fingerprint else []), capture_output=True, text=True, timeout=60)
+
+    def start(self):
+        self.cups = PrivateCups(host_command=self.host.command).start()
+        sane = sane_config(self.folder / "sane")
+        wrapper = self.folder / "chromium-headless"
+        wrapper.write_text('#!/bin/sh\nexec /usr/bin/chromium --headless=new --remote-debugging-port=9222 --remote-allow-origins=* '
+                           '--disable-dev-shm-usage "$@"\n')
+        wrapper.chmod(0o755)
+        self.log_path = self.folder / "station.log"
+        self.proc = self.host.popen(
+            ["env", f"SANE_CONFIG_DIR={sane}", BINARY, "station", "--station", self.station, "--data", self.pc, "--kiosk", "here",
+             "--cups-server", self.cups.server, "--printer-queue", self.cups.queue, "--scanner", "test:0",
+             "--chromium", wrapper, "--policy-directory", self.folder / "policy"],
+            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
+        self.chromedriver = self.host.popen(["/usr/bin/chromedriver", "--port=9515", f"--allowed-ips={SUBNET}.254", "--allowed-origins=*"],
+                                            stdout=open(self.folder / "chromedriver.log", "wb"), stderr=subprocess.STDOUT)
+        return self
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
+
+    def driver(self):
+        """chromedriver on the station's host, attached to the browser its supervisor launched."""
+        options = webdriver.ChromeOptions()
+        options.debugger_address = "127.0.0.1:9222"
+        deadline = time.time() + 40
+        while True:
+            try:
+                return webdriver.Remote(command_executor=f"http://{self.host.address}:9515", options=options)
+            except Exception:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise AssertionError(f"no browser to drive on {self.station}:\n{self.log()[-3000:]}")
+                time.sleep(0.5)
+
+    def outbox(self):
+        with sqlite3.connect(self.pc / "station.sqlite") as db:
+            return db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+
+    def stop(self):
+        for proc in (self.proc, self.chromedriver):
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self.cups:
+            self.cups.stop()
+
+
+def kiosk_page(driver):
+    return driver.find_element(By.TAG_NAME, "main").text
+
+
+def scan_and_print(st):
+    """A usager starts a session, scans a page and prints it; returns the session id."""
+    driver = st.driver()
+    try:
+        assert wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "form[action$='commencer'] button"), timeout=30, ignoring=WebDriverException), st.log()[-3000:]
+        assert driver.current_url.startswith("http://127.0.0.1:8090/kiosk/"), driver.current_url
+        driver.find_element(By.CSS_SELECTOR, "form[action$='commencer'] button").click()
+        assert wait_for(lambda: driver.current_url.endswith("/accueil"), ignoring=WebDriverException)
+        session = driver.find_element(By.TAG_NAME, "body").get_attribute("data-session")
+        driver.get(f"http://127.0.0.1:8090/kiosk/{st.station}/numeriser")
+        driver.find_element(By.CSS_SELECTOR, "form.scan button[type=submit]").click()
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), timeout=30, ignoring=WebDriverException)
+        assert "Votre document est prêt" in kiosk_page(driver), kiosk_page(driver) + st.log()[-2000:]
+        driver.get(f"http://127.0.0.1:8090/kiosk/{st.station}/imprimer")
+        driver.find_element(By.CSS_SELECTOR, "form input[name=kind][value=scans] ~ button").click()
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), ignoring=WebDriverException)
+        assert "envoyé à l’imprimante" in kiosk_page(driver), kiosk_page(driver)
+        assert wait_for(lambda: len(st.cups.outputs()) >= 1, timeout=20), st.cups.log()
+        assert st.cups.outputs()[-1].read_bytes().startswith(b"%PDF-")
+        return session
+    finally:
+        let_go(driver)
+
+
+def press(driver, selector):
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+
+
+def let_go(driver):
+    """Detaches from the station's browser, which may have been closed by then (a session's
+    end closes it before the wipe)."""
+    try:
+        driver.quit()
+    except WebDriverException:
+        pass
+
+
+@pytest.fixture
+def lan():
+    network = Lan()
+    try:
+        yield network
+    finally:
+        network.close()
+
+
+def server_on(lan, folder, front):
+    """The structure's server on its host, with its own TLS or behind nginx; returns the
+    daemon (as the runner calls it), the certificate, its fingerprint and the nginx if any."""
+    host = lan.add("srv", 1)
+    cert, key, fingerprint = make_certificate(folder, addresses=[SERVER])
+    d = Daemon(folder / "server")
+    d.host_command = host.command
+    d.host, d.scheme, d.ssl_context = SERVER, "https", trusting(cert)
+    proxy = None
+    if front == "tls":
+        d.port = 8443
+        d.args = ["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key", str(key)]
+    else:
+        # Plain HTTP on the server's loopback; nginx holds the certificate on 443.
+        d.port, d.public_port = 8080, 443
+        d.args = ["--host", "127.0.0.1", "--trusted-proxy", "127.0.0.1"]
+        proxy = Nginx(folder / "nginx", 8080, cert, key, host_command=host.command, port=443, plain_port=80)
+    d.start()
+    return d, cert, fingerprint, proxy
+
+
+def console_code(d, station):
+    status, body = d.form_post(f"/console/devices/{station}/code", {"_csrf": d.csrf()})
+    assert status == 200, body[:500]
+    return re.search(rb"<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>", body).group(1).decode()
+
+
+@pytest.mark.parametrize("front", ["tls", "nginx"])
+def test_a_structure_over_a_lan(lan, front):
+    folder = Path(tempfile.mkdtemp(prefix=f"guichet-lan-{front}-"))
+    stations = []
+    proxy = None
+    try:
+        d, cert, fingerprint, proxy = server_on(lan, folder, front)
+        url = f"https://{SERVER}" + (":8443" if front == "tls" else "")
+        for name, number, station in (("st1", 11, "poste-1"), ("st2", 12, "poste-2")):
+            stations.append(Station(lan.add(name, number), station, folder / name, url))
+        st1, st2 = stations
+
+        # Enrolment: the certificate is checked against the console's fingerprint first.
+        code = console_code(d, "poste-1")
+        unpinned = st1.enrol(code, None)
+        assert unpinned.returncode != 0 and fingerprint in unpinned.stderr, unpinned.stderr
+        wrong = st1.enrol(code, "sha256:" + ":".join(["00"] * 32))
+        assert wrong.returncode != 0 and "not enrolled" in wrong.stderr, wrong.stderr
+        enrolled = st1.enrol(code, fingerprint)
+        assert enrolled.returncode == 0, enrolled.stderr
+        identity = json.loads((st1.pc / "devices/poste-1.json").read_text())
+        assert identity["fingerprint"] == fingerprint and (st1.pc / "devices/poste-1.json").stat().st_mode & 0o777 == 0o600
+        assert st2.enrol(console_code(d, "poste-2"), fingerprint).returncode == 0
+        if front == "nginx":
+            # Through the proxy, the daemon saw each station's own address, not nginx's.
+            with sqlite3.connect(d.db) as db:
+                assert [a for (a,) in db.execute("SELECT address FROM signInAttempt WHERE login = 'device-enrolment' ORDER BY id")] \
+                    == [st1.host.address, st2.host.address]
+
+        for st in stations:
+            st.start()
+        sessions = {st.station: scan_and_print(st) for st in stations}
+
+        # A help request from poste-1 reaches the console of the agents' desk (the runner).
+        driver = st1.driver()
+        try:
+            press(driver, "button.help")
+            assert wait_for(lambda: "Un agent a été prévenu" in driver.find_element(By.TAG_NAME, "body").text, ignoring=WebDriverException)
+        finally:
+            let_go(driver)
+        from browser import chromium
+        desk = chromium(f"--ignore-certificate-errors-spki-list={spki_hash(cert)}")
+        try:
+            desk.get(d.url("/console/sign-in"))
+            desk.find_element(By.ID, "login").send_keys(MANAGER[0])
+            desk.find_element(By.ID, "password").send_keys(MANAGER[1])
+            desk.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            assert wait_for(lambda: "Poste libre-service 1" in desk.find_element(By.ID, "aide").find_element(By.XPATH, "..").text
+                            if desk.find_elements(By.ID, "aide") else desk.refresh(), timeout=20, ignoring=WebDriverException)
+        finally:
+            desk.quit()
+
+        # The server's link is cut: poste-2 goes on (scan, print), says what is unavailable,
+        # and queues its facts.
+        with sqlite3.connect(d.db) as db:
+            before = db.execute("SELECT (SELECT COUNT(*) FROM satisfactionAnswer), (SELECT COUNT(*) FROM helpRequest WHERE station = 'poste-2'),"
+                                " (SELECT COUNT(*) FROM stationSession WHERE station = 'poste-2')").fetchone()
+        lan.hosts["srv"].cut()
+        driver = st2.driver()
+        try:
+            assert wait_for(lambda: driver.refresh() or "réseau de la structure est coupé" in driver.find_element(By.TAG_NAME, "body").text,
+                            timeout=20, interval=1, ignoring=WebDriverException), st2.log()[-2000:]
+            outputs = len(st2.cups.outputs())
+            driver.get("http://127.0.0.1:8090/kiosk/poste-2/numeriser")
+            press(driver, "form.scan button[type=submit]")
+            wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), timeout=30, ignoring=WebDriverException)
+            driver.get("http://127.0.0.1:8090/kiosk/poste-2/imprimer")
+            press(driver, "form input[name=kind][value=scans] ~ button")
+            assert wait_for(lambda: len(st2.cups.outputs()) > outputs, timeout=20), st2.cups.log()
+            press(driver, "button.help")
+            assert wait_for(lambda: "Votre appel n’a pas pu être transmis" in driver.find_element(By.TAG_NAME, "body").text, ignoring=WebDriverException)
+            driver.get("http://127.0.0.1:8090/kiosk/poste-2/terminer")
+            press(driver, "button[name=score][value='4']")
+        except WebDriverException as e:
+            raise AssertionError(f"{e}\n{driver.find_element(By.TAG_NAME, 'body').text[:2000]}")
+        finally:
+            let_go(driver)
+        assert wait_for(lambda: st2.outbox() >= 3, timeout=20), st2.outbox()
+        queued = st2.outbox()
+
+        lan.hosts["srv"].restore()
+        assert wait_for(lambda: st2.outbox() == 0, timeout=30), f"{queued} records still queued:\n{st2.log()[-2000:]}"
+        with sqlite3.connect(d.db) as db:
+            after = db.execute("SELECT (SELECT COUNT(*) FROM satisfactionAnswer), (SELECT COUNT(*) FROM helpRequest WHERE station = 'poste-2'),"
+                               " (SELECT COUNT(*) FROM stationSession WHERE station = 'poste-2')").fetchone()
+            delivered = db.execute("SELECT COUNT(*) FROM deviceDelivery WHERE device = 'poste-2'").fetchone()[0]
+        assert after[0] == before[0] + 1 and after[1] == before[1] + 1, (before, after)
+        assert after[2] == before[2]  # the same session, updated, not a second one
+        assert delivered >= queued
+
+        # Revoked: the station's credential is refused from its own host.
+        status, _ = d.form_post("/console/devices/poste-1/revoke", {"_csrf": d.csrf()})
+        assert status == 303
+        refused = st1.host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert, "-X", "POST",
+                                "-H", f"Authorization: Bearer {identity['credential']}", "-H", "Content-Type: application/json",
+                                "-d", "{}", f"{url}/api/v1/devices/contact"], capture_output=True, text=True)
+        assert refused.stdout == "401", refused.stdout + refused.stderr
+        assert "Révoqué le" in d.get("/console/devices")[1].decode()
+    finally:
+        for st in stations:
+            st.stop()
+        if proxy:
+            proxy.stop()
+        try:
+            d.stop(signal.SIGKILL)
+        except NameError:
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
