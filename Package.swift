@@ -119,8 +119,9 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web", "DeviceLink",
+                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web", "DeviceLink", "Visio",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -32,6 +32,8 @@ public struct AppOptions: Sendable {
     public var trustedProxies: [AddressRange] = []
     /// The visio room's engine; nil runs no visio calls.
     public var visio: MediaSettings?
+    /// The room's engine runs on the room's own PC (`guichet room`), not in the daemon.
+    public var remoteRoom = false
     public var clock: @Sendable () -> Date = { Date() }
     public var logger = Logger(label: "guichet")
     /// Called once the socket is bound, with the office it serves (the daemon prints its URLs there).
@@ -78,7 +80,9 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
                 printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
                 scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap))
     }
-    if let media = options.visio { office = office.withVisio(media: media) }
+    if let media = options.visio {
+        office = office.withVisio(media: media, engine: options.remoteRoom ? RemoteRoomEngine() : LocalRoomEngine())
+    }
     if options.seedDemo, try await office.seedDemo() {
         logger.info("demo data seeded", metadata: ["guichet.database": "\(database.folder ?? "memory")"])
     }

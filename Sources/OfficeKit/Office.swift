@@ -57,13 +57,15 @@ public struct Office: Sendable {
         return office
     }
 
-    /// The same office running visio calls with the room's media settings.
-    public func withVisio(media: MediaSettings) -> Office {
+    /// The same office running visio calls with the room's media settings; the room's engine
+    /// runs in this process unless another is given (the room's own PC).
+    public func withVisio(media: MediaSettings, engine: any RoomEngine = LocalRoomEngine()) -> Office {
         var office = self
         let visio = structure.visio
         office.visio = VisioCalls(
             database: database, media: media,
-            ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), clock: clock)
+            ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), engine: engine,
+            clock: clock)
         return office
     }
 

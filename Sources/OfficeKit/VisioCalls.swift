@@ -17,7 +17,7 @@ public actor VisioCalls {
         var machine: CallMachine
         var send: @Sendable (OutgoingSignal) -> Void
         var close: @Sendable () -> Void
-        var peer: MediaPeer?
+        var peer: (any RoomPeer)?
         /// Ends the task that carries this peer's events into the actor.
         var events: Task<Void, Never>?
         var row: Int64?
@@ -37,11 +37,17 @@ public actor VisioCalls {
     private let ice: IceConfiguration
     private let clock: @Sendable () -> Date
     private let logger = Logger(label: "guichet.visio")
+    /// Where each call's media engine runs: here, or on the room's own PC.
+    public nonisolated let engine: any RoomEngine
 
-    public init(database: AppDatabase, media: MediaSettings, ice: IceConfiguration, clock: @escaping @Sendable () -> Date) {
+    public init(
+        database: AppDatabase, media: MediaSettings, ice: IceConfiguration, engine: any RoomEngine = LocalRoomEngine(),
+        clock: @escaping @Sendable () -> Date
+    ) {
         self.database = database
         self.media = media
         self.ice = ice
+        self.engine = engine
         self.clock = clock
     }
 
@@ -232,7 +238,7 @@ public actor VisioCalls {
         settings.turnServer = servers.first { $0.urls.hasPrefix("turn") }?.gstreamerURL
         let connection = call.machine.connection
         let (stream, continuation) = AsyncStream<MediaEvent>.makeStream()
-        let peer = try MediaPeer(settings: settings) { continuation.yield($0) }
+        let peer = try engine.makePeer(call: bookingID, station: call.booking.station ?? "", settings: settings) { continuation.yield($0) }
         let events = Task { [weak self] in
             for await event in stream { await self?.mediaEvent(bookingID, connection: connection, event) }
         }
@@ -267,6 +273,7 @@ public actor VisioCalls {
     /// Loads GStreamer and the preset's plugins once at start (a pipeline built and dropped,
     /// devices untouched), so the first call of the day sets up as fast as the others.
     public func warmUp() {
+        guard engine is LocalRoomEngine else { return }
         do { _ = try MediaPeer(settings: media) { _ in } } catch {
             logger.error("visio: the room's pipeline cannot be built", metadata: ["error": "\(error)"])
         }

@@ -6,19 +6,34 @@ import OfficeKit
 import Store
 import StructureConfig
 
-/// `guichet station enrol`: exchanges the console's one-time code for this PC's credential,
-/// after checking the server's certificate against the fingerprint the console shows.
-struct EnrolCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "enrol",
-        abstract: "Enrol this PC with the server, with the one-time code a manager got in the console (Postes).",
-        discussion: """
-            Over HTTPS the server's certificate is read first: unless a public authority signed it, its fingerprint must be \
-            given with --fingerprint, as the console shows it beside the code, and the certificate is then pinned (the PC \
-            trusts that one alone). The credential is written, 0600, to DATA/devices/ID.json.
-            On the server's own host, `guichet station enrol --station ID --data DIR` (no code) enrols through the database \
-            directly, as the server's administrator.
-            """)
+/// `guichet station enrol` and `guichet room enrol`: exchange the console's one-time code for
+/// this PC's credential, after checking the server's certificate against the fingerprint the
+/// console shows.
+struct StationEnrol: AsyncParsableCommand {
+    static let configuration = EnrolOptions.configuration(for: "a self-service station")
+    @OptionGroup var options: EnrolOptions
+    func run() async throws { try await options.run(kind: .station) }
+}
+
+struct RoomEnrol: AsyncParsableCommand {
+    static let configuration = EnrolOptions.configuration(for: "the confidential room's visio PC")
+    @OptionGroup var options: EnrolOptions
+    func run() async throws { try await options.run(kind: .room) }
+}
+
+struct EnrolOptions: ParsableArguments {
+    static func configuration(for what: String) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: "enrol",
+            abstract: "Enrol this PC (\(what)) with the server, with the one-time code a manager got in the console (Postes).",
+            discussion: """
+                Over HTTPS the server's certificate is read first: unless a public authority signed it, its fingerprint must be \
+                given with --fingerprint, as the console shows it beside the code, and the certificate is then pinned (the PC \
+                trusts that one alone). The credential is written, 0600, to DATA/devices/ID.json.
+                On the server's own host, `--station ID --data DIR` (no code) enrols through the database directly, as the \
+                server's administrator.
+                """)
+    }
 
     @Option(help: "The server's address, e.g. https://192.168.1.10:8443.")
     var server: String?
@@ -38,25 +53,23 @@ struct EnrolCommand: AsyncParsableCommand {
     @Option(help: "The structure's configuration file (local enrolment only).")
     var config = "config/guichet.json"
 
-    var kind: Device.Kind { .station }
-
-    func run() async throws {
+    func run(kind: Device.Kind) async throws {
         let folder = URL(fileURLWithPath: data)
         let identity: DeviceIdentity
         if let station {
             guard code == nil else { throw ValidationError("--station enrols locally, without --code; with a code, give --server") }
-            identity = try await enrolLocally(station, folder: folder)
+            identity = try await enrolLocally(station, kind: kind, folder: folder)
         } else {
             guard let server, let code else { throw ValidationError("give --server and --code (or, on the server's host, --station)") }
-            identity = try await enrol(server: server, code: code)
+            identity = try await enrol(server: server, code: code, kind: kind)
         }
         try identity.save(data: folder)
         print("Enrolled as \(identity.kind) \(identity.device) with \(identity.server)\(identity.pinnedCertificate != nil ? " (certificate pinned: \(identity.fingerprint ?? ""))" : "").")
         print("Credential: \(DeviceIdentity.file(data: folder, device: identity.device).path) (0600)")
-        print("Run: guichet station --station \(identity.device) --data \(data)")
+        print("Run: guichet \(kind == .room ? "room" : "station") --station \(identity.device) --data \(data)")
     }
 
-    func enrol(server: String, code: String) async throws -> DeviceIdentity {
+    func enrol(server: String, code: String, kind: Device.Kind) async throws -> DeviceIdentity {
         guard let url = URL(string: server), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host else {
             throw ValidationError("--server: expected http(s)://HOST[:PORT], got \(server)")
         }
@@ -92,7 +105,7 @@ struct EnrolCommand: AsyncParsableCommand {
     }
 
     /// On the server's host: a code issued and spent at once, through the database.
-    func enrolLocally(_ station: String, folder: URL) async throws -> DeviceIdentity {
+    func enrolLocally(_ station: String, kind: Device.Kind, folder: URL) async throws -> DeviceIdentity {
         let loaded = try GuichetConfig.load(path: config)
         guard loaded.structure.stations.contains(where: { $0.id == station && (kind == .room ? $0.visio : $0.selfService) }) else {
             throw ValidationError("\(station) is not a \(kind == .room ? "visio" : "self-service") station of \(config)")

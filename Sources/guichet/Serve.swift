@@ -35,17 +35,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
-    @Option(help: "The visio room's camera and microphone: devices (v4l2src, pulsesrc), test (GStreamer's test sources, for a machine without a camera), or auto (devices when /dev/video0 exists).")
-    var visioMedia: VisioMedia = .auto
+    @OptionGroup var visio: VisioOptions
 
-    @Option(help: "The picture the visio room sends, WIDTHxHEIGHT at 30 fps (640x480 or 1280x720); the engine lowers it when the network is poor.")
-    var visioResolution = "640x480"
-
-    @Flag(help: ArgumentHelp("Write the wall-clock time into the room's pictures and read the specialist's (the visio benchmark only).", visibility: .hidden))
-    var visioStamps = false
-
-    @Flag(help: ArgumentHelp("Gather ICE candidates on 127.0.0.1 too (tests on loopback only).", visibility: .hidden))
-    var visioLoopback = false
+    @Option(help: "Where the room's visio engine runs: here (this machine's camera and screen), or remote (the room's own PC, `guichet room`).")
+    var visioRoom: VisioRoom = .here
 
     func run() async throws {
         var app = AppOptions()
@@ -61,7 +54,8 @@ struct Serve: AsyncParsableCommand {
         app.trustedProxies = try trustedProxy.map { text in
             do { return try AddressRange(text) } catch { throw ValidationError("--trusted-proxy: \(error)") }
         }
-        app.visio = try visioSettings(app.logger)
+        app.visio = try visio.settings(app.logger)
+        app.remoteRoom = visioRoom == .remote
         // A refusal names the file, the key and the rule; it is printed without the usage text.
         let config = try GuichetConfig.load(path: options.config)
         let banner = Banner(scheme: tlsCert == nil ? "http" : "https", host: host, port: port, data: options.data, databasePath: options.databasePath)
@@ -71,29 +65,10 @@ struct Serve: AsyncParsableCommand {
         }
         try await runUntilSignalled(try await buildApplication(config: config, options: app), logger: app.logger)
     }
-
-    func visioSettings(_ logger: Logger) throws -> MediaSettings {
-        var settings = MediaSettings()
-        let size = visioResolution.split(separator: "x").compactMap { Int($0) }
-        guard size.count == 2, (160...1920).contains(size[0]), (120...1080).contains(size[1]), size[0] % 2 == 0, size[1] % 2 == 0 else {
-            throw ValidationError("--visio-resolution: expected WIDTHxHEIGHT such as 640x480 or 1280x720, got \(visioResolution)")
-        }
-        (settings.width, settings.height) = (size[0], size[1])
-        // Chromium's own ceiling for these sizes: 1.2 Mbit/s at 640×480, 2.5 at 1280×720.
-        settings.videoKbps = size[0] * size[1] >= 1280 * 720 ? 2500 : 1200
-        settings.allowLoopback = visioLoopback
-        settings.stamps = visioStamps
-        let devices = visioMedia == .devices || (visioMedia == .auto && FileManager.default.fileExists(atPath: "/dev/video0"))
-        settings.sources = devices ? .devices() : .test()
-        // The room's screen and speaker with its camera; without one (test sources) nothing to show on.
-        settings.display = devices
-        if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }
-        return settings
-    }
 }
 
-enum VisioMedia: String, ExpressibleByArgument, CaseIterable {
-    case auto, devices, test
+enum VisioRoom: String, ExpressibleByArgument, CaseIterable {
+    case here, remote
 }
 
 /// What `serve` prints once it listens: where each face of the daemon is.

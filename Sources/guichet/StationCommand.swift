@@ -14,7 +14,7 @@ struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
         abstract: "A self-service station's PC: enrol it with the server once, then run its locked browser.",
-        subcommands: [StationRun.self, EnrolCommand.self],
+        subcommands: [StationRun.self, StationEnrol.self],
         defaultSubcommand: StationRun.self)
 }
 

@@ -158,11 +158,16 @@ struct VisioPages: ConsolePagesUser {
 
     // MARK: the room
 
-    private func roomStation(_ context: GuichetRequestContext) throws -> String {
-        guard context.origin.isLoopback else {
-            throw HTTPError(.forbidden, message: "Réservé au poste de l’espace confidentiel.")
-        }
+    /// The room's screen answers the room's PC: the server's own machine (a room on the
+    /// server), or the enrolled room's credential (a room on its own PC).
+    private func roomStation(_ request: Request, _ context: GuichetRequestContext) async throws -> String {
         let id = try context.parameters.require("station")
+        if !context.origin.isLoopback {
+            let device = try? await DeviceAuthentication.device(request, office: office)
+            guard let device, device.kind == .room, device.id == id else {
+                throw HTTPError(.forbidden, message: "Réservé au poste de l’espace confidentiel.")
+            }
+        }
         guard office.structure.stations.contains(where: { $0.id == id && $0.visio }) else { throw HTTPError(.notFound, message: "Poste visio inconnu : \(id)") }
         return id
     }
@@ -180,7 +185,7 @@ struct VisioPages: ConsolePagesUser {
     }
 
     @Sendable func roomPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let station = try roomStation(context)
+        let station = try await roomStation(request, context)
         var values: [String: Any] = ["base": "/salle/\(station)", "inCall": false]
         if let (booking, presence) = try await roomCall(station) {
             let specialist = try await specialistName(booking)
@@ -195,7 +200,7 @@ struct VisioPages: ConsolePagesUser {
     }
 
     @Sendable func roomState(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let station = try roomStation(context)
+        let station = try await roomStation(request, context)
         var body: [String: Any] = ["version": await office.visio?.stateVersion() ?? 0, "call": NSNull()]
         if let (booking, presence) = try await roomCall(station) {
             var call: [String: Any] = ["booking": booking.id, "admitted": presence?.admitted ?? false, "waiting": presence != nil]
@@ -211,7 +216,7 @@ struct VisioPages: ConsolePagesUser {
     }
 
     @Sendable func roomHangUp(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let station = try roomStation(context)
+        let station = try await roomStation(request, context)
         if let (booking, presence) = try await roomCall(station), presence != nil { await office.visio?.hangUp(booking.id) }
         return .redirect(to: "/salle/\(station)")
     }

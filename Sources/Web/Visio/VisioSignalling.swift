@@ -29,6 +29,9 @@ enum VisioSignalling {
     }
 
     static func shouldUpgrade(_ office: Office, _ request: HTTPRequest) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        if let path = request.path, let station = RoomLinkSocket.station(fromPath: String(path.split(separator: "?").first ?? "")) {
+            return try await RoomLinkSocket.shouldUpgrade(office, request, station: station)
+        }
         guard let calls = office.visio, let path = request.path, let token = token(fromPath: String(path.split(separator: "?").first ?? "")),
             let (booking, window) = try await check(office, token: token), window == .open
         else { return .dontUpgrade }

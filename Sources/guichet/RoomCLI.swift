@@ -1,0 +1,46 @@
+import App
+import ArgumentParser
+import DeviceLink
+import Foundation
+import Logging
+
+/// `guichet room`: the confidential room's PC — `enrol` once, then `run` (the default).
+struct RoomCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "room",
+        abstract: "The confidential room's visio PC: enrol it with the server once, then run its media engine.",
+        subcommands: [RoomRun.self, RoomEnrol.self],
+        defaultSubcommand: RoomRun.self)
+}
+
+struct RoomRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the room's visio engine (camera, microphone, screen, speaker), driven by the server (`guichet serve --visio-room remote`).",
+        discussion: """
+            Connects to the server's room link with this PC's credential and builds each call's GStreamer pipeline when the \
+            agent admits the specialist; the media flow straight between this PC and the specialist's browser. When the link \
+            drops, the calls in progress go on and the link is opened again.
+            """)
+
+    @Option(help: "The room's station id in the configuration (a visio station).")
+    var station = "visio"
+
+    @Option(help: "This PC's data folder, where its enrolment (devices/STATION.json) is kept.")
+    var data = "data"
+
+    @Option(help: "The server's address (default: the one the room was enrolled with).")
+    var server: String?
+
+    @OptionGroup var visio: VisioOptions
+
+    func run() async throws {
+        let identity = try DeviceIdentity.load(data: URL(fileURLWithPath: data), device: station)
+        guard identity.kind == "room" else { throw ValidationError("\(station) was enrolled as a \(identity.kind), not as the room") }
+        var logger = Logger(label: "guichet.room")
+        logger.logLevel = .info
+        var options = RoomRoleOptions(station: station, identity: identity, media: try visio.settings(logger))
+        (options.server, options.logger) = (server, logger)
+        try await runRoom(options: options)
+    }
+}
