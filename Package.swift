@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices",
+                "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "DeviceLink",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

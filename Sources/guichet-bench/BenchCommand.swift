@@ -7,12 +7,12 @@ import Benchmarks
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guichet-bench",
-        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline), the quarterly report, the console pages or the station (end → ready, scan → PDF).",
+        abstract: "Measure the agenda (availability, booking throughput over HTTP, raw SQLite baseline), the quarterly report, the console pages, the station (end → ready, scan → PDF) or a station's outbox catch-up.",
         discussion: "Build in release mode for meaningful figures: swift build -c release && .build/release/guichet-bench [agenda|report|console|station]")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console, station }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case agenda, report, console, station, outbox }
 
-    @Argument(help: "agenda (default), report, console or station.")
+    @Argument(help: "agenda (default), report, console, station or outbox.")
     var suite: Suite = .agenda
 
     @Option(help: "The structure's configuration file.")
@@ -33,6 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
         case .report: try await ReportBenchmark(configPath: config).run()
         case .console: try await ConsoleBenchmark(configPath: config, port: port).run()
         case .station: try await StationBenchmark().run()
+        case .outbox: try await OutboxBenchmark(configPath: config, port: port).run()
         }
     }
 }
