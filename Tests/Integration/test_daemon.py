@@ -229,8 +229,8 @@ def test_health_tells_a_full_disk(tmp_path):
         try:
             health = d.json("GET", "/healthz")[1]
             assert health["components"]["database"]["status"] == "up" and health["components"]["disk"]["status"] == "up", health
-            # Fill the disk to the last byte.
-            with open(disk / "filler", "wb") as f:
+            # Fill the disk to the last byte (unbuffered: nothing left to flush at close).
+            with open(disk / "filler", "wb", buffering=0) as f:
                 try:
                     while True:
                         f.write(b"\0" * 65536)
