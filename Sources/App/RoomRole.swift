@@ -1,6 +1,7 @@
 import DeviceLink
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdWSClient
 import Logging
 import Media
@@ -15,6 +16,8 @@ public struct RoomRoleOptions: Sendable {
     public var identity: DeviceIdentity
     public var server: String?
     public var media: MediaSettings
+    /// The room's screen for this PC's own browser, on 127.0.0.1 (0: none).
+    public var screenPort = 8091
     public var logger = Logger(label: "guichet.room")
 
     public init(station: String, identity: DeviceIdentity, media: MediaSettings) {
@@ -48,6 +51,14 @@ public func runRoom(options: RoomRoleOptions) async throws {
     if let host = address.host, host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) { client.sniHostname = "guichet.lan" }
     client.additionalHeaders[.authorization] = "Bearer \(options.identity.credential)"
     let room = RoomRunner(media: options.media, logger: options.logger)
+    let screen: Task<Void, Never>? = options.screenPort == 0 ? nil : Task {
+        do {
+            let client = try DeviceClient(identity: options.identity, server: options.server)
+            try await RoomScreen.application(station: options.station, client: client, port: options.screenPort, logger: options.logger).runService()
+        } catch {
+            options.logger.error("the room's screen cannot run: \(error)")
+        }
+    }
     let counting = Task {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
@@ -55,6 +66,7 @@ public func runRoom(options: RoomRoleOptions) async throws {
         }
     }
     defer {
+        screen?.cancel()
         counting.cancel()
         room.stopAll()
     }

@@ -33,6 +33,8 @@ public final class DeviceClient: Sendable {
             configuration.tlsConfiguration = tls
         }
         configuration.timeout = .init(connect: .seconds(2), read: timeout)
+        // A redirect is the caller's to see (the room's screen passes it on to its browser).
+        configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -61,5 +63,27 @@ public final class DeviceClient: Sendable {
         if data.isEmpty { return [:] }
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Failure(status: Int(response.status.code), body: "not a JSON object") }
         return object
+    }
+
+    /// What the server answered a request passed on as it came (the room's screen, for the
+    /// room PC's browser): status, type, redirect and body.
+    public struct Passed: Sendable {
+        public let status: Int
+        public let contentType: String?
+        public let location: String?
+        public let body: Data
+    }
+
+    public func pass(_ method: String, _ path: String, body: Data?, contentType: String?) async throws -> Passed {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = HTTPMethod(rawValue: method)
+        if let credential { request.headers.add(name: "Authorization", value: "Bearer \(credential)") }
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await client.execute(request, timeout: timeout)
+        let bytes = try await response.body.collect(upTo: 4 << 20)
+        return Passed(
+            status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
+            location: response.headers.first(name: "Location"), body: Data(buffer: bytes))
     }
 }

@@ -20,7 +20,8 @@ struct RoomRun: AsyncParsableCommand {
         discussion: """
             Connects to the server's room link with this PC's credential and builds each call's GStreamer pipeline when the \
             agent admits the specialist; the media flow straight between this PC and the specialist's browser. When the link \
-            drops, the calls in progress go on and the link is opened again.
+            drops, the calls in progress go on and the link is opened again. The room's screen is at \
+            http://127.0.0.1:8091/salle/visio for this PC's browser (kiosk mode, full screen).
             """)
 
     @Option(help: "The room's station id in the configuration (a visio station).")
@@ -32,6 +33,9 @@ struct RoomRun: AsyncParsableCommand {
     @Option(help: "The server's address (default: the one the room was enrolled with).")
     var server: String?
 
+    @Option(help: "The room's screen for this PC's browser, at http://127.0.0.1:PORT/salle/STATION (0: none).")
+    var screenPort = 8091
+
     @OptionGroup var visio: VisioOptions
 
     func run() async throws {
@@ -40,7 +44,7 @@ struct RoomRun: AsyncParsableCommand {
         var logger = Logger(label: "guichet.room")
         logger.logLevel = .info
         var options = RoomRoleOptions(station: station, identity: identity, media: try visio.settings(logger))
-        (options.server, options.logger) = (server, logger)
+        (options.server, options.logger, options.screenPort) = (server, logger, screenPort)
         try await runRoom(options: options)
     }
 }

@@ -363,6 +363,14 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
             });""")
         assert pair == [specialist_host.address, room_host.address], pair
 
+        # The room's screen, on the room's own host, for its browser: the call and its button.
+        screen = room_host.run(["curl", "-s", "http://127.0.0.1:8091/salle/visio"], capture_output=True, text=True).stdout
+        assert "Terminer l’appel" in screen, screen[:2000]
+        # Nobody else gets it from the server: not the specialist's host, not without the room's credential.
+        other = specialist_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert, f"{url}/salle/visio"],
+                                    capture_output=True, text=True).stdout
+        assert other == "403", other
+
         # The server's link is cut: the call's media go on between the two hosts.
         before = page_frames(specialist)
         server.cut()
@@ -370,8 +378,10 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
             assert wait_for(lambda: page_frames(specialist) > before + 60, timeout=15), "the media stopped with the server's link"
         finally:
             server.restore()
-        status, _ = d.form_post(f"/console/visio/{booking['id']}/hang-up", {"_csrf": d.csrf()})
-        assert status in (302, 303)
+        # The usager ends the call from the room's screen, on the room's host.
+        hung = room_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:8091/salle/visio/raccrocher"],
+                             capture_output=True, text=True).stdout
+        assert hung in ("302", "303"), hung
         wait_for(lambda: specialist.find_element(By.ID, "fin").is_displayed(), 15, what="the specialist's page to end the call")
         assert wait_for(lambda: "call ended" in room_log.read_text(), timeout=10), room_log.read_text()[-2000:]
     finally:
