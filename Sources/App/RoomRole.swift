@@ -73,6 +73,7 @@ public func runRoom(options: RoomRoleOptions) async throws {
     var wait = 1
     while !Task.isCancelled {
         let opened = Mutex(false)
+        options.logger.debug("opening the room's link to \(url)")
         do {
             try await WebSocketClient.connect(url: url, configuration: client, tlsConfiguration: tls, logger: options.logger) { inbound, outbound, _ in
                 opened.withLock { $0 = true }
@@ -102,8 +103,10 @@ public func runRoom(options: RoomRoleOptions) async throws {
         }
         // Again at once after a link that worked; otherwise wait a little longer each time, up to 5 s.
         wait = opened.withLock { $0 } ? 1 : min(wait * 2, 5)
+        options.logger.debug("next try in \(wait) s")
         try? await Task.sleep(for: .seconds(wait))
     }
+    options.logger.notice("the room's engine stops (cancelled: \(Task.isCancelled))")
 }
 
 /// The room's pipelines, by call; what they say goes to the server while a link is open.

@@ -66,6 +66,9 @@ public struct Office: Sendable {
             database: database, media: media,
             ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), engine: engine,
             clock: clock)
+        if let remote = engine as? RemoteRoomEngine, let calls = office.visio {
+            remote.setAdopter { call, station in await calls.adopt(call, station: station) }
+        }
         return office
     }
 

@@ -50,9 +50,15 @@ public final class RemoteRoomEngine: RoomEngine {
 
     private let links = Mutex<[String: Link]>([:])
     private let peers = Mutex<[String: RemoteRoomPeer]>([:])
+    private let adopter = Mutex<(@Sendable (String, String) async -> Bool)?>(nil)
     private let logger = Logger(label: "guichet.visio.room")
 
     public init() {}
+
+    /// Who takes up a call the room still runs but this server does not know (it restarted).
+    public func setAdopter(_ adopt: @escaping @Sendable (_ call: String, _ station: String) async -> Bool) {
+        adopter.withLock { $0 = adopt }
+    }
 
     /// A room's PC connected; the previous link of the same room, if any, is replaced.
     public func connected(station: String, id: UUID, send: @escaping @Sendable (RoomCommand) -> Void) {
@@ -71,9 +77,15 @@ public final class RemoteRoomEngine: RoomEngine {
     public func received(station: String, _ report: RoomReport) {
         switch report {
         case .hello(let running):
-            // Calls the room still runs but this server no longer knows (ended meanwhile): stop them.
+            // Calls the room still runs but this server does not know: taken up again after a
+            // restart, or stopped (ended meanwhile).
             let known = peers.withLock { Set($0.keys) }
-            for call in running where !known.contains(call) { send(station: station, .stop(call: call)) }
+            let adopt = adopter.withLock { $0 }
+            for call in running where !known.contains(call) {
+                Task {
+                    if await adopt?(call, station) != true { self.send(station: station, .stop(call: call)) }
+                }
+            }
         case .event(let call, let event):
             peers.withLock { $0[call] }?.deliver(event)
         case .counters(let call, let video, let audio):

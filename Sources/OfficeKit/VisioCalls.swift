@@ -130,8 +130,16 @@ public actor VisioCalls {
         }
     }
 
-    /// Ends every call (the daemon stops), their records closed before it returns.
+    /// Ends every call (the daemon stops), their records closed before it returns. A room on
+    /// its own PC keeps its pipelines: the media go on peer to peer, and the call is taken up
+    /// again when the server is back (`adopt`).
     public func endAll() async {
+        if engine is RemoteRoomEngine {
+            for id in Array(calls.keys) {
+                calls[id]?.events?.cancel()
+                calls[id]?.peer = nil
+            }
+        }
         for id in Array(calls.keys) { handle(id, .daemonStopping) }
         let pending = writes
         writes = []
@@ -279,9 +287,47 @@ public actor VisioCalls {
         }
     }
 
-    /// Closes the records of calls a crash or a kill left open.
+    /// Closes the records of calls a crash or a kill left open (once, before any call is
+    /// taken up again).
     public func recover() async {
+        guard !recovered else { return }
+        recovered = true
         try? await database.closeUnfinishedVisioCalls(at: clock())
+    }
+
+    private var recovered = false
+
+    /// The room's PC still runs this call after the server restarted: it is taken up again
+    /// (admitted, its record reopened) and waits for the specialist's page to reconnect.
+    /// False when the booking is no visio of this room's now: the room then stops it.
+    public func adopt(_ bookingID: String, station: String) async -> Bool {
+        await recover()
+        guard let booking = try? await database.booking(id: bookingID), booking.kind == .visio,
+            booking.station == station, booking.status != .cancelled, clock() <= booking.span.end.addingTimeInterval(600)
+        else { return false }
+        if let existing = calls[bookingID] {
+            // The page came back first and waits: in again at once, with a fresh offer.
+            guard !existing.machine.admitted else { return true }
+            handle(bookingID, .resumedByRoom)
+            setRow(bookingID, try? await database.visioCallResumed(booking: bookingID, now: clock()))
+            logger.notice("visio call taken up again after a restart", metadata: ["booking": "\(bookingID)"])
+            return true
+        }
+        let (machine, actions) = CallMachine.resumed(now: clock())
+        calls[bookingID] = Call(booking: booking, since: clock(), machine: machine, send: { _ in }, close: {})
+        // The running pipeline, known to the engine so that the next stop reaches it.
+        do {
+            calls[bookingID]?.peer = try engine.makePeer(call: bookingID, station: station, settings: media) { _ in }
+        } catch {
+            calls[bookingID] = nil
+            return false
+        }
+        version &+= 1
+        perform(actions, for: bookingID)
+        let row = try? await database.visioCallResumed(booking: bookingID, now: clock())
+        setRow(bookingID, row)
+        logger.notice("visio call taken up again after a restart", metadata: ["booking": "\(bookingID)"])
+        return true
     }
 }
 

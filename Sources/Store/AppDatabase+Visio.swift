@@ -47,4 +47,21 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE visioCall SET endedAt = ?, outcome = 'interrupted' WHERE endedAt IS NULL", arguments: [at.seconds])
         }
     }
+
+    /// A call the server's restart closed ("daemon-stopped" or "interrupted") but the room's PC
+    /// kept: its record is opened again and goes on. Nil when there is none from the last hour.
+    public func visioCallResumed(booking: String, now: Date) async throws -> Int64? {
+        try await writer.write { db in
+            guard let id = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM visioCall WHERE booking = ? AND outcome IN ('daemon-stopped', 'interrupted') AND endedAt >= ?
+                    ORDER BY id DESC LIMIT 1
+                    """,
+                arguments: [booking, now.seconds - 3600])
+            else { return nil }
+            try db.execute(sql: "UPDATE visioCall SET endedAt = NULL, outcome = NULL WHERE id = ?", arguments: [id])
+            return id
+        }
+    }
 }

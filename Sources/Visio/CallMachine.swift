@@ -41,6 +41,9 @@ public struct CallMachine: Sendable, Equatable {
         case roomHungUp
         case media(Media)
         case daemonStopping
+        /// The room's PC still runs this call, admitted before the server restarted; the
+        /// specialist's page came back first and waits: it goes straight back in.
+        case resumedByRoom
     }
 
     public enum Action: Sendable, Equatable {
@@ -80,6 +83,16 @@ public struct CallMachine: Sendable, Equatable {
     /// The first actions of a new call.
     public static func start(connection: UUID) -> (CallMachine, [Action]) {
         (CallMachine(connection: connection), [.send(.waiting)])
+    }
+
+    /// A call the room's PC still runs after the server restarted: admitted, waiting for the
+    /// specialist's page to connect again (it retries every 2 s) within the grace; then a
+    /// fresh offer, as after any reconnection.
+    public static func resumed(now: Date) -> (CallMachine, [Action]) {
+        var machine = CallMachine(connection: UUID())
+        machine.admitted = true
+        machine.phase = .reconnecting(since: now)
+        return (machine, [.startGrace(machine.connection)])
     }
 
     public var isEnded: Bool {
@@ -122,6 +135,11 @@ public struct CallMachine: Sendable, Equatable {
             admitted = true
             phase = .admitted
             return [.startMedia, .recordStart]
+        case .resumedByRoom:
+            guard !admitted else { return [] }
+            admitted = true
+            phase = .admitted
+            return [.startMedia]
         case .roomHungUp:
             return [.send(.leave)] + end("room-hung-up")
         case .daemonStopping:

@@ -42,7 +42,7 @@ struct RoomRun: AsyncParsableCommand {
         let identity = try DeviceIdentity.load(data: URL(fileURLWithPath: data), device: station)
         guard identity.kind == "room" else { throw ValidationError("\(station) was enrolled as a \(identity.kind), not as the room") }
         var logger = Logger(label: "guichet.room")
-        logger.logLevel = .info
+        logger.logLevel = ProcessInfo.processInfo.environment["GUICHET_ROOM_TRACE"] != nil ? .debug : .info
         var options = RoomRoleOptions(station: station, identity: identity, media: try visio.settings(logger))
         (options.server, options.logger, options.screenPort) = (server, logger, screenPort)
         try await runRoom(options: options)

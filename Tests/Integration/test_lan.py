@@ -331,7 +331,7 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
                                   "--data", folder / "room"], capture_output=True, text=True, timeout=60)
         assert enrolled.returncode == 0, enrolled.stderr
         room_log = folder / "room.log"
-        room_proc = room_host.popen([BINARY, "room", "--station", "visio", "--data", folder / "room", "--visio-media", "test"],
+        room_proc = room_host.popen(["env", "GUICHET_ROOM_TRACE=1", BINARY, "room", "--station", "visio", "--data", folder / "room", "--visio-media", "test"],
                                     stdout=open(room_log, "wb"), stderr=subprocess.STDOUT)
         assert wait_for(lambda: "lien visio ouvert" in d.get("/console/devices")[1].decode(), timeout=20), room_log.read_text()
 
@@ -378,12 +378,25 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
             assert wait_for(lambda: page_frames(specialist) > before + 60, timeout=15), "the media stopped with the server's link"
         finally:
             server.restore()
+        # The server restarts: the media go on meanwhile, and the call is taken up again (the
+        # room says it still runs it, the page connects again, a fresh offer) with its record.
+        before = page_frames(specialist)
+        d.stop()
+        d.start()
+        assert wait_for(lambda: page_frames(specialist) > before + 30, timeout=15), "the media stopped with the server"
+        wait_for(lambda: room_state().get("videoFrames", 0) > 30, 30, what=f"the call taken up again after the restart\n{d.log()[-1500:]}\nROOM:\n{room_log.read_text()[-1500:]}")
+
         # The usager ends the call from the room's screen, on the room's host.
         hung = room_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:8091/salle/visio/raccrocher"],
                              capture_output=True, text=True).stdout
         assert hung in ("302", "303"), hung
         wait_for(lambda: specialist.find_element(By.ID, "fin").is_displayed(), 15, what="the specialist's page to end the call")
         assert wait_for(lambda: "call ended" in room_log.read_text(), timeout=10), room_log.read_text()[-2000:]
+        def records():
+            with sqlite3.connect(d.db) as db:
+                return db.execute("SELECT outcome FROM visioCall WHERE booking = ?", (booking["id"],)).fetchall()
+        # One call, one record: reopened after the restart, closed by the room's hang-up.
+        assert wait_for(lambda: records() == [("room-hung-up",)], timeout=10), records()
     finally:
         if specialist:
             let_go(specialist)

@@ -55,6 +55,23 @@ struct CallMachineTests {
         #expect(call.handle(.graceOver(second), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-lost")])
     }
 
+    @Test func aCallTheRoomKeptThroughAServerRestartGoesOnWhenTheSpecialistComesBack() {
+        var (call, actions) = CallMachine.resumed(now: t0)
+        let placeholder = call.connection
+        #expect(actions == [.startGrace(placeholder)] && call.admitted && call.phase == .reconnecting(since: t0))
+        // The page connects again: straight back in, a fresh offer, no new admission needed.
+        #expect(call.handle(.connected(first), now: t0) == [.stopMedia, .closeConnection, .startMedia])
+        #expect(call.phase == .admitted)
+        #expect(call.handle(.graceOver(placeholder), now: t0) == [])
+        // Nobody comes back within the grace: the call ends, the room's pipeline with it.
+        // The page came back first and waits: the room's word puts it straight back in, once.
+        var (waiting, _) = CallMachine.start(connection: second)
+        #expect(waiting.handle(.resumedByRoom, now: t0) == [.startMedia])
+        #expect(waiting.admitted && waiting.handle(.resumedByRoom, now: t0) == [])
+        var (lost, _) = CallMachine.resumed(now: t0)
+        #expect(lost.handle(.graceOver(lost.connection), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-lost")])
+    }
+
     @Test func aWaitingSpecialistWhoReconnectsWaitsAgain() {
         var (call, _) = CallMachine.start(connection: first)
         #expect(call.handle(.connected(second), now: t0) == [.stopMedia, .closeConnection, .send(.waiting)])
