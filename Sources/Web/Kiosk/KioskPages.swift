@@ -19,7 +19,7 @@ struct KioskPages: Sendable {
 
     func addRoutes(to router: Router<GuichetRequestContext>) {
         let kiosk = router.group("kiosk/{station}").add(middleware: KioskErrorPages(office: office, pages: pages))
-        // The browser's first page (a ticket), and `guichet station` (its supervisor key).
+        // The browser's first page (a ticket), and `guichet station` (its device credential).
         kiosk.get("lancer", use: launch)
         kiosk.post("superviseur", use: supervise)
         kiosk.post("billet", use: ticket)
