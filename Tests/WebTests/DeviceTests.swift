@@ -27,6 +27,8 @@ struct DeviceTests {
         #expect(page.status == .ok)
         #expect(page.headers[.cacheControl] == "no-store")
         let html = String(buffer: page.body)
+        // The command to type names the address this manager reached the server by.
+        #expect(html.contains("--server http://") && html.contains("--code"))
         return String(try #require(html.firstMatch(of: /<strong>([A-Z2-9]{4}-[A-Z2-9]{4})<\/strong>/)?.1))
     }
 

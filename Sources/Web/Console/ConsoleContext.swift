@@ -1,5 +1,6 @@
 import Agenda
 import Hummingbird
+import OfficeKit
 import Station
 import Store
 
@@ -13,6 +14,8 @@ struct ConsoleContext: ChildRequestContext {
     /// The posted form, read and checked against the session's CSRF token by `ConsoleFormGuard`
     /// (empty for a page that is only read).
     var form = FormData("")
+    /// The agent's browser reached us over HTTPS (ours, or a trusted proxy's).
+    let secure: Bool
 
     init(context: GuichetRequestContext) throws {
         guard let session = context.session else { throw ConsoleRefusal(reason: .notSignedIn) }
@@ -20,6 +23,7 @@ struct ConsoleContext: ChildRequestContext {
         coreContext = context.coreContext
         self.agent = agent
         self.session = session
+        secure = context.origin.secure
     }
 
     var csrf: String { session.csrf }

@@ -1,5 +1,6 @@
 import Agenda
 import Foundation
+import HTTPTypes
 import Hummingbird
 import OfficeKit
 import Store
@@ -25,7 +26,9 @@ struct DevicePages: ConsoleSection {
         }
     }
 
-    func page(_ context: ConsoleContext, issued: (id: String, code: DeviceRegistry.Code)? = nil, notice: String?) async throws -> Response {
+    func page(
+        _ context: ConsoleContext, issued: (id: String, code: DeviceRegistry.Code)? = nil, server: String = "https://ADRESSE-DU-SERVEUR", notice: String?
+    ) async throws -> Response {
         let known = Dictionary(uniqueKeysWithValues: try await office.database.devices().map { ($0.id, $0) })
         let now = office.clock()
         let rows: [[String: Any]] = declared.map { pc in
@@ -48,7 +51,6 @@ struct DevicePages: ConsoleSection {
         var values: [String: Any] = ["devices": rows, "fingerprint": office.network.certificateFingerprint ?? false]
         if let issued {
             let kind = declared.first { $0.id == issued.id }?.kind ?? .station
-            let server = "https://ADRESSE-DU-SERVEUR"
             values["issued"] = [
                 "id": issued.id, "code": issued.code.text, "until": kit.time(issued.code.expires),
                 "command": "guichet \(kind == .room ? "room" : "station") enrol --server \(server) --code \(issued.code.text)"
@@ -72,7 +74,10 @@ struct DevicePages: ConsoleSection {
         let pc = try declaredPC(context)
         let code = try await office.devices.issueCode(for: pc.id, kind: pc.kind, actor: context.agent.id)
         // Shown once, on this answer only: the code is not kept in clear anywhere.
-        var response = try await page(context, issued: (pc.id, code), notice: nil)
+        // The address this manager reached the server by (behind nginx: the public one).
+        let host = request.head.authority ?? request.headers[HTTPField.Name("Host")!]
+        let server = host.map { "\(context.secure ? "https" : "http")://\($0)" } ?? "https://ADRESSE-DU-SERVEUR"
+        var response = try await page(context, issued: (pc.id, code), server: server, notice: nil)
         response.headers[.cacheControl] = "no-store"
         return response
     }
