@@ -4,8 +4,8 @@ import datetime, signal, tempfile
 from zoneinfo import ZoneInfo
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import chromium, serious_violations
@@ -42,10 +42,22 @@ def browser():
 
 
 def click_and_load(browser, element):
-    """Clicks a submit button and waits until the next page has replaced this one."""
+    """Clicks a submit button and waits until the next page has replaced this one. Chromium
+    may say the old page's node "does not belong to the document" instead of stale: the same."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(page))
+
+    def replaced(_):
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    WebDriverWait(browser, 15).until(replaced)
 
 
 def sign_in(browser, daemon, login, password):
