@@ -49,8 +49,14 @@ public struct AppOptions: Sendable {
 /// visio's lifecycle), added to the application so that one `runService()` runs them all.
 ///
 /// Hummingbird stops the services in reverse order: the server first (its WebSockets close,
-/// requests in flight finish), then the visio ends what is left of its calls, then the rest.
+/// requests in flight finish), then the rest.
 public func buildApplication(config: GuichetConfig, options: AppOptions) async throws -> some ApplicationProtocol {
+    try await buildDaemon(config: config, options: options).app
+}
+
+/// The daemon (`buildApplication`) and the services that must stop before its server does:
+/// the visio tells each specialist's page that the call has ended while its socket is open.
+public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws -> (app: some ApplicationProtocol, stoppingFirst: [any Service]) {
     let logger = options.logger
     // Bad certificate files refuse the start before the data folder is touched.
     let tls = try options.tls?.load()
@@ -96,7 +102,7 @@ public func buildApplication(config: GuichetConfig, options: AppOptions) async t
         logger: logger)
     if let lock { app.addServices(DataFolderLockHolder(lock: lock)) }
     app.addServices(PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office))
-    return app
+    return (app, [VisioEndsFirst(office: office)])
 }
 
 /// Keeps the data folder's lock until the daemon has stopped (the lock is released when the
@@ -111,8 +117,9 @@ struct DataFolderLockHolder: Service {
 }
 
 /// Runs the daemon until SIGTERM or SIGINT; requests in flight then get ten seconds to finish.
-public func runUntilSignalled(_ app: some ApplicationProtocol, logger: Logger) async throws {
-    var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// `stoppingFirst` are stopped before the application (a service group stops in reverse order).
+public func runUntilSignalled(_ app: some ApplicationProtocol, stoppingFirst: [any Service] = [], logger: Logger) async throws {
+    var configuration = ServiceGroupConfiguration(services: [app] + stoppingFirst, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     configuration.maximumGracefulShutdownDuration = .seconds(10)
     try await ServiceGroup(configuration: configuration).run()
 }

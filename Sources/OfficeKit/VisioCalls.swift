@@ -26,6 +26,15 @@ public actor VisioCalls {
         var quality: SendQuality?
         /// Wall-clock time (not the daemon's test clock) of the first remote video frame: the benchmark's mark.
         var firstVideoAt: Date?
+        /// Other devices that opened the link while the call's connection lived: refused, kept
+        /// open (the agent sees them) until they leave or the call ends.
+        var others: [UUID: OtherDevice] = [:]
+    }
+
+    struct OtherDevice {
+        let send: @Sendable (OutgoingSignal) -> Void
+        let close: @Sendable () -> Void
+        var budget = MessageBudget()
     }
 
     private var calls: [String: Call] = [:]
@@ -62,6 +71,8 @@ public actor VisioCalls {
         public let messages: [String]
         public let quality: SendQuality?
         public let firstVideoAt: Date?
+        /// Devices refused because the link is in use (one specialist per link).
+        public let otherDevices: Int
     }
 
     public func presences() -> [Presence] {
@@ -70,7 +81,8 @@ public actor VisioCalls {
             if case .reconnecting = $0.machine.phase { connected = false }
             return Presence(
                 booking: $0.booking, since: $0.since, phase: $0.machine.phase, admitted: $0.machine.admitted, connected: connected,
-                remoteMedia: $0.machine.remoteMedia.sorted(), messages: $0.machine.messages, quality: $0.quality, firstVideoAt: $0.firstVideoAt)
+                remoteMedia: $0.machine.remoteMedia.sorted(), messages: $0.machine.messages, quality: $0.quality, firstVideoAt: $0.firstVideoAt,
+                otherDevices: $0.others.count)
         }
     }
 
@@ -82,17 +94,22 @@ public actor VisioCalls {
 
     // MARK: events in
 
-    /// The specialist connected: to the waiting room. A new connection for the same booking
-    /// replaces the old one; if the call was admitted it goes on at once with a fresh offer.
+    /// The specialist connected: to the waiting room. A connection replacing a lost one takes
+    /// the call up again (at once with a fresh offer when admitted); a second device while the
+    /// call's connection lives is refused (`link_in_use`).
     public func connected(
         _ booking: Booking, connection: UUID, send: @escaping @Sendable (OutgoingSignal) -> Void, close: @escaping @Sendable () -> Void
     ) {
         if calls[booking.id] != nil {
             // The old socket's closing belongs to the old closures; then the new ones take over.
             handle(booking.id, .connected(connection)) { call in
-                call.send = send
-                call.close = close
-                call.budget = MessageBudget()
+                if call.machine.connection == connection {
+                    call.send = send
+                    call.close = close
+                    call.budget = MessageBudget()
+                } else {
+                    call.others[connection] = OtherDevice(send: send, close: close)
+                }
             }
             return
         }
@@ -103,6 +120,10 @@ public actor VisioCalls {
     }
 
     public func disconnected(_ bookingID: String, connection: UUID) {
+        if calls[bookingID]?.others.removeValue(forKey: connection) != nil {
+            version &+= 1
+            return
+        }
         handle(bookingID, .disconnected(connection))
     }
 
@@ -119,7 +140,14 @@ public actor VisioCalls {
 
     /// A message from the specialist: validated, then routed; a refusal never disturbs the call.
     public func received(_ bookingID: String, connection: UUID, _ text: String) {
-        guard var call = calls[bookingID], call.machine.connection == connection else { return }
+        guard var call = calls[bookingID] else { return }
+        if var other = call.others[connection] {
+            // A refused device hears the same refusal, within its own budget.
+            if other.budget.spend(at: clock()) { other.send(.refusal(.linkInUse)) }
+            calls[bookingID]?.others[connection] = other
+            return
+        }
+        guard call.machine.connection == connection else { return }
         let allowed = call.budget.spend(at: clock())
         calls[bookingID] = call
         guard allowed else { return call.send(.refusal(.flood)) }
@@ -134,13 +162,14 @@ public actor VisioCalls {
     /// its own PC keeps its pipelines: the media go on peer to peer, and the call is taken up
     /// again when the server is back (`adopt`).
     public func endAll() async {
-        if engine is RemoteRoomEngine {
+        let roomGoesOn = engine is RemoteRoomEngine
+        if roomGoesOn {
             for id in Array(calls.keys) {
                 calls[id]?.events?.cancel()
                 calls[id]?.peer = nil
             }
         }
-        for id in Array(calls.keys) { handle(id, .daemonStopping) }
+        for id in Array(calls.keys) { handle(id, .daemonStopping(roomGoesOn: roomGoesOn)) }
         let pending = writes
         writes = []
         for write in pending { await write.value }
@@ -179,7 +208,9 @@ public actor VisioCalls {
         calls[bookingID] = call
         if call.machine != before { version &+= 1 }
         perform(actions, for: bookingID, oldClose: closeOld)
-        if call.machine.isEnded { calls[bookingID] = nil }
+        if call.machine.isEnded, let ended = calls.removeValue(forKey: bookingID) {
+            for other in ended.others.values { other.close() }
+        }
     }
 
     // MARK: actions out
@@ -192,6 +223,9 @@ public actor VisioCalls {
             case .send(let message): call.send(message)
             case .sendAdmitted: call.send(.admitted(iceServers: iceServers(call.booking)))
             case .closeConnection: (oldClose ?? call.close)()
+            case .refuseDevice(let socket):
+                call.others[socket]?.send(.refusal(.linkInUse))
+                version &+= 1
             case .startMedia:
                 do { try startMedia(bookingID) } catch {
                     logger.error("visio: the room's media cannot start", metadata: ["booking": "\(bookingID)", "error": "\(error)"])

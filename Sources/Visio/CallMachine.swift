@@ -31,7 +31,7 @@ public struct CallMachine: Sendable, Equatable {
     }
 
     public enum Event: Sendable, Equatable {
-        /// The specialist's socket opened (the first, or one replacing a lost one).
+        /// A socket opened on the call's link: the one replacing a lost connection, or a second device.
         case connected(UUID)
         case disconnected(UUID)
         /// The reconnection grace of this socket is over.
@@ -40,7 +40,10 @@ public struct CallMachine: Sendable, Equatable {
         case admitted
         case roomHungUp
         case media(Media)
-        case daemonStopping
+        /// The server stops. When the room's PC goes on with the call (`roomGoesOn`), the
+        /// page is only disconnected and reconnects to the restarted server; otherwise it is
+        /// told the call has ended.
+        case daemonStopping(roomGoesOn: Bool)
         /// The room's PC still runs this call, admitted before the server restarted; the
         /// specialist's page came back first and waits: it goes straight back in.
         case resumedByRoom
@@ -52,6 +55,9 @@ public struct CallMachine: Sendable, Equatable {
         case sendAdmitted
         /// Closes the specialist's current socket.
         case closeConnection
+        /// Tells a second device on the same link that the link is in use (its socket stays
+        /// open until it leaves or the call ends; the agent sees it).
+        case refuseDevice(UUID)
         /// Builds the room's pipeline, tells the specialist it is admitted, starts (the room offers).
         case startMedia
         case stopMedia
@@ -67,6 +73,8 @@ public struct CallMachine: Sendable, Equatable {
     /// How long an admitted call waits for a specialist whose connection dropped (a network
     /// change, a reload) before it ends.
     public static let reconnectGrace: TimeInterval = 20
+
+    static let serverStopped = "Le serveur de la structure s’est arrêté : l’appel est terminé."
 
     public private(set) var phase: Phase = .waiting
     public private(set) var connection: UUID
@@ -111,6 +119,10 @@ public struct CallMachine: Sendable, Equatable {
         guard !isEnded else { return [] }
         switch event {
         case .connected(let socket):
+            // One specialist per link: while the current connection lives, another device
+            // is told the link is in use. Only a lost connection's page (or anyone, once it
+            // is lost) takes the call up again.
+            guard case .reconnecting = phase else { return [.refuseDevice(socket)] }
             var actions: [Action] = [.stopMedia, .closeConnection]
             connection = socket
             remoteMedia = []
@@ -142,8 +154,9 @@ public struct CallMachine: Sendable, Equatable {
             return [.startMedia]
         case .roomHungUp:
             return [.send(.leave)] + end("room-hung-up")
-        case .daemonStopping:
-            return end("daemon-stopped")
+        case .daemonStopping(let roomGoesOn):
+            if roomGoesOn { return end("daemon-stopped") }
+            return [.send(.error(code: "call_ended", message: Self.serverStopped))] + end("daemon-stopped")
         case .received(let message):
             return received(message)
         case .media(let media):

@@ -15,7 +15,7 @@ import Foundation
 /// | `candidate` | both | `mline` (0–7), `candidate` (≤ 1 KiB; empty = end of candidates) |
 /// | `chat` | specialist → room | `text` (≤ 2 000 characters) |
 /// | `leave` | both | — (hang up) |
-/// | `error` | daemon → specialist | `code`, `message` |
+/// | `error` | daemon → specialist | `code`, `message` (`call_ended`: the call is over; `link_in_use`: another device holds the link's call; else a refused message) |
 public enum SignalProtocol {
     public static let version = 1
     public static let maximumBytes = 70 * 1024
@@ -219,6 +219,8 @@ public enum SignalError: Error, Equatable, Sendable {
     case unsupportedVersion(Int)
     case notNow(String)
     case flood
+    /// Another device holds the link's call (one specialist per link).
+    case linkInUse
 
     public var code: String {
         switch self {
@@ -228,6 +230,7 @@ public enum SignalError: Error, Equatable, Sendable {
         case .unsupportedVersion: "unsupported_version"
         case .notNow: "not_now"
         case .flood: "too_many_messages"
+        case .linkInUse: "link_in_use"
         }
     }
 
@@ -239,6 +242,7 @@ public enum SignalError: Error, Equatable, Sendable {
         case .unsupportedVersion(let version): "Version du protocole non prise en charge : \(version) (ce guichet parle la version \(SignalProtocol.version))."
         case .notNow(let why): "Message hors séquence (\(why))."
         case .flood: "Trop de messages : l’appel est protégé."
+        case .linkInUse: "Ce lien est déjà utilisé sur un autre appareil. Un seul appareil à la fois : fermez l’autre fenêtre, puis réessayez."
         }
     }
 }

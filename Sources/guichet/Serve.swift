@@ -63,7 +63,8 @@ struct Serve: AsyncParsableCommand {
             // Written straight to the descriptor so it appears at once, even when piped.
             FileHandle.standardOutput.write(Data(await banner.text(office).utf8))
         }
-        try await runUntilSignalled(try await buildApplication(config: config, options: app), logger: app.logger)
+        let daemon = try await buildDaemon(config: config, options: app)
+        try await runUntilSignalled(daemon.app, stoppingFirst: daemon.stoppingFirst, logger: app.logger)
     }
 }
 

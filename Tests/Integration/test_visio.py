@@ -150,6 +150,23 @@ def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
             reply = answer(text)
             assert reply["type"] == "error" and reply["code"] == code, (text[:60], reply)
         assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
+        # A 200 KB frame is refused with an error; the socket stays.
+        reply = answer(json.dumps({"type": "chat", "text": "x" * 200_000}))
+        assert reply["type"] == "error" and reply["code"] == "too_large", reply
+        assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
+        # One specialist per link: a second device is told the link is in use, the agent sees
+        # it, and the first keeps its place.
+        other = websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=10)
+        try:
+            refusal = json.loads(other.recv())
+            assert refusal["type"] == "error" and refusal["code"] == "link_in_use", refusal
+            other.send('{"type": "join"}')
+            assert json.loads(other.recv())["code"] == "link_in_use"
+            assert "Un second appareil attend sur ce lien" in d.get("/console/visio")[1].decode()
+            assert answer('{"type": "join"}') == {"type": "waiting", "version": 1}
+        finally:
+            other.close()
+        wait_for(lambda: "Un second appareil" not in d.get("/console/visio")[1].decode(), 10, what="the second device to leave the console")
         # A flood: refused beyond the budget, the connection stays.
         for _ in range(400):
             ws.send('{"type": "join"}')
@@ -168,6 +185,11 @@ def test_hostile_signalling_is_refused_and_the_connection_survives(visio):
 def page_frames(driver):
     return driver.execute_script(
         "const v = document.getElementById('distant'); return v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;")
+
+
+def page_text(driver, key):
+    """One of the page's texts, in the language it chose."""
+    return driver.execute_script(f"return JSON.parse(document.getElementById('textes').textContent).{key}")
 
 
 def room(d):
@@ -219,6 +241,36 @@ def test_call_between_the_room_engine_and_chromium(visio):
                  what="frames still flowing both ways after the hostile messages")
         assert driver.execute_script("return document.getElementById('fin').hidden")
 
+        # A repeated join during the call does not set the page back to "Connecting…".
+        driver.execute_script("const s = window.sockets[window.sockets.length - 1]; s.send('{\"type\":\"join\"}');")
+        connected = page_text(driver, "visioConnected")
+        assert not wait_for(lambda: driver.find_element(By.ID, "etat").text != connected, timeout=2, interval=0.2)
+
+        # A second browser on the same link is told plainly, and does not take the call over.
+        second = chromium(*FAKE_DEVICES)
+        try:
+            second.get(d.url(f"/visio/{token}"))
+            second.execute_script(SOCKET_SPY)
+            wait_for(lambda: second.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the second device's check")
+            second.find_element(By.ID, "rejoindre").click()
+            wait_for(lambda: second.find_element(By.ID, "etat").text == page_text(second, "visioLinkInUse"), 10, what="the second device told")
+            html = d.get("/console/visio")[1].decode()
+            assert "Un second appareil attend sur ce lien" in html, second.execute_script("return window.sockets.map(s => s.readyState)")
+            before = page_frames(driver)
+            assert not wait_for(lambda: not driver.find_element(By.ID, "appel").is_displayed(), timeout=5, interval=0.5)
+            assert page_frames(driver) > before + 60, "the first page's call stopped"
+            assert second.find_element(By.ID, "attente").is_displayed() is False
+        finally:
+            second.quit()
+
+        # A real drop of the page's connection: it reconnects and the call goes on.
+        driver.execute_script("window.sockets[window.sockets.length - 1].close();")
+        wait_for(lambda: driver.execute_script("return window.sockets.length") >= 2 and room(d).get("admitted"), 15,
+                 what="the page to reconnect")
+        before = room(d).get("videoFrames", 0)
+        wait_for(lambda: room(d).get("videoFrames", 0) > before + 30, 30, what="frames at the room after the reconnection")
+        wait_for(lambda: driver.find_element(By.ID, "etat").text == connected, 15, what="the page back in the call")
+
         # The specialist sends a link to the usager (over the call's data channel): the room shows it.
         driver.find_element(By.ID, "texte").send_keys("https://www.impots.gouv.fr/ <b>")
         driver.find_element(By.CSS_SELECTOR, "#message button").click()
@@ -248,6 +300,26 @@ def test_call_between_the_room_engine_and_chromium(visio):
         records = calls(d)
         assert len(records) == 2 and all(r[0] == booking["id"] and r[1] == "dgfip" or r[1] for r in records)
         assert all(r[3] >= r[2] for r in records)
+    finally:
+        driver.quit()
+
+
+def test_a_call_cancelled_midway_stays_on_the_console_and_a_stop_tells_the_page(visio):
+    d, booking, token = visio
+    driver = chromium(*FAKE_DEVICES)
+    try:
+        join_and_admit(d, driver, booking, token)
+        # The booking is cancelled during the call: the live call is still listed, and hung up from there.
+        assert d.json("POST", f"/api/v1/bookings/{booking['id']}/cancel")[0] == 200
+        html = d.get("/console/visio")[1].decode()
+        assert "En communication" in html and "annulé pendant l’appel" in html and f"/console/visio/{booking['id']}/hang-up" in html
+        # The server stops (the room on the same machine): the page says the call has ended and why.
+        assert d.stop() == 0
+        wait_for(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, what="the page to say the call ended")
+        assert "serveur de la structure s’est arrêté" in driver.find_element(By.ID, "fin-raison").text  # the server's words
+        # It stays there: no reconnection loop behind the message.
+        sockets = driver.execute_script("return window.sockets.length")
+        assert not wait_for(lambda: driver.execute_script("return window.sockets.length") > sockets, timeout=5, interval=0.5)
     finally:
         driver.quit()
 

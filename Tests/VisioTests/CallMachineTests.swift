@@ -72,15 +72,31 @@ struct CallMachineTests {
         #expect(lost.handle(.graceOver(lost.connection), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-lost")])
     }
 
-    @Test func aWaitingSpecialistWhoReconnectsWaitsAgain() {
+    @Test func oneSpecialistPerLinkASecondDeviceIsRefusedWhileTheFirstLives() {
+        let third = UUID()
         var (call, _) = CallMachine.start(connection: first)
-        #expect(call.handle(.connected(second), now: t0) == [.stopMedia, .closeConnection, .send(.waiting)])
-        #expect(call.phase == .waiting)
+        // In the waiting room, and in the call: the live connection keeps it.
+        #expect(call.handle(.connected(second), now: t0) == [.refuseDevice(second)])
+        #expect(call.phase == .waiting && call.connection == first)
+        _ = call.handle(.admitted, now: t0)
+        _ = call.handle(.media(.remoteMedia(kind: "video")), now: t0)
+        #expect(call.handle(.connected(third), now: t0) == [.refuseDevice(third)])
+        #expect(call.phase == .connected && call.connection == first)
+        // The refused device leaving changes nothing.
+        #expect(call.handle(.disconnected(third), now: t0) == [])
+        // Once the connection is lost, a new one takes the call up again.
+        _ = call.handle(.disconnected(first), now: t0)
+        #expect(call.handle(.connected(third), now: t0) == [.stopMedia, .closeConnection, .startMedia])
+        #expect(call.connection == third)
     }
 
     @Test(arguments: [
         (CallMachine.Event.roomHungUp, [CallMachine.Action.send(.leave), .stopMedia, .closeConnection, .recordEnd(outcome: "room-hung-up")]),
-        (.daemonStopping, [.stopMedia, .closeConnection, .recordEnd(outcome: "daemon-stopped")]),
+        (.daemonStopping(roomGoesOn: true), [.stopMedia, .closeConnection, .recordEnd(outcome: "daemon-stopped")]),
+        (.daemonStopping(roomGoesOn: false), [
+            .send(.error(code: "call_ended", message: "Le serveur de la structure s’est arrêté : l’appel est terminé.")), .stopMedia, .closeConnection,
+            .recordEnd(outcome: "daemon-stopped"),
+        ]),
         (.media(.failedToStart), [.stopMedia, .closeConnection, .recordEnd(outcome: "media-failed")]),
         (.media(.ended(why: "ICE failed")), [
             .send(.error(code: "call_ended", message: "L’appel s’est interrompu : ICE failed.")), .stopMedia, .closeConnection,

@@ -13,6 +13,11 @@
   let ended = false;
   let lastFrames = 0;
   let stalledSince = null;
+  // Reconnection: a page that was in the call keeps trying (a network change, a server
+  // restart with the room going on) for as long as the room waits for it, then says so.
+  let admittedOnce = false;
+  let lostSince = null;
+  const giveUpAfterMs = 30000;
   const remote = new MediaStream();
 
   const show = (name) => sections.forEach((s) => { $(s).hidden = s !== name; });
@@ -61,20 +66,42 @@
     } catch (e) { /* the meter is a help, not a condition */ }
   }
 
+  const socketPath = () => location.pathname.replace(/\/$/, '') + '/ws';
+
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(scheme + '//' + location.host + location.pathname.replace(/\/$/, '') + '/ws');
-    ws.onopen = () => send({ type: 'join', version: 1 });
-    ws.onmessage = (event) => {
+    const socket = new WebSocket(scheme + '//' + location.host + socketPath());
+    let opened = false;
+    ws = socket;
+    socket.onopen = () => { opened = true; send({ type: 'join', version: 1 }); };
+    socket.onmessage = (event) => {
       let message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       handle(message).catch((e) => console.warn('visio', e));
     };
-    ws.onclose = () => {
-      if (ended) return;
-      say(T.visioReconnecting);
-      setTimeout(connect, 2000);
+    socket.onclose = () => {
+      if (ended || socket !== ws) return;
+      if (!opened) whyRefused();
+      else lost();
     };
+  }
+
+  // The connection dropped: try again every 2 s; past the room's patience, the call is over.
+  function lost() {
+    if (ended) return;
+    if (lostSince === null) lostSince = Date.now();
+    if (Date.now() - lostSince > giveUpAfterMs) { finish(T.visioLost); return; }
+    say(T.visioReconnecting);
+    setTimeout(connect, 2000);
+  }
+
+  // The server refused the socket: a link that no longer opens ends the page at once.
+  async function whyRefused() {
+    try {
+      const response = await fetch(socketPath(), { cache: 'no-store' });
+      if ([403, 404, 410].includes(response.status)) { finish(T.visioRefusedClosed); return; }
+    } catch (e) { /* the server is unreachable: keep trying */ }
+    lost();
   }
 
   async function handle(message) {
@@ -85,6 +112,10 @@
         break;
       case 'admitted':
         iceServers = message.iceServers || [];
+        lostSince = null;
+        admittedOnce = true;
+        // A repeated join while the call runs changes nothing on screen.
+        if (pc && pc.connectionState === 'connected') break;
         show('appel');
         say(T.visioConnecting);
         break;
@@ -101,6 +132,7 @@
         break;
       case 'error':
         if (message.code === 'call_ended') finish(message.message);
+        else if (message.code === 'link_in_use') inUse();
         else console.warn('visio refused a message:', message.code, message.message);
         break;
     }
@@ -127,7 +159,7 @@
     }
     pc.ondatachannel = (e) => { channel = e.channel; };
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'connected') say(T.visioConnected);
+      if (pc.connectionState === 'connected') { lostSince = null; say(T.visioConnected); }
       if (pc.connectionState === 'failed') { say(T.visioReconnecting); ws.close(); }
     };
     await pc.setRemoteDescription({ type: 'offer', sdp });
@@ -153,6 +185,23 @@
     $('audio-seul').hidden = stalledSince === null || Date.now() - stalledSince < 6000;
   }, 1000);
 
+  // Another device holds this link's call. The page that was in the call (its old
+  // connection not yet known lost) tries again; a newcomer is told, with a button, and
+  // stays connected meanwhile so that the agent sees a second device waiting.
+  function inUse() {
+    if (admittedOnce && !ended) {
+      const socket = ws;
+      ws = null;
+      if (socket) socket.close();
+      lost();
+      return;
+    }
+    show('verification');
+    say(T.visioLinkInUse);
+    $('rejoindre').textContent = T.visioRetry;
+    $('rejoindre').disabled = false;
+  }
+
   function finish(reason) {
     ended = true;
     if (pc) pc.close();
@@ -172,7 +221,13 @@
     button.textContent = off ? onText : offText;
   }
 
-  $('rejoindre').addEventListener('click', () => { $('rejoindre').disabled = true; connect(); });
+  $('rejoindre').addEventListener('click', () => {
+    $('rejoindre').disabled = true;
+    const refused = ws;
+    ws = null;
+    if (refused) refused.close();
+    connect();
+  });
   $('micro').addEventListener('click', (e) => toggle(e.currentTarget, 'audio', T.visioMute, T.visioUnmute));
   $('camera').addEventListener('click', (e) => toggle(e.currentTarget, 'video', T.visioCameraOff, T.visioCameraOn));
   $('raccrocher').addEventListener('click', () => { send({ type: 'leave' }); finish(''); });

@@ -61,7 +61,9 @@ extension HTTPServerBuilder {
         .init { responder in
             QuiescingUpgradeChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, configuration: .init(http1: .init(), ws: .init(maxFrameSize: VisioSignalling.maximumMessage, closeTimeout: .seconds(2), validateUTF8: true))
+                    responder: responder, configuration: .init(http1: .init(), ws: .init(
+                            maxFrameSize: VisioSignalling.maximumFrame, autoPing: .enabled(timePeriod: VisioSignalling.pingPeriod), closeTimeout: .seconds(2),
+                            validateUTF8: true))
                 ) { request, _, _ in
                     try await VisioSignalling.shouldUpgrade(office, request)
                 })

@@ -114,8 +114,11 @@ struct VisioPages: ConsolePagesUser {
         let presences = await office.visio?.presences() ?? []
         let byBooking = Dictionary(presences.map { ($0.booking.id, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String: Any]] = []
-        for booking in try await office.database.bookings(overlapping: span)
-        where booking.kind == .visio && booking.status != .cancelled && booking.span.end > now {
+        // A live call stays listed (and can be hung up) even if its booking was cancelled or its slot is over.
+        let listed = try await office.database.bookings(overlapping: span)
+            .filter { $0.kind == .visio && $0.status != .cancelled && $0.span.end > now && byBooking[$0.id] == nil }
+        let live = presences.map(\.booking)
+        for booking in (live + listed).sorted(by: { $0.span.start < $1.span.start }) {
             let token = try await office.database.visioLink(booking: booking.id, now: now)
             let presence = byBooking[booking.id]
             let specialist = try await specialistName(booking)
@@ -127,6 +130,8 @@ struct VisioPages: ConsolePagesUser {
                 "waiting": presence.map { !$0.admitted } ?? false, "inCall": presence?.admitted ?? false,
                 "lost": presence.map { !$0.connected } ?? false, "since": presence.map { kit.time($0.since) } ?? "",
                 "media": presence?.remoteMedia.joined(separator: ", ") ?? "", "quality": presence?.quality.map(Self.describe) ?? "",
+                "otherDevices": presence.map { $0.otherDevices > 0 } ?? false,
+                "cancelled": presence != nil ? (try? await office.database.booking(id: booking.id))?.status == .cancelled : false,
             ] as [String: Any])
         }
         return kit.page(

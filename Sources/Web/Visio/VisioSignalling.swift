@@ -12,7 +12,12 @@ import Visio
 /// The specialist's WebSocket at `/visio/{token}/ws`: upgraded only for a known link inside
 /// its window; the link is the credential.
 enum VisioSignalling {
-    static let maximumMessage = SignalProtocol.maximumBytes + 1024
+    /// Frames up to this size are read and, beyond `SignalProtocol.maximumBytes`, refused with an error on
+    /// a socket that stays open; only a larger one closes the connection.
+    static let maximumFrame = 1 << 20
+    /// A specialist whose network vanished (no close frame) is known lost within two periods,
+    /// so that the page's reconnection is not refused as a second device for long.
+    static let pingPeriod: Duration = .seconds(5)
 
     static func token(fromPath path: String) -> String? {
         let parts = path.split(separator: "/")
@@ -50,7 +55,7 @@ enum VisioSignalling {
                 }
             }
             do {
-                for try await message in inbound.messages(maxSize: maximumMessage) {
+                for try await message in inbound.messages(maxSize: maximumFrame) {
                     guard case .text(let text) = message else { continue }
                     await calls.received(booking.id, connection: connection, text)
                 }
