@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in the graph through swift-nio-ssl: the room's ECDSA certificate for WebRTC's DTLS.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.19.4"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
@@ -59,7 +62,11 @@ let package = Package(
         .target(name: "Visio", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).
         .target(
-            name: "Media", dependencies: ["CGStreamer", "GstShim"], path: "media", exclude: ["README.md", "coturn"], resources: [.copy("presets")],
+            name: "Media",
+            dependencies: [
+                "CGStreamer", "GstShim", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], path: "media", exclude: ["README.md", "coturn"], resources: [.copy("presets")],
             swiftSettings: swiftSettings),
         // The station's printer (CUPS) and scanner (SANE) behind small Swift protocols.
         .target(name: "Devices", dependencies: ["CCups", "CSane", "CJpeg"], swiftSettings: swiftSettings),

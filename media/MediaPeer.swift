@@ -59,6 +59,9 @@ public struct MediaSettings: Sendable {
     /// Play the remote picture and sound on the room's screen and speaker (full screen under
     /// cage); off, they are only counted (tests, the benchmark, a machine without a display).
     public var display = false
+    /// The room's DTLS certificate (ECDSA P-256, `DTLSCertificate.room(in:)`); nil leaves
+    /// GStreamer's own (RSA), which clients offering only ECDSA suites refuse.
+    public var dtlsCertificate: DTLSCertificate?
     /// Benchmark only: write the wall-clock time into each outgoing picture and read the
     /// remote pictures' stamps (glass-to-glass latency).
     public var stamps = false
@@ -125,6 +128,7 @@ public final class MediaPeer: @unchecked Sendable {
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
         if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
         if settings.relayOnly { gst_util_set_object_arg(object, "ice-transport-policy", "relay") }
+        if let certificate = settings.dtlsCertificate { guichet_webrtc_set_certificate(found, certificate.pem, certificate.fingerprint) }
         guichet_webrtc_watch(
             built, found, { context, event, mline, text in
                 guard let context else { return }

@@ -29,8 +29,9 @@ fi
 if [ "${1:-}" = "--tests" ]; then
   # pypdf + pillow: an independent reader for the scanned PDFs.
   # websocket-client: the visio's signalling tests speak to the daemon's WebSocket.
-  python3 -c "import icalendar, vobject, pytest, selenium, axe_core_python, pypdf, PIL, websocket" 2>/dev/null ||
-    python3 -m pip install -q icalendar vobject pytest selenium axe-core-python pypdf pillow websocket-client
+  # aiortc: a second, independent WebRTC stack calls the room.
+  python3 -c "import icalendar, vobject, pytest, selenium, axe_core_python, pypdf, PIL, websocket, aiortc" 2>/dev/null ||
+    python3 -m pip install -q icalendar vobject pytest selenium axe-core-python pypdf pillow websocket-client aiortc
 fi
 if ! command -v swift >/dev/null 2>&1; then
   if [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH

@@ -86,7 +86,11 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
                 printer: CupsPrinter(server: kiosk.cupsServer), queue: kiosk.printerQueue, scanner: SaneScanner(extraOptions: kiosk.scannerOptions),
                 scannerDevice: kiosk.scanner, pageCap: kiosk.pageCap))
     }
-    if let media = options.visio {
+    if var media = options.visio {
+        if !options.remoteRoom, media.dtlsCertificate == nil, lock != nil {
+            // The room on this machine: its DTLS certificate is kept in the data folder.
+            media.dtlsCertificate = try DTLSCertificate.room(in: URL(fileURLWithPath: options.data).appendingPathComponent("visio"))
+        }
         office = office.withVisio(media: media, engine: options.remoteRoom ? RemoteRoomEngine() : LocalRoomEngine())
     }
     if options.seedDemo, try await office.seedDemo() {

@@ -138,6 +138,23 @@ void guichet_webrtc_watch(GstElement *pipeline, GstElement *webrtc, guichet_even
     g_signal_connect(webrtc, "on-data-channel", G_CALLBACK(on_data_channel), w);
 }
 
+/* webrtcbin 1.22 hashes every base64 line of a given certificate's PEM for `a=fingerprint`,
+ * the private key's included, so the far end would refuse the handshake: the fingerprint of
+ * the certificate alone is written instead (the certificate the handshake presents). */
+static void fix_fingerprints(GstElement *webrtc, GstSDPMessage *sdp) {
+    const gchar *fingerprint = g_object_get_data(G_OBJECT(webrtc), "guichet-dtls-fingerprint");
+    if (!fingerprint) return;
+    for (guint m = 0; m < gst_sdp_message_medias_len(sdp); m++) {
+        GstSDPMedia *media = (GstSDPMedia *)gst_sdp_message_get_media(sdp, m);
+        for (guint a = 0; a < gst_sdp_media_attributes_len(media); a++) {
+            if (g_strcmp0(gst_sdp_media_get_attribute(media, a)->key, "fingerprint")) continue;
+            GstSDPAttribute attribute;
+            gst_sdp_attribute_set(&attribute, "fingerprint", fingerprint);
+            gst_sdp_media_replace_attribute(media, a, &attribute);
+        }
+    }
+}
+
 static void on_description_created(GstPromise *promise, gpointer data) {
     GstElement *webrtc = data;
     Watch *w = watch_of(webrtc);
@@ -153,6 +170,7 @@ static void on_description_created(GstPromise *promise, gpointer data) {
         gst_object_unref(webrtc);
         return;
     }
+    fix_fingerprints(webrtc, description->sdp);
     GstPromise *set = gst_promise_new();
     g_signal_emit_by_name(webrtc, "set-local-description", description, set);
     gst_promise_interrupt(set);
@@ -282,4 +300,34 @@ void guichet_webrtc_stopping(GstElement *webrtc) {
     w->stopping = TRUE;
     if (w->pending_stats) gst_promise_interrupt(w->pending_stats);
     g_mutex_unlock(&w->lock);
+}
+
+/* Gives every DTLS decoder webrtcbin creates (one per transport, inside bins it builds before
+ * adding them) the room's certificate, before the offer reads its fingerprint. */
+static void set_certificate_on(GstElement *element, const char *pem) {
+    GstElementFactory *factory = gst_element_get_factory(element);
+    if (factory && !g_strcmp0(GST_OBJECT_NAME(factory), "dtlsdec")) g_object_set(element, "pem", pem, NULL);
+    if (!GST_IS_BIN(element)) return;
+    GstIterator *children = gst_bin_iterate_recurse(GST_BIN(element));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(children, &item) == GST_ITERATOR_OK) {
+        GstElement *child = g_value_get_object(&item);
+        factory = gst_element_get_factory(child);
+        if (factory && !g_strcmp0(GST_OBJECT_NAME(factory), "dtlsdec")) g_object_set(child, "pem", pem, NULL);
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(children);
+}
+
+static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data) {
+    set_certificate_on(element, data);
+}
+
+void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const char *fingerprint) {
+    g_object_set_data_full(G_OBJECT(webrtc), "guichet-dtls-fingerprint", g_strdup(fingerprint), g_free);
+    gchar *kept = g_strdup(pem);
+    g_object_set_data_full(G_OBJECT(webrtc), "guichet-dtls-pem", kept, g_free);
+    g_signal_connect(webrtc, "deep-element-added", G_CALLBACK(on_deep_element_added), kept);
+    set_certificate_on(webrtc, kept);
 }

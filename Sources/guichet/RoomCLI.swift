@@ -3,6 +3,7 @@ import ArgumentParser
 import DeviceLink
 import Foundation
 import Logging
+import Media
 
 /// `guichet room`: the confidential room's PC — `enrol` once, then `run` (the default).
 struct RoomCLI: AsyncParsableCommand {
@@ -43,7 +44,9 @@ struct RoomRun: AsyncParsableCommand {
         guard identity.kind == "room" else { throw ValidationError("\(station) was enrolled as a \(identity.kind), not as the room") }
         var logger = Logger(label: "guichet.room")
         logger.logLevel = ProcessInfo.processInfo.environment["GUICHET_ROOM_TRACE"] != nil ? .debug : .info
-        var options = RoomRoleOptions(station: station, identity: identity, media: try visio.settings(logger))
+        var media = try visio.settings(logger)
+        media.dtlsCertificate = try DTLSCertificate.room(in: URL(fileURLWithPath: data).appendingPathComponent("visio"))
+        var options = RoomRoleOptions(station: station, identity: identity, media: media)
         (options.server, options.logger, options.screenPort) = (server, logger, screenPort)
         try await runRoom(options: options)
     }

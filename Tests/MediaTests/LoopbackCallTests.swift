@@ -37,7 +37,7 @@ import Testing
             try self.init(settings: Self.settings(loopback: loopback))
         }
 
-        init(settings: MediaSettings) throws {
+        init(settings: MediaSettings, peerSettings: MediaSettings? = nil) throws {
             let shared = self.shared
             room = try MediaPeer(settings: settings) { event in
                 shared.log.withLock { $0.append("room \(event)") }
@@ -52,7 +52,7 @@ import Testing
                 default: break
                 }
             }
-            peer = try MediaPeer(settings: settings) { event in
+            peer = try MediaPeer(settings: peerSettings ?? settings) { event in
                 shared.log.withLock { $0.append("peer \(event)") }
                 let (room, peer) = shared.peers.withLock { ($0.room, $0.peer) }
                 switch event {
@@ -156,6 +156,22 @@ import Testing
         #expect(throws: MediaError.self) { try call.peer.addCandidate(mline: 42, "candidate:1 1 UDP 1 127.0.0.1 9 typ host") }
         try call.start()
         #expect(call.wait { call.room.videoFrames > 10 && call.peer.videoFrames > 10 })
+        call.room.stop()
+        call.peer.stop()
+    }
+
+    @Test func theRoomOffersItsOwnECDSACertificateAndTheCallConnects() throws {
+        let certificate = try DTLSCertificate.make()
+        var roomSettings = Call.settings()
+        roomSettings.dtlsCertificate = certificate
+        // The far end keeps GStreamer's own certificate: the two kinds meet.
+        let call = try Call(settings: roomSettings, peerSettings: Call.settings())
+        try call.start()
+        #expect(call.wait { call.room.videoFrames > 10 && call.peer.videoFrames > 10 })
+        let offer = call.shared.log.withLock { $0.first { $0.hasPrefix("room localDescription") } } ?? ""
+        #expect(offer.contains("a=fingerprint:\(certificate.fingerprint)"), "\(certificate.fingerprint) not in \(offer)")
+        let answer = call.shared.log.withLock { $0.first { $0.hasPrefix("peer localDescription") } } ?? ""
+        #expect(answer.contains("a=fingerprint:sha-256") && !answer.contains(certificate.fingerprint))
         call.room.stop()
         call.peer.stop()
     }

@@ -41,6 +41,11 @@ void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char
 /* Lets libnice gather candidates on 127.0.0.1 (tests on loopback only). */
 int guichet_webrtc_allow_loopback(GstElement *webrtc);
 
+/* The room's DTLS certificate and key (PEM) for every transport webrtcbin creates from now
+ * on (webrtcbin 1.22 would make an RSA one), and its `sha-256 AA:…` fingerprint, which the
+ * descriptions then carry. Call before the first offer. */
+void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const char *fingerprint);
+
 /* The chat channel: created by the offerer before the offer; the answerer receives it. */
 void guichet_webrtc_create_chat(GstElement *webrtc);
 int guichet_webrtc_send_chat(GstElement *webrtc, const char *text);
