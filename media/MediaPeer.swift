@@ -88,7 +88,8 @@ public final class MediaPeer: @unchecked Sendable {
 
     private let pipeline: UnsafeMutablePointer<GstElement>
     private let webrtc: UnsafeMutablePointer<GstElement>
-    private let counters = UnsafeMutablePointer<gint64>.allocate(capacity: 2)
+    /// Remote video frames, remote audio buffers, bytes out of the room's video encoder.
+    private let counters = UnsafeMutablePointer<gint64>.allocate(capacity: 3)
     private let queue = DispatchQueue(label: "guichet.media.peer")
     private let handler: @Sendable (MediaEvent) -> Void
     private let state = NSLock()
@@ -102,13 +103,15 @@ public final class MediaPeer: @unchecked Sendable {
     /// Frames of remote video and buffers of remote audio that reached the room's sinks.
     public var videoFrames: Int64 { Int64(counters.pointee) }
     public var audioBuffers: Int64 { Int64((counters + 1).pointee) }
+    /// Bytes the room's video encoder has produced (what it really sends, whatever its target).
+    public var videoBytesEncoded: Int64 { Int64((counters + 2).pointee) }
 
     public init(settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws {
         _ = Self.initialised
         handler = onEvent
         self.settings = settings
         adapter = QualityAdapter(maxKbps: settings.videoKbps, width: settings.width, height: settings.height)
-        counters.initialize(repeating: 0, count: 2)
+        counters.initialize(repeating: 0, count: 3)
         let description = try Self.description(settings)
         var error: UnsafeMutablePointer<GError>?
         guard let built = gst_parse_launch(description, &error), error == nil else {
@@ -135,6 +138,10 @@ public final class MediaPeer: @unchecked Sendable {
                 let peer = Unmanaged<MediaPeer>.fromOpaque(context).takeUnretainedValue()
                 peer.received(event, mline, text.map { String(cString: $0) })
             }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1, settings.display ? 1 : 0)
+        if let encoder = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "videoencoder") {
+            _ = guichet_count_output(encoder, counters + 2)
+            gst_object_unref(encoder)
+        }
         if settings.stamps, let valve = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "videovalve") {
             guichet_stamp_outgoing(valve)
             gst_object_unref(valve)
@@ -142,6 +149,22 @@ public final class MediaPeer: @unchecked Sendable {
         }
         if settings.allowLoopback, guichet_webrtc_allow_loopback(found) != 0 {
             throw MediaError(description: "cannot add the loopback address to the ICE agent")
+        }
+    }
+
+    /// Loads GStreamer and each preset's plugins (pipelines built and dropped, devices untouched),
+    /// so that the first call of the day sets up as fast as the others. The presets that cannot
+    /// be built, with why.
+    public static func warmUp(_ settings: MediaSettings, presets: [String]) -> [(preset: String, error: any Error)] {
+        presets.compactMap { preset in
+            var settings = settings
+            settings.preset = preset
+            do {
+                _ = try MediaPeer(settings: settings) { _ in }
+                return nil
+            } catch {
+                return (preset, error)
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Agenda
 import DeviceLink
 import Foundation
 import HTTPTypes
@@ -51,6 +52,9 @@ public func runRoom(options: RoomRoleOptions) async throws {
     if let host = address.host, host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) { client.sniHostname = "guichet.lan" }
     client.additionalHeaders[.authorization] = "Bearer \(options.identity.credential)"
     let room = RoomRunner(media: options.media, logger: options.logger)
+    for (preset, error) in MediaPeer.warmUp(options.media, presets: VideoCodec.allCases.map(\.preset)) {
+        options.logger.error("the room's pipeline cannot be built", metadata: ["preset": "\(preset)", "error": "\(error)"])
+    }
     let screen: Task<Void, Never>? = options.screenPort == 0 ? nil : Task {
         do {
             let client = try DeviceClient(identity: options.identity, server: options.server)
@@ -131,9 +135,11 @@ final class RoomRunner: Sendable {
     func handle(_ command: RoomCommand) {
         let call = command.call
         switch command {
-        case .start(_, let stun, let turn):
+        case .start(_, let stun, let turn, let preset):
             var settings = media
             (settings.stunServer, settings.turnServer) = (stun, turn)
+            // The server names one of the presets this build has; MediaPeer refuses any other.
+            if let preset { settings.preset = preset }
             do {
                 let peer = try MediaPeer(settings: settings) { [weak self] event in self?.forward(call, event) }
                 peers.withLock { $0[call]?.stop(reason: nil); $0[call] = peer }

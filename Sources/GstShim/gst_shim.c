@@ -302,6 +302,20 @@ void guichet_webrtc_stopping(GstElement *webrtc) {
     g_mutex_unlock(&w->lock);
 }
 
+static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (buffer) __atomic_fetch_add((volatile gint64 *)data, (gint64)gst_buffer_get_size(buffer), __ATOMIC_RELAXED);
+    return GST_PAD_PROBE_OK;
+}
+
+int guichet_count_output(GstElement *element, volatile gint64 *bytes) {
+    GstPad *pad = gst_element_get_static_pad(element, "src");
+    if (!pad) return -1;
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_encoded, (gpointer)bytes, NULL);
+    gst_object_unref(pad);
+    return 0;
+}
+
 /* Gives every DTLS decoder webrtcbin creates (one per transport, inside bins it builds before
  * adding them) the room's certificate, before the offer reads its fingerprint. */
 static void set_certificate_on(GstElement *element, const char *pem) {

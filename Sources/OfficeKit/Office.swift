@@ -64,7 +64,8 @@ public struct Office: Sendable {
         let visio = structure.visio
         office.visio = VisioCalls(
             database: database, media: media,
-            ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), engine: engine,
+            ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), codec: visio.codec,
+            engine: engine,
             clock: clock)
         if let remote = engine as? RemoteRoomEngine, let calls = office.visio {
             remote.setAdopter { call, station in await calls.adopt(call, station: station) }

@@ -44,18 +44,20 @@ public actor VisioCalls {
     private let database: AppDatabase
     public nonisolated let media: MediaSettings
     private let ice: IceConfiguration
+    private let codec: VideoCodecChoice
     private let clock: @Sendable () -> Date
     private let logger = Logger(label: "guichet.visio")
     /// Where each call's media engine runs: here, or on the room's own PC.
     public nonisolated let engine: any RoomEngine
 
     public init(
-        database: AppDatabase, media: MediaSettings, ice: IceConfiguration, engine: any RoomEngine = LocalRoomEngine(),
+        database: AppDatabase, media: MediaSettings, ice: IceConfiguration, codec: VideoCodecChoice = .auto, engine: any RoomEngine = LocalRoomEngine(),
         clock: @escaping @Sendable () -> Date
     ) {
         self.database = database
         self.media = media
         self.ice = ice
+        self.codec = codec
         self.engine = engine
         self.clock = clock
     }
@@ -278,6 +280,7 @@ public actor VisioCalls {
         var settings = media
         settings.stunServer = servers.first { $0.urls.hasPrefix("stun:") }?.gstreamerURL
         settings.turnServer = servers.first { $0.urls.hasPrefix("turn") }?.gstreamerURL
+        settings.preset = codec.codec(browserPrefers: call.machine.browserCodecs).preset
         let connection = call.machine.connection
         let (stream, continuation) = AsyncStream<MediaEvent>.makeStream()
         let peer = try engine.makePeer(call: bookingID, station: call.booking.station ?? "", settings: settings) { continuation.yield($0) }
@@ -312,12 +315,12 @@ public actor VisioCalls {
         calls[bookingID]?.peer?.stampLatencies() ?? []
     }
 
-    /// Loads GStreamer and the preset's plugins once at start (a pipeline built and dropped,
+    /// Loads GStreamer and each codec's plugins once at start (pipelines built and dropped,
     /// devices untouched), so the first call of the day sets up as fast as the others.
     public func warmUp() {
         guard engine is LocalRoomEngine else { return }
-        do { _ = try MediaPeer(settings: media) { _ in } } catch {
-            logger.error("visio: the room's pipeline cannot be built", metadata: ["error": "\(error)"])
+        for (preset, error) in MediaPeer.warmUp(media, presets: VideoCodec.allCases.map(\.preset)) {
+            logger.error("visio: the room's pipeline cannot be built", metadata: ["preset": "\(preset)", "error": "\(error)"])
         }
     }
 

@@ -187,11 +187,18 @@ struct ConfigParser {
             stunServers: try uris(v, "stunServers", scheme: "stun:"),
             turnServers: try uris(v, "turnServers", scheme: "turn"),
             joinEarlyMinutes: try v.int("joinEarlyMinutes", in: 0...60, default: 10),
-            turnSecret: try v.optionalString("turnSecret", maxLength: 256))
+            turnSecret: try v.optionalString("turnSecret", maxLength: 256),
+            codec: try codec(v))
         if let secret = settings.turnSecret, secret.count < 16 { throw v.fail("turnSecret", "must be at least 16 characters (coturn's static-auth-secret)") }
         if !settings.turnServers.isEmpty, settings.turnSecret == nil { throw v.fail("turnSecret", "is required with turnServers: credentials are derived from it for each call") }
         try v.finish()
         return settings
+    }
+
+    func codec(_ v: ConfigReader) throws(ConfigError) -> VideoCodecChoice {
+        let text = try v.optionalString("codec", maxLength: 10) ?? "auto"
+        guard let codec = VideoCodecChoice(rawValue: text) else { throw v.fail("codec", "must be \"auto\", \"vp8\" or \"h264\", not '\(text)'") }
+        return codec
     }
 
     func uris(_ r: ConfigReader, _ key: String, scheme: String) throws(ConfigError) -> [String] {

@@ -81,6 +81,8 @@ public struct CallMachine: Sendable, Equatable {
     /// Whether an agent admitted the specialist (a reconnection goes straight back in).
     public private(set) var admitted = false
     public private(set) var remoteMedia: Set<String> = []
+    /// The video codecs the specialist's browser decodes, preferred first (from its `join`).
+    public private(set) var browserCodecs: [String] = []
     /// Texts the specialist sent to the usager, shown on the room's screen during the call only.
     public private(set) var messages: [String] = []
 
@@ -166,7 +168,8 @@ public struct CallMachine: Sendable, Equatable {
 
     private mutating func received(_ message: IncomingSignal) -> [Action] {
         switch message {
-        case .join:
+        case .join(let codecs):
+            if !codecs.isEmpty { browserCodecs = codecs }
             return admitted ? [.sendAdmitted] : [.send(.waiting)]
         case .answer(let sdp):
             guard mediaRunning else { return [.send(.refusal(.notNow("no offer yet")))] }

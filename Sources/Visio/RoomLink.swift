@@ -3,8 +3,9 @@
 /// with commands, and the room reports what its engine says. The specialist's browser and
 /// the room's engine exchange media directly (peer to peer); only signalling goes through.
 public enum RoomCommand: Codable, Sendable, Equatable {
-    /// Builds the call's pipeline (with the call's STUN and TURN servers, GStreamer's URL form) and starts it as the offerer.
-    case start(call: String, stun: String?, turn: String?)
+    /// Builds the call's pipeline (with the call's STUN and TURN servers, GStreamer's URL form,
+    /// and its preset: the call's codec; the room's own when absent) and starts it as the offerer.
+    case start(call: String, stun: String?, turn: String?, preset: String? = nil)
     case createOffer(call: String)
     case remoteDescription(call: String, sdp: String)
     case candidate(call: String, mline: Int, candidate: String)
@@ -12,7 +13,7 @@ public enum RoomCommand: Codable, Sendable, Equatable {
 
     public var call: String {
         switch self {
-        case .start(let call, _, _), .createOffer(let call), .remoteDescription(let call, _), .candidate(let call, _, _), .stop(let call): call
+        case .start(let call, _, _, _), .createOffer(let call), .remoteDescription(let call, _), .candidate(let call, _, _), .stop(let call): call
         }
     }
 }

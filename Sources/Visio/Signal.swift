@@ -7,7 +7,7 @@ import Foundation
 ///
 /// | type | direction | keys |
 /// |---|---|---|
-/// | `join` | specialist → daemon | — (the link already says who and which call) |
+/// | `join` | specialist → daemon | optional `codecs`: the video codecs the browser decodes, its preferred first (≤ 16 names such as `video/H264`) |
 /// | `waiting` | daemon → specialist | — (in the waiting room until an agent admits) |
 /// | `admitted` | daemon → specialist | `iceServers` (`RTCIceServer` objects: `urls`, TURN's time-limited `username`, `credential`) |
 /// | `offer` | daemon (room) → specialist | `sdp` |
@@ -24,7 +24,8 @@ public enum SignalProtocol {
 
 /// What the specialist's page may send.
 public enum IncomingSignal: Equatable, Sendable {
-    case join
+    /// `codecs`: the browser's video codecs, preferred first (the room picks its codec from them).
+    case join(codecs: [String] = [])
     case answer(sdp: String)
     case candidate(mline: Int, candidate: String)
     case chat(String)
@@ -74,7 +75,7 @@ public enum OutgoingSignal: Equatable, Sendable {
 
 /// The keys of every message, and the strict checks shared by both directions.
 enum SignalKeys: String, CodingKey {
-    case type, version, sdp, mline, candidate, text, iceServers, code, message
+    case type, version, sdp, mline, candidate, text, iceServers, code, message, codecs
 
     /// Refuses any key the type does not allow, and a version this daemon does not speak.
     static func check(_ decoder: any Decoder, allowed: Set<SignalKeys>) throws -> KeyedDecodingContainer<SignalKeys> {
@@ -108,6 +109,15 @@ enum SignalKeys: String, CodingKey {
         return sdp
     }
 
+    static func codecs(_ container: KeyedDecodingContainer<SignalKeys>) throws -> [String] {
+        guard container.contains(.codecs) else { return [] }
+        guard let names = try? container.decode([String].self, forKey: .codecs) else { throw SignalError.malformed("codecs must be a list of names") }
+        guard names.count <= 16, names.allSatisfy({ (1...32).contains($0.utf8.count) && $0.allSatisfy { $0.isLetter || $0.isNumber || "/-._".contains($0) } }) else {
+            throw SignalError.malformed("codecs: at most 16 names such as video/H264")
+        }
+        return names
+    }
+
     static func candidate(_ container: KeyedDecodingContainer<SignalKeys>) throws -> (Int, String) {
         // JSONDecoder refuses `true` where an Int is expected (JSONSerialization read it as 1).
         guard let mline = try? container.decode(Int.self, forKey: .mline), (0...7).contains(mline) else { throw SignalError.malformed("mline must be 0–7") }
@@ -131,8 +141,8 @@ extension IncomingSignal: Codable {
         let type = try SignalKeys.type(decoder)
         switch type {
         case "join":
-            _ = try SignalKeys.check(decoder, allowed: [])
-            self = .join
+            let container = try SignalKeys.check(decoder, allowed: [.codecs])
+            self = .join(codecs: try SignalKeys.codecs(container))
         case "answer":
             self = .answer(sdp: try SignalKeys.sdp(try SignalKeys.check(decoder, allowed: [.sdp])))
         case "candidate":
@@ -156,7 +166,9 @@ extension IncomingSignal: Codable {
         var container = encoder.container(keyedBy: SignalKeys.self)
         try container.encode(SignalProtocol.version, forKey: .version)
         switch self {
-        case .join: try container.encode("join", forKey: .type)
+        case .join(let codecs):
+            try container.encode("join", forKey: .type)
+            if !codecs.isEmpty { try container.encode(codecs, forKey: .codecs) }
         case .answer(let sdp):
             try container.encode("answer", forKey: .type)
             try container.encode(sdp, forKey: .sdp)

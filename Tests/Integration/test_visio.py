@@ -324,6 +324,50 @@ def test_a_call_cancelled_midway_stays_on_the_console_and_a_stop_tells_the_page(
         driver.quit()
 
 
+# Run before the page's scripts: this browser lists H.264 first, as Safari does.
+PREFERS_H264 = """
+const original = RTCRtpReceiver.getCapabilities.bind(RTCRtpReceiver);
+RTCRtpReceiver.getCapabilities = (kind) => {
+  const caps = original(kind);
+  if (kind === 'video') caps.codecs.sort((a, b) => (b.mimeType === 'video/H264') - (a.mimeType === 'video/H264'));
+  return caps;
+};
+"""
+VIDEO_CODECS = """
+const stats = await window.visioPeer.getStats();
+const codecs = {};
+stats.forEach((s) => { if (s.type === 'codec') codecs[s.id] = s.mimeType; });
+const out = {};
+stats.forEach((s) => { if ((s.type === 'inbound-rtp' || s.type === 'outbound-rtp') && s.kind === 'video') out[s.type] = codecs[s.codecId]; });
+return out;
+"""
+
+
+def test_a_browser_that_prefers_h264_gets_h264_both_ways(visio):
+    d, booking, token = visio
+    driver = chromium(*FAKE_DEVICES)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PREFERS_H264})
+        join_and_admit(d, driver, booking, token)
+        codecs = driver.execute_script("return (async () => {" + VIDEO_CODECS + "})()")
+        # The room's H.264 decoded by Chromium, and Chromium's H.264 decoded by the room's engine.
+        assert codecs == {"inbound-rtp": "video/H264", "outbound-rtp": "video/H264"}, codecs
+        before = room(d)["videoFrames"]
+        wait_for(lambda: room(d)["videoFrames"] > before + 30 and page_frames(driver) > 60, 15, what="H.264 frames both ways")
+        driver.find_element(By.ID, "raccrocher").click()
+        wait_for(lambda: not room(d).get("waiting"), 10, what="the call to end")
+    finally:
+        driver.quit()
+    # Chromium's own order (VP8 first) gets VP8 on the next call.
+    driver = chromium(*FAKE_DEVICES)
+    try:
+        join_and_admit(d, driver, booking, token)
+        codecs = driver.execute_script("return (async () => {" + VIDEO_CODECS + "})()")
+        assert codecs == {"inbound-rtp": "video/VP8", "outbound-rtp": "video/VP8"}, codecs
+    finally:
+        driver.quit()
+
+
 def admitted_socket(d, booking, token):
     """A specialist's connection admitted by the agent: the room's engine has made its offer."""
     ws = websocket.create_connection(d.url(f"/visio/{token}/ws").replace("http", "ws", 1), timeout=15)

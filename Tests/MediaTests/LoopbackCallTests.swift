@@ -134,6 +134,38 @@ import Testing
         call.peer.stop()
     }
 
+    /// What the encoder really sends, kbit/s, over `seconds`.
+    func sendingKbps(_ peer: MediaPeer, over seconds: Double) -> Double {
+        let before = peer.videoBytesEncoded
+        Thread.sleep(forTimeInterval: seconds)
+        return Double(peer.videoBytesEncoded - before) * 8 / 1000 / seconds
+    }
+
+    @Test(arguments: ["vp8-opus", "h264-opus"])
+    func eachEncoderTakesTheBitrateItIsGiven(preset: String) throws {
+        var settings = Call.settings()
+        settings.preset = preset
+        // A moving zone plate: detailed enough that the encoder spends what it is allowed (noise
+        // cannot be compressed to any target; the ball needs ~100 kbit/s whatever the target).
+        settings.sources = .test(pattern: "zone-plate kx2=20 ky2=20 kt=1")
+        settings.videoKbps = 1200
+        let call = try Call(settings: settings)
+        try call.start()
+        #expect(call.wait { call.peer.videoFrames > 30 })
+        let offer = call.shared.log.withLock { $0.first { $0.hasPrefix("room localDescription") } } ?? ""
+        #expect(offer.contains(preset.hasPrefix("h264") ? "H264/90000" : "VP8/90000"))
+        let high = sendingKbps(call.room, over: 2)
+        call.room.apply(SendQuality(videoKbps: 150, width: 320, height: 240, video: true))
+        #expect(call.room.videoKbps == 150)
+        Thread.sleep(forTimeInterval: 1.5)
+        let low = sendingKbps(call.room, over: 2)
+        #expect(high > 600 && low < 300 && low < high / 3, "\(preset): \(Int(high)) then \(Int(low)) kbit/s")
+        let frames = call.peer.videoFrames
+        #expect(call.wait(5) { call.peer.videoFrames > frames + 20 }, "the picture goes on at the lower rate")
+        call.room.stop()
+        call.peer.stop()
+    }
+
     @Test func theLoopbackOptionAddsLoopbackCandidatesAndOnlyItDoes() throws {
         // libnice ignores `lo` unless told: with the option the room offers 127.0.0.1, without it
         // never (on a machine with only `lo`, no call could be set up without it).

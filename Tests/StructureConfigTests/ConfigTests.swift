@@ -75,6 +75,10 @@ struct ConfigTests {
         let scheme = try #require(try visio(["turnServers": ["http://turn.example.fr"], "turnSecret": String(repeating: "s", count: 32)]))
         #expect(scheme.key == "visio.turnServers[0]")
         #expect(try visio(["turnServers": ["turn:turn.example.fr:3478"], "turnSecret": String(repeating: "s", count: 32)]) == nil)
+        // The room's codec: three words, nothing else.
+        let codec = try #require(try visio(["codec": "hevc"]))
+        #expect(codec.key == "visio.codec" && codec.message.contains("h264"))
+        #expect(try visio(["codec": "h264"]) == nil && visio(["codec": "auto"]) == nil)
     }
 
     @Test func malformedJSONIsRefusedWithTheFileName() {

@@ -10,14 +10,14 @@ struct CallMachineTests {
     @Test func aSpecialistWaitsIsAdmittedOffersAndConnects() {
         var (call, actions) = CallMachine.start(connection: first)
         #expect(actions == [.send(.waiting)] && call.phase == .waiting)
-        #expect(call.handle(.received(.join), now: t0) == [.send(.waiting)])
+        #expect(call.handle(.received(.join()), now: t0) == [.send(.waiting)])
         // Before admission the specialist cannot push media.
         #expect(call.handle(.received(.answer(sdp: "v=0")), now: t0) == [.send(.refusal(.notNow("no offer yet")))])
         #expect(call.handle(.received(.chat("bonjour")), now: t0) == [.send(.refusal(.notNow("not admitted")))])
         #expect(call.handle(.admitted, now: t0) == [.startMedia, .recordStart])
         #expect(call.phase == .admitted && call.admitted)
         #expect(call.handle(.admitted, now: t0) == [])
-        #expect(call.handle(.received(.join), now: t0) == [.sendAdmitted])
+        #expect(call.handle(.received(.join()), now: t0) == [.sendAdmitted])
         #expect(call.handle(.media(.negotiationNeeded), now: t0) == [.createOffer])
         #expect(call.handle(.media(.localDescription(sdp: "v=0 offer")), now: t0) == [.send(.offer(sdp: "v=0 offer"))])
         #expect(call.phase == .offering)
@@ -31,7 +31,7 @@ struct CallMachineTests {
         #expect(call.handle(.received(.leave), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-hung-up")])
         #expect(call.phase == .ended(outcome: "specialist-hung-up") && call.isEnded)
         // An ended call does nothing more.
-        #expect(call.handle(.received(.join), now: t0) == [])
+        #expect(call.handle(.received(.join()), now: t0) == [])
     }
 
     @Test func leavingTheWaitingRoomEndsTheCallWithoutARecordedStart() {

@@ -5,7 +5,7 @@ import Visio
 struct SignalTests {
     @Test func goodMessagesRoundTrip() throws {
         let messages: [IncomingSignal] = [
-            .join, .leave, .answer(sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"), .candidate(mline: 1, candidate: "candidate:1 1 UDP 2122 127.0.0.1 5000 typ host"),
+            .join(), .join(codecs: ["video/VP8", "video/H264"]), .leave, .answer(sdp: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"), .candidate(mline: 1, candidate: "candidate:1 1 UDP 2122 127.0.0.1 5000 typ host"),
             .candidate(mline: 0, candidate: ""), .chat("https://www.caf.fr"),
         ]
         for message in messages { #expect(try IncomingSignal.parse(Self.json(message)) == message) }
@@ -24,14 +24,17 @@ struct SignalTests {
     static func json(_ message: IncomingSignal) throws -> String { String(decoding: try JSONEncoder().encode(message), as: UTF8.self) }
 
     @Test func anotherVersionIsRefusedAndNoneIsTheCurrentOne() throws {
-        #expect(try IncomingSignal.parse(#"{"type":"join","version":1}"#) == .join)
-        #expect(try IncomingSignal.parse(#"{"type":"join"}"#) == .join)
+        #expect(try IncomingSignal.parse(#"{"type":"join","version":1}"#) == .join())
+        #expect(try IncomingSignal.parse(#"{"type":"join"}"#) == .join())
+        #expect(try IncomingSignal.parse(#"{"type":"join","codecs":["video/H264","video/VP8"]}"#) == .join(codecs: ["video/H264", "video/VP8"]))
         #expect(throws: SignalError.unsupportedVersion(2)) { try IncomingSignal.parse(#"{"type":"join","version":2}"#) }
     }
 
     @Test(arguments: [
         ("not json", "malformed"), ("[1,2]", "malformed"), (#"{"sdp":"v=0"}"#, "malformed"), (#"{"type":"dance"}"#, "unknown_type"),
         (#"{"type":"join","admin":true}"#, "malformed"), (#"{"type":"answer","sdp":"hello"}"#, "malformed"),
+        (#"{"type":"join","codecs":"VP8"}"#, "malformed"), (#"{"type":"join","codecs":["video/VP8\r\na=x"]}"#, "malformed"),
+        (#"{"type":"join","codecs":[1]}"#, "malformed"),
         (#"{"type":"answer","sdp":42}"#, "malformed"), (#"{"type":"candidate","mline":9,"candidate":""}"#, "malformed"),
         (#"{"type":"candidate","mline":true,"candidate":""}"#, "malformed"),
         (#"{"type":"candidate","mline":0,"candidate":"candidate:1\r\na=evil"}"#, "malformed"),

@@ -66,6 +66,15 @@
     } catch (e) { /* the meter is a help, not a condition */ }
   }
 
+  // The video codecs this browser decodes, in its own order of preference: the room sends the
+  // first it can (or the one the structure chose).
+  function videoCodecs() {
+    if (!window.RTCRtpReceiver || !RTCRtpReceiver.getCapabilities) return [];
+    const names = RTCRtpReceiver.getCapabilities('video').codecs.map((c) => c.mimeType)
+      .filter((n) => /^video\/(VP8|VP9|H264|AV1)$/i.test(n));
+    return [...new Set(names)].slice(0, 16);
+  }
+
   const socketPath = () => location.pathname.replace(/\/$/, '') + '/ws';
 
   function connect() {
@@ -73,7 +82,7 @@
     const socket = new WebSocket(scheme + '//' + location.host + socketPath());
     let opened = false;
     ws = socket;
-    socket.onopen = () => { opened = true; send({ type: 'join', version: 1 }); };
+    socket.onopen = () => { opened = true; send({ type: 'join', version: 1, codecs: videoCodecs() }); };
     socket.onmessage = (event) => {
       let message;
       try { message = JSON.parse(event.data); } catch (e) { return; }

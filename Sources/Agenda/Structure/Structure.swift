@@ -140,12 +140,50 @@ public struct VisioSettings: Sendable, Hashable {
     public var joinEarlyMinutes: Int
     /// The secret shared with coturn (`static-auth-secret`): TURN credentials are derived per call.
     public var turnSecret: String?
+    /// The room's video codec: one the structure chose, or the specialist's browser's first
+    /// preference among those the room sends (`auto`).
+    public var codec: VideoCodecChoice
 
-    public init(slotMinutes: Int, stunServers: [String], turnServers: [String], joinEarlyMinutes: Int, turnSecret: String? = nil) {
+    public init(
+        slotMinutes: Int, stunServers: [String], turnServers: [String], joinEarlyMinutes: Int, turnSecret: String? = nil, codec: VideoCodecChoice = .auto
+    ) {
         self.slotMinutes = slotMinutes
         self.stunServers = stunServers
         self.turnServers = turnServers
         self.joinEarlyMinutes = joinEarlyMinutes
         self.turnSecret = turnSecret
+        self.codec = codec
+    }
+}
+
+/// The video codecs the room sends.
+public enum VideoCodec: String, Sendable, Hashable, CaseIterable {
+    case vp8, h264
+
+    /// The room's pipeline for this codec (`media/presets`).
+    public var preset: String { "\(rawValue)-opus" }
+
+    /// The codec of a WebRTC name (`VP8`, `video/H264`), nil for others.
+    public init?(webRTCName name: String) {
+        switch name.uppercased().replacingOccurrences(of: "VIDEO/", with: "") {
+        case "VP8": self = .vp8
+        case "H264": self = .h264
+        default: return nil
+        }
+    }
+}
+
+public enum VideoCodecChoice: String, Sendable, Hashable, CaseIterable {
+    case auto, vp8, h264
+
+    /// The codec for a call. A chosen codec holds unless the browser said it cannot decode it;
+    /// `auto` follows the browser's order; VP8 when the browser said nothing (every WebRTC browser decodes it).
+    public func codec(browserPrefers names: [String]) -> VideoCodec {
+        let browser = names.compactMap(VideoCodec.init(webRTCName:))
+        switch self {
+        case .vp8: return .vp8
+        case .h264: return browser.isEmpty || browser.contains(.h264) ? .h264 : .vp8
+        case .auto: return browser.first ?? .vp8
+        }
     }
 }

@@ -46,6 +46,10 @@ int guichet_webrtc_allow_loopback(GstElement *webrtc);
  * descriptions then carry. Call before the first offer. */
 void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const char *fingerprint);
 
+/* Adds the size of every buffer leaving `element`'s src pad to `bytes` (the encoder's real
+ * output, whatever its target says). */
+int guichet_count_output(GstElement *element, volatile gint64 *bytes);
+
 /* The chat channel: created by the offerer before the offer; the answerer receives it. */
 void guichet_webrtc_create_chat(GstElement *webrtc);
 int guichet_webrtc_send_chat(GstElement *webrtc, const char *text);
