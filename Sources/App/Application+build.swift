@@ -30,6 +30,8 @@ public struct AppOptions: Sendable {
     public var tls: ServerTLS?
     /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed.
     public var trustedProxies: [AddressRange] = []
+    /// The structure's own networks (`--local-network`); elsewhere only the visio links answer.
+    public var localNetworks: [AddressRange] = AddressRange.privateNetworks + AddressRange.onLink()
     /// The visio room's engine; nil runs no visio calls.
     public var visio: MediaSettings?
     /// The room's engine runs on the room's own PC (`guichet room`), not in the daemon.
@@ -72,7 +74,8 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
     var office = Office(config: config, database: database, clock: options.clock)
-    office.network = NetworkPolicy(trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint)
+    office.network = NetworkPolicy(
+        trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint, localNetworks: options.localNetworks)
     if options.stations {
         let kiosk = config.kiosk
         switch PrinterQueueCheck.check(kiosk) {

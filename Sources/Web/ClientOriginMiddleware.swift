@@ -5,6 +5,8 @@ import OfficeKit
 
 /// Sets the request's `origin` from the socket's peer, or from a trusted proxy's
 /// `X-Forwarded-For` and `X-Forwarded-Proto`; anyone else's forwarding headers are ignored.
+/// A request from outside the structure's own networks reaches only what specialists need
+/// (`Exposure.outside`); anything else is refused before any route runs.
 struct ClientOriginMiddleware: RouterMiddleware {
     typealias Context = GuichetRequestContext
     let policy: NetworkPolicy
@@ -21,7 +23,24 @@ struct ClientOriginMiddleware: RouterMiddleware {
                 status: .badRequest, code: "forwarding_header", french: "En-tête \(header) illisible : \(value).",
                 english: "Unreadable \(header) header from the reverse proxy: \(value).")
         }
+        guard policy.isLocal(context.origin) || Exposure.outsideMayReach(request.uri.path) else {
+            throw APIError(
+                status: .forbidden, code: "outside_network", french: "Réservé au réseau de la structure.",
+                english: "Only from the structure's own network.")
+        }
         return try await next(request, context)
+    }
+}
+
+/// What the daemon answers outside the structure's own networks: a specialist's visio page
+/// and what it loads (its socket, `/visio/{token}/ws`, is upgraded before any route and
+/// checks its link itself). The console, the API, the stations' and the room's routes, the
+/// health checks: the structure's network only.
+enum Exposure {
+    static let outside = ["/visio/", "/kiosk-static/"]
+
+    static func outsideMayReach(_ path: String) -> Bool {
+        outside.contains { path.hasPrefix($0) } && !path.contains("..")
     }
 }
 

@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A reverse proxy (address or CIDR block, repeatable) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.")
     var trustedProxy: [String] = []
 
+    @Option(help: "The structure's own network (CIDR, repeatable; default: loopback, the private ranges and the subnets this machine is on). From anywhere else only the specialists' visio links answer.")
+    var localNetwork: [String] = []
+
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
@@ -53,6 +56,11 @@ struct Serve: AsyncParsableCommand {
         }
         app.trustedProxies = try trustedProxy.map { text in
             do { return try AddressRange(text) } catch { throw ValidationError("--trusted-proxy: \(error)") }
+        }
+        if !localNetwork.isEmpty {
+            app.localNetworks = try localNetwork.map { text in
+                do { return try AddressRange(text) } catch { throw ValidationError("--local-network: \(error)") }
+            }
         }
         app.visio = try visio.settings(app.logger)
         app.remoteRoom = visioRoom == .remote

@@ -304,19 +304,22 @@ def remote_chromium(host, *extra):
 
 def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
     """The room's engine on its own PC, driven by the server over the room's link; the
-    specialist's Chromium on another host; media straight between the two, and still flowing
-    while the server's link is cut."""
+    specialist's Chromium on another host, outside the structure's network (it reaches only
+    its link, over HTTPS); media straight between the two, and still flowing while the
+    server's link is cut."""
     from test_visio import FAKE_DEVICES, book_visio, instant, link_token, page_frames, restart_at
     folder = Path(tempfile.mkdtemp(prefix="guichet-lan-visio-"))
     room_proc = specialist = driver_proc = None
     d = None
     try:
         server = lan.add("srv", 1)
-        room_host, specialist_host = lan.add("room", 20), lan.add("spec", 30)
+        # The structure's network: its PCs (.1–.31) and the test runner; the specialist (.40) is elsewhere.
+        room_host, specialist_host = lan.add("room", 20), lan.add("spec", 40)
         cert, key, fingerprint = make_certificate(folder, addresses=[SERVER])
         d = Daemon(folder / "server")
         d.host_command, d.host, d.scheme, d.ssl_context, d.port = server.command, SERVER, "https", trusting(cert), 8443
-        d.args = ["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key", str(key), "--visio-media", "test", "--visio-room", "remote"]
+        d.args = ["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key", str(key), "--visio-media", "test", "--visio-room", "remote",
+                  "--local-network", "10.231.0.0/27", "--local-network", "10.231.0.254/32"]
         d.start()
         booking = book_visio(d)
         token = link_token(d, booking)
@@ -370,6 +373,11 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
         other = specialist_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert, f"{url}/salle/visio"],
                                     capture_output=True, text=True).stdout
         assert other == "403", other
+        # From outside, the console and the API are refused too; the link's page answers.
+        for path, expected in [("/console", "403"), ("/api/v1/bookings", "403"), (f"/visio/{token}", "200")]:
+            got = specialist_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert, f"{url}{path}"],
+                                      capture_output=True, text=True).stdout
+            assert got == expected, (path, got)
 
         # The server's link is cut: the call's media go on between the two hosts.
         before = page_frames(specialist)

@@ -197,3 +197,47 @@ def test_forwarding_headers_are_ignored_from_a_proxy_nobody_trusted(folder):
         assert c.getresponse().status == 403
     finally:
         d.stop(signal.SIGKILL)
+
+
+def test_from_outside_the_structures_network_only_visio_links_answer(folder):
+    """The daemon's own rule (`--local-network`), and the public name of the nginx example."""
+    lan = lan_addresses()
+    assert lan, "this test needs a non-loopback IPv4 address (ip -4 addr shows none)"
+    cert, key, _ = make_certificate(folder)
+    d = Daemon(folder / "data")
+    # This host's LAN address is "outside" here: the structure's network is another one.
+    d.args = ["--host", "0.0.0.0", "--trusted-proxy", "127.0.0.1", "--local-network", "198.51.100.0/24"]
+    d.start()
+    proxy = Nginx(folder / "nginx", d.port, cert, key)
+    try:
+        def straight(path):
+            c = http.client.HTTPConnection(lan[0], d.port, timeout=10, source_address=(lan[0], 0))
+            c.request("GET", path)
+            r = c.getresponse()
+            return r.status, r.read()
+
+        for path in ["/console", "/console/visio", "/api/v1/bookings", "/healthz", "/salle/visio", "/kiosk", "/openapi.json", "/"]:
+            status, body = straight(path)
+            assert status == 403 and "structure" in body.decode(), (path, status, body[:200])
+        assert straight("/visio/" + "a" * 32)[0] == 404  # reached: an unknown link
+        assert straight("/kiosk-static/visio.js")[0] == 200
+        assert straight("/kiosk-static/../console")[0] in (403, 404)
+        # From the structure's own network (loopback here), everything as usual.
+        assert d.get("/healthz")[0] in (200, 503) and d.get("/console")[0] in (200, 303)
+
+        # Through nginx: the public name passes visio links on, nothing else; the structure's
+        # name behind the same proxy is subject to the daemon's rule (the real client is outside).
+        context = trusting(cert)
+
+        def through(path, name):
+            return request_from(lan[0], proxy.port, "GET", path, context, {"Host": name})[0]
+
+        assert through("/console", "visio.example.fr") == 404
+        assert through("/api/v1/bookings", "visio.example.fr") == 404
+        assert through("/visio/" + "a" * 32, "visio.example.fr") == 404  # the daemon's answer: unknown link
+        assert through("/kiosk-static/visio.css", "visio.example.fr") == 200
+        assert through("/console", "guichet.example.lan") == 403
+        assert request_from("127.0.0.1", proxy.port, "GET", "/healthz", context, {"Host": "guichet.example.lan"})[0] in (200, 503)
+    finally:
+        proxy.stop()
+        d.stop(signal.SIGKILL)

@@ -50,6 +50,25 @@ struct ClientOriginTests {
         }
     }
 
+    @Test func theStructuresOwnNetworkIsTheDefaultPrivateRangesOrWhatItSays() throws {
+        let standard = NetworkPolicy()
+        for local in ["127.0.0.1", "::1", "10.1.2.3", "172.31.0.9", "192.168.1.20", "fd12::5", "fe80::1", "::ffff:192.168.0.4"] {
+            #expect(standard.isLocal(ClientOrigin(address: local, secure: false)), "\(local)")
+        }
+        for outside in ["203.0.113.7", "172.32.0.1", "2001:db8::1", "8.8.8.8", "unknown"] {
+            #expect(!standard.isLocal(ClientOrigin(address: outside, secure: false)), "\(outside)")
+        }
+        // This machine's own subnets are its structure's network, whatever their numbers.
+        for range in AddressRange.onLink() {
+            #expect(standard.isLocal(ClientOrigin(address: range.description.split(separator: "/")[0].description, secure: false)), "\(range)")
+        }
+        #expect(AddressRange.onLink().contains { $0.contains("127.0.0.1") })
+        let narrow = NetworkPolicy(localNetworks: [try AddressRange("10.231.0.0/27")])
+        #expect(narrow.isLocal(ClientOrigin(address: "10.231.0.20", secure: false)))
+        #expect(!narrow.isLocal(ClientOrigin(address: "10.231.0.40", secure: false)))
+        #expect(narrow.isLocal(ClientOrigin(address: "127.0.0.1", secure: false)))  // loopback always
+    }
+
     @Test func theTLSFlagMakesDirectClientsSecure() throws {
         #expect(try NetworkPolicy(tls: true).origin(peer: "192.0.2.7", forwardedFor: [], forwardedProto: []).secure)
     }

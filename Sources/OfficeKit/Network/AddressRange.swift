@@ -57,4 +57,44 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static let loopback: [AddressRange] = [try! AddressRange("127.0.0.0/8"), try! AddressRange("::1")]
+    /// Loopback, and the ranges a structure's own network uses (RFC 1918, link-local, IPv6 unique local and link-local).
+    public static let privateNetworks: [AddressRange] =
+        loopback + ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10"].map { try! AddressRange($0) }
+
+    /// The subnets this machine's interfaces are on (a LAN numbered with public IPv4 or global
+    /// IPv6 addresses is still the structure's own network).
+    public static func onLink() -> [AddressRange] {
+        var first: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&first) == 0, let first else { return [] }
+        defer { freeifaddrs(first) }
+        var ranges: [AddressRange] = []
+        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            guard let address = entry.pointee.ifa_addr, let mask = entry.pointee.ifa_netmask else { continue }
+            let family = Int32(address.pointee.sa_family)
+            guard family == AF_INET || family == AF_INET6 else { continue }
+            let (addressBytes, maskBytes) = (bytes(of: address, family), bytes(of: mask, family))
+            let prefix = maskBytes.reduce(0) { $0 + $1.nonzeroBitCount }
+            guard prefix > 0, let text = text(addressBytes, family), let range = try? AddressRange("\(text)/\(prefix)") else { continue }
+            ranges.append(range)
+        }
+        return ranges
+    }
+
+    private static func bytes(of socketAddress: UnsafeMutablePointer<sockaddr>, _ family: Int32) -> [UInt8] {
+        if family == AF_INET {
+            return socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) }
+            }
+        }
+        return socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+            withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+        }
+    }
+
+    private static func text(_ bytes: [UInt8], _ family: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let written = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) }
+        guard written != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }

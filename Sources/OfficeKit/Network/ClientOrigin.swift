@@ -27,10 +27,24 @@ public struct NetworkPolicy: Sendable {
     /// (shown beside an enrolment code; a device pins it).
     public var certificateFingerprint: String?
 
-    public init(trustedProxies: [AddressRange] = [], tls: Bool = false, certificateFingerprint: String? = nil) {
+    /// The structure's own networks (by default the private ranges and the subnets this
+    /// machine is on): the console, the API, the stations and the room answer only them (and
+    /// loopback); from anywhere else only a specialist's visio link does.
+    public var localNetworks: [AddressRange]
+
+    public init(
+        trustedProxies: [AddressRange] = [], tls: Bool = false, certificateFingerprint: String? = nil,
+        localNetworks: [AddressRange] = AddressRange.privateNetworks + AddressRange.onLink()
+    ) {
         self.trustedProxies = trustedProxies
         self.tls = tls
         self.certificateFingerprint = certificateFingerprint
+        self.localNetworks = localNetworks
+    }
+
+    /// Whether the request comes from the structure's own network (loopback always does).
+    public func isLocal(_ origin: ClientOrigin) -> Bool {
+        origin.isLoopback || localNetworks.contains { $0.contains(origin.address) }
     }
 
     public enum ForwardingError: Error, Equatable {
