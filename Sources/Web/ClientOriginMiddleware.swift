@@ -32,15 +32,18 @@ struct ClientOriginMiddleware: RouterMiddleware {
     }
 }
 
-/// What the daemon answers outside the structure's own networks: a specialist's visio page
-/// and what it loads (its socket, `/visio/{token}/ws`, is upgraded before any route and
-/// checks its link itself). The console, the API, the stations' and the room's routes, the
-/// health checks: the structure's network only.
+/// What the daemon answers outside the structure's own networks: what the public and the
+/// partners' specialists use — the public page and its contact form, the calendar feeds, a
+/// specialist's visio page and what it loads (its socket, `/visio/{token}/ws`, is upgraded
+/// before any route and checks its link itself). The console, the API, the stations' and the
+/// room's routes, the health checks: the structure's network only.
 enum Exposure {
-    static let outside = ["/visio/", "/kiosk-static/"]
+    static let outsidePaths: Set<String> = ["/", "/contact"]
+    static let outsidePrefixes = ["/visio/", "/kiosk-static/", "/static/", "/calendars/"]
 
     static func outsideMayReach(_ path: String) -> Bool {
-        outside.contains { path.hasPrefix($0) } && !path.contains("..")
+        guard !path.contains("..") else { return false }
+        return outsidePaths.contains(path) || outsidePrefixes.contains { path.hasPrefix($0) }
     }
 }
 

@@ -216,11 +216,13 @@ def test_from_outside_the_structures_network_only_visio_links_answer(folder):
             r = c.getresponse()
             return r.status, r.read()
 
-        for path in ["/console", "/console/visio", "/api/v1/bookings", "/healthz", "/salle/visio", "/kiosk", "/openapi.json", "/"]:
+        for path in ["/console", "/console/visio", "/api/v1/bookings", "/healthz", "/salle/visio", "/kiosk", "/openapi.json", "/static/../console"]:
             status, body = straight(path)
             assert status == 403 and "structure" in body.decode(), (path, status, body[:200])
         assert straight("/visio/" + "a" * 32)[0] == 404  # reached: an unknown link
-        assert straight("/kiosk-static/visio.js")[0] == 200
+        # What the public and the specialists use: the public page, its files, the feeds, the visio page's files.
+        for path in ["/", "/static/console.css", "/calendars/public.ics", "/kiosk-static/visio.js"]:
+            assert straight(path)[0] == 200, path
         assert straight("/kiosk-static/../console")[0] in (403, 404)
         # From the structure's own network (loopback here), everything as usual.
         assert d.get("/healthz")[0] in (200, 503) and d.get("/console")[0] in (200, 303)
@@ -234,6 +236,7 @@ def test_from_outside_the_structures_network_only_visio_links_answer(folder):
 
         assert through("/console", "visio.example.fr") == 404
         assert through("/api/v1/bookings", "visio.example.fr") == 404
+        assert through("/", "visio.example.fr") == 200 and through("/calendars/public.ics", "visio.example.fr") == 200
         assert through("/visio/" + "a" * 32, "visio.example.fr") == 404  # the daemon's answer: unknown link
         assert through("/kiosk-static/visio.css", "visio.example.fr") == 200
         assert through("/console", "guichet.example.lan") == 403

@@ -55,7 +55,7 @@ struct ClientOriginTests {
         for local in ["127.0.0.1", "::1", "10.1.2.3", "172.31.0.9", "192.168.1.20", "fd12::5", "fe80::1", "::ffff:192.168.0.4"] {
             #expect(standard.isLocal(ClientOrigin(address: local, secure: false)), "\(local)")
         }
-        for outside in ["203.0.113.7", "172.32.0.1", "2001:db8::1", "8.8.8.8", "unknown"] {
+        for outside in ["203.0.113.7", "172.32.0.1", "2001:db8::1", "8.8.8.8"] {
             #expect(!standard.isLocal(ClientOrigin(address: outside, secure: false)), "\(outside)")
         }
         // This machine's own subnets are its structure's network, whatever their numbers.

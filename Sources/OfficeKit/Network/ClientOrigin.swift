@@ -15,6 +15,9 @@ public struct ClientOrigin: Sendable, Equatable {
     }
 
     public var isLoopback: Bool { AddressRange.loopback.contains { $0.contains(address) } }
+
+    /// The address of a request that came through no socket (the in-process application).
+    public static let noPeer = "unknown"
 }
 
 /// How the daemon faces the network: its own TLS, and which peers are reverse proxies whose
@@ -42,9 +45,11 @@ public struct NetworkPolicy: Sendable {
         self.localNetworks = localNetworks
     }
 
-    /// Whether the request comes from the structure's own network (loopback always does).
+    /// Whether the request comes from the structure's own network (loopback always does, and
+    /// so does a request with no socket peer: the in-process application of the tests; every
+    /// TCP connection has one).
     public func isLocal(_ origin: ClientOrigin) -> Bool {
-        origin.isLoopback || localNetworks.contains { $0.contains(origin.address) }
+        origin.address == ClientOrigin.noPeer || origin.isLoopback || localNetworks.contains { $0.contains(origin.address) }
     }
 
     public enum ForwardingError: Error, Equatable {
@@ -58,7 +63,7 @@ public struct NetworkPolicy: Sendable {
     /// The origin of a request whose socket peer is `peer`. `forwardedFor` and
     /// `forwardedProto` are every value of those headers, in order.
     public func origin(peer: String?, forwardedFor: [String], forwardedProto: [String]) throws(ForwardingError) -> ClientOrigin {
-        let direct = ClientOrigin(address: peer ?? "unknown", secure: tls)
+        let direct = ClientOrigin(address: peer ?? ClientOrigin.noPeer, secure: tls)
         guard let peer, trusts(peer) else { return direct }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops where AddressRange.bytes(hop) == nil {
