@@ -99,6 +99,8 @@ public final class MediaPeer: @unchecked Sendable {
     private let settings: MediaSettings
     private var adapter: QualityAdapter
     private var adaptation: (any DispatchSourceTimer)?
+    /// The encoder's output at the last adaptation (bytes, and when), for its real rate.
+    private var lastEncoded: (bytes: Int64, at: DispatchTime)?
 
     /// Frames of remote video and buffers of remote audio that reached the room's sinks.
     public var videoFrames: Int64 { Int64(counters.pointee) }
@@ -332,8 +334,16 @@ public final class MediaPeer: @unchecked Sendable {
         let go = running
         state.unlock()
         guard go, let stats = sendStats() else { return }
+        let (bytes, now) = (videoBytesEncoded, DispatchTime.now())
+        var sentKbps: Double?
+        if let last = lastEncoded {
+            let seconds = Double(now.uptimeNanoseconds - last.at.uptimeNanoseconds) / 1e9
+            if seconds > 0.2 { sentKbps = Double(bytes - last.bytes) * 8 / 1000 / seconds }
+        }
+        lastEncoded = (bytes, now)
         let before = adapter.quality
-        let after = adapter.update(.init(loss: stats.loss, roundTrip: stats.roundTrip))
+        let after = adapter.update(
+            .init(loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil))
         guard after != before else { return }
         apply(after)
         deliver(.quality(after))

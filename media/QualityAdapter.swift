@@ -4,29 +4,43 @@ public struct SendQuality: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var video: Bool
+    /// Below what the room sends on a good network (smaller picture, no video, or a bitrate
+    /// too low for the full picture): the console's weak-network notice shows while it is.
+    public var reduced: Bool
 
-    public init(videoKbps: Int, width: Int, height: Int, video: Bool) {
+    public init(videoKbps: Int, width: Int, height: Int, video: Bool, reduced: Bool = false) {
         self.videoKbps = videoKbps
         self.width = width
         self.height = height
         self.video = video
+        self.reduced = reduced
     }
 }
 
-/// Adapts the room's sending to what the far end reports, once a second: the bitrate first
-/// (multiplicative decrease on loss or a long round trip, slow increase when clean), then the
-/// resolution (halved while the bitrate stays too low for it), then audio only, and back up
-/// the same steps when the network recovers. Pure: the engine feeds it the statistics.
+/// Adapts the room's sending to what the far end reports, once a second — a congestion
+/// controller in the manner of a browser's (GCC): on loss or a growing delay the target drops
+/// below what really got through (the far end's received rate, and never above what the
+/// encoder really produced, whatever its old target said); on a clean network it climbs, fast
+/// while far below the rate where congestion last struck and slowly near it, which it forgets
+/// after a few clean seconds (the network may have been freed). The picture follows the
+/// target down a ladder (full, half, quarter size, then audio only) and back up. Pure: the
+/// engine feeds it the statistics.
 public struct QualityAdapter: Sendable {
     public struct Report: Sendable, Equatable {
         /// 0–1: of our packets, the share lost (TWCC when negotiated, else RTCP receiver reports).
         public var loss: Double
         /// Seconds.
         public var roundTrip: Double
+        /// kbit/s the video encoder really produced over the last second (nil: unknown).
+        public var sentKbps: Double?
+        /// kbit/s the far end received over the last second, every stream (TWCC; nil: unknown).
+        public var receivedKbps: Double?
 
-        public init(loss: Double, roundTrip: Double) {
+        public init(loss: Double, roundTrip: Double, sentKbps: Double? = nil, receivedKbps: Double? = nil) {
             self.loss = loss
             self.roundTrip = roundTrip
+            self.sentKbps = sentKbps
+            self.receivedKbps = receivedKbps
         }
     }
 
@@ -34,14 +48,25 @@ public struct QualityAdapter: Sendable {
     let maxKbps: Int
     let fullWidth: Int
     let fullHeight: Int
-    /// Below this the full picture is mush: halve it. Below `audioOnlyKbps` at half size: no video.
-    static let minimumKbpsAtFullSize = 300
-    static let audioOnlyKbps = 100
-    static let lowestKbps = 60
-    /// Consecutive seconds a condition must hold before a step in resolution or video.
-    static let patience = 3
+
+    /// The picture's steps: the divisor of the full size, and the video bitrate it needs.
+    static let ladder: [(divisor: Int, minimumKbps: Int)] = [(1, 300), (2, 110), (4, 45)]
+    static let lowestKbps = 40
+    /// The sound's share of what the far end receives (Opus 32 kbit/s and its packets' headers).
+    static let audioKbps = 40.0
+    static let downPatience = 2
+    static let upPatience = 2
+    /// Clean seconds after which the rate where congestion struck is forgotten.
+    static let forgetAfter = 4
+    /// Clean seconds in audio only before the smallest picture is tried again.
+    static let retryVideoAfter = 6
+
+    private var step = 0
     private var lowFor = 0
+    private var highFor = 0
     private var cleanFor = 0
+    private var congestedAt: Double?
+    private var baseRoundTrip: Double?
 
     public init(maxKbps: Int, width: Int, height: Int) {
         self.maxKbps = maxKbps
@@ -50,42 +75,67 @@ public struct QualityAdapter: Sendable {
         quality = SendQuality(videoKbps: maxKbps, width: width, height: height, video: true)
     }
 
-    var halved: Bool { quality.width < fullWidth }
+    /// The steps this picture size has (no quarter picture below 160 pixels wide).
+    private var steps: Int { fullWidth / 4 >= 160 ? Self.ladder.count : 2 }
 
     /// The new quality after one second's report; unchanged when nothing needs to move.
     public mutating func update(_ report: Report) -> SendQuality {
-        let congested = report.loss > 0.10 || report.roundTrip > 0.5
-        let clean = report.loss < 0.02 && report.roundTrip < 0.3
+        if report.roundTrip > 0 { baseRoundTrip = min(baseRoundTrip ?? report.roundTrip, report.roundTrip) }
+        let base = baseRoundTrip ?? 0
+        let congested = report.loss > 0.10 || report.roundTrip > 0.5 || (report.roundTrip > 0 && report.roundTrip > base + 0.25)
+        let clean = report.loss < 0.02 && report.roundTrip < 0.3 && report.roundTrip <= base + 0.1
+        var target = Double(quality.videoKbps)
         if congested {
             cleanFor = 0
-            let factor = max(0.5, 1 - 0.5 * report.loss) * (report.roundTrip > 0.5 ? 0.85 : 1)
-            quality.videoKbps = max(Self.lowestKbps, Int(Double(quality.videoKbps) * min(factor, 0.9)))
+            // Never cut from a target the encoder was not using, nor above what got through.
+            var basis = target
+            if let sent = report.sentKbps, sent > 0, quality.video { basis = min(basis, sent) }
+            if let received = report.receivedKbps, received > 0 { basis = min(basis, max(0, received * 0.85 - Self.audioKbps)) }
+            congestedAt = max(basis, Double(Self.lowestKbps))
+            target = basis * (report.loss > 0.10 ? max(0.5, 1 - 0.5 * report.loss) : 0.85)
         } else if clean {
             cleanFor += 1
-            if quality.video { quality.videoKbps = min(maxKbps, Int(Double(quality.videoKbps) * 1.08) + 10) }
+            if cleanFor >= Self.forgetAfter { congestedAt = nil }
+            let near = congestedAt.map { target >= 0.9 * $0 } ?? false
+            target = target * (near ? 1.04 : 1.4) + 5
+            // Not far above what the encoder produces: a still picture needs little, and a
+            // target it never used would be cut from in vain at the next congestion.
+            if let sent = report.sentKbps, sent > 0, quality.video { target = min(target, sent * 2 + 150) }
         } else {
             cleanFor = 0
         }
-        let floor = halved ? Self.audioOnlyKbps : Self.minimumKbpsAtFullSize
-        lowFor = quality.video && quality.videoKbps < floor ? lowFor + 1 : 0
-        if lowFor >= Self.patience {
-            lowFor = 0
-            if halved {
-                quality.video = false
-            } else {
-                quality.width = even(fullWidth / 2)
-                quality.height = even(fullHeight / 2)
-            }
-        } else if !quality.video, cleanFor >= Self.patience * 3 {
-            // Audio held clean for a while: try the small picture again, gently.
-            cleanFor = 0
-            quality.video = true
-            quality.videoKbps = Self.audioOnlyKbps + 50
-        } else if quality.video, halved, quality.videoKbps > Self.minimumKbpsAtFullSize + 100, cleanFor >= Self.patience {
-            quality.width = fullWidth
-            quality.height = fullHeight
-        }
+        quality.videoKbps = max(Self.lowestKbps, min(maxKbps, Int(target)))
+        place(clean: clean)
+        quality.reduced = !quality.video || step > 0 || quality.videoKbps < Self.ladder[0].minimumKbps
         return quality
+    }
+
+    /// Moves the picture down the ladder when the target stayed below its step's need, up when
+    /// it stayed well above the next one's, and tries video again after a clean while.
+    private mutating func place(clean: Bool) {
+        if !quality.video {
+            guard clean, cleanFor >= Self.retryVideoAfter else { return }
+            quality.video = true
+            quality.videoKbps = max(quality.videoKbps, Self.ladder[step].minimumKbps + 15)
+            cleanFor = 0
+            return
+        }
+        lowFor = quality.videoKbps < Self.ladder[step].minimumKbps ? lowFor + 1 : 0
+        highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 ? highFor + 1 : 0
+        if lowFor >= Self.downPatience {
+            lowFor = 0
+            if step + 1 < steps {
+                step += 1
+            } else {
+                quality.video = false
+            }
+        } else if highFor >= Self.upPatience {
+            highFor = 0
+            step -= 1
+        }
+        let divisor = Self.ladder[step].divisor
+        quality.width = even(fullWidth / divisor)
+        quality.height = even(fullHeight / divisor)
     }
 
     private func even(_ value: Int) -> Int { max(2, value & ~1) }

@@ -171,7 +171,7 @@ final class RoomRunner: Sendable {
         case .localDescription(let sdp): mapped = .localDescription(sdp: sdp)
         case .remoteMedia(let kind): mapped = .remoteMedia(kind: kind)
         case .chat(let text): mapped = .chat(text: text)
-        case .quality(let q): mapped = .quality(videoKbps: q.videoKbps, width: q.width, height: q.height, video: q.video)
+        case .quality(let q): mapped = .quality(videoKbps: q.videoKbps, width: q.width, height: q.height, video: q.video, reduced: q.reduced)
         case .ended(let why):
             _ = peers.withLock { $0.removeValue(forKey: call) }
             mapped = .ended(why: why)

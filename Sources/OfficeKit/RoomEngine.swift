@@ -147,7 +147,8 @@ final class RemoteRoomPeer: RoomPeer {
         case .localDescription(let sdp): onEvent(.localDescription(sdp: sdp))
         case .remoteMedia(let kind): onEvent(.remoteMedia(kind))
         case .chat(let text): onEvent(.chat(text))
-        case .quality(let kbps, let width, let height, let video): onEvent(.quality(SendQuality(videoKbps: kbps, width: width, height: height, video: video)))
+        case .quality(let kbps, let width, let height, let video, let reduced):
+            onEvent(.quality(SendQuality(videoKbps: kbps, width: width, height: height, video: video, reduced: reduced ?? true)))
         case .ended(let why), .failedToStart(let why): onEvent(.ended(why))
         }
     }

@@ -193,7 +193,8 @@ public actor VisioCalls {
             logger.warning("visio media ended", metadata: ["booking": "\(bookingID)", "why": "\(why)"])
             handle(bookingID, .media(.ended(why: why)))
         case .quality(let quality):
-            calls[bookingID]?.quality = quality
+            // The console's weak-network notice clears once the room sends its full quality again.
+            calls[bookingID]?.quality = quality.reduced ? quality : nil
             version &+= 1
         case .iceState: break
         }

@@ -25,7 +25,8 @@ public enum RoomMediaEvent: Codable, Sendable, Equatable {
     case localDescription(sdp: String)
     case remoteMedia(kind: String)
     case chat(text: String)
-    case quality(videoKbps: Int, width: Int, height: Int, video: Bool)
+    /// `reduced`: below the good-network quality (absent from rooms before 0.15: treated as reduced).
+    case quality(videoKbps: Int, width: Int, height: Int, video: Bool, reduced: Bool? = nil)
     case ended(why: String)
     /// The pipeline could not be built or started.
     case failedToStart(why: String)
