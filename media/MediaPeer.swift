@@ -81,6 +81,9 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
 /// keep it alive, and `deinit` stops the pipeline (which joins GStreamer's streaming threads)
 /// before anything is released. Events leave through `onEvent` on the peer's own queue.
 public final class MediaPeer: @unchecked Sendable {
+    /// `GUICHET_MEDIA_TRACE` set: each second's report and the quality it led to, on standard error.
+    private static let traced = ProcessInfo.processInfo.environment["GUICHET_MEDIA_TRACE"] != nil
+
     private static let initialised: Bool = {
         gst_init(nil, nil)
         return true
@@ -133,6 +136,7 @@ public final class MediaPeer: @unchecked Sendable {
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
         if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
         if settings.relayOnly { gst_util_set_object_arg(object, "ice-transport-policy", "relay") }
+        guichet_webrtc_enable_nack(found)
         if let certificate = settings.dtlsCertificate { guichet_webrtc_set_certificate(found, certificate.pem, certificate.fingerprint) }
         guichet_webrtc_watch(
             built, found, { context, event, mline, text in
@@ -342,8 +346,10 @@ public final class MediaPeer: @unchecked Sendable {
         }
         lastEncoded = (bytes, now)
         let before = adapter.quality
-        let after = adapter.update(
-            .init(loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil))
+        let report = QualityAdapter.Report(
+            loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil)
+        let after = adapter.update(report)
+        if Self.traced { FileHandle.standardError.write(Data("guichet media: \(report) → \(after)\n".utf8)) }
         guard after != before else { return }
         apply(after)
         deliver(.quality(after))

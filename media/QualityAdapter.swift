@@ -50,12 +50,17 @@ public struct QualityAdapter: Sendable {
     let fullHeight: Int
 
     /// The picture's steps: the divisor of the full size, and the video bitrate it needs.
-    static let ladder: [(divisor: Int, minimumKbps: Int)] = [(1, 300), (2, 110), (4, 45)]
-    static let lowestKbps = 40
+    static let ladder: [(divisor: Int, minimumKbps: Int)] = [(1, 300), (2, 110), (4, 30)]
+    static let lowestKbps = 25
     /// The sound's share of what the far end receives (Opus 32 kbit/s and its packets' headers).
     static let audioKbps = 40.0
     static let downPatience = 2
+    /// Seconds well above the next step before trying it; doubled (up to `longestUpPatience`)
+    /// each time a step up met congestion at once, reset when one holds.
     static let upPatience = 2
+    static let longestUpPatience = 8
+    /// Seconds in audio only: the bitrate stayed below the smallest picture's need this long.
+    static let audioOnlyPatience = 4
     /// Clean seconds after which the rate where congestion struck is forgotten.
     static let forgetAfter = 4
     /// Clean seconds in audio only before the smallest picture is tried again.
@@ -67,6 +72,9 @@ public struct QualityAdapter: Sendable {
     private var cleanFor = 0
     private var congestedAt: Double?
     private var baseRoundTrip: Double?
+    private var patienceUp = upPatience
+    /// Seconds since the picture last stepped up (a congestion soon after means it was too much).
+    private var sinceStepUp: Int?
 
     public init(maxKbps: Int, width: Int, height: Int) {
         self.maxKbps = maxKbps
@@ -90,19 +98,37 @@ public struct QualityAdapter: Sendable {
             // Never cut from a target the encoder was not using, nor above what got through.
             var basis = target
             if let sent = report.sentKbps, sent > 0, quality.video { basis = min(basis, sent) }
-            if let received = report.receivedKbps, received > 0 { basis = min(basis, max(0, received * 0.85 - Self.audioKbps)) }
+            if let received = report.receivedKbps, received > 0 {
+                // What got through, less the sound, with room for the queue to drain; at most
+                // halved in a second (the first second of a congestion under-reads the rate).
+                target = min(basis, max(basis * 0.5, received * 0.85 - Self.audioKbps))
+            } else {
+                target = basis * (report.loss > 0.10 ? max(0.5, 1 - 0.5 * report.loss) : 0.85)
+            }
             congestedAt = max(basis, Double(Self.lowestKbps))
-            target = basis * (report.loss > 0.10 ? max(0.5, 1 - 0.5 * report.loss) : 0.85)
-        } else if clean {
+            if let since = sinceStepUp, since <= 3 {
+                // The last step up was too much for the network: wait longer before the next.
+                patienceUp = min(Self.longestUpPatience, patienceUp * 2)
+                sinceStepUp = nil
+            }
+        } else if clean, quality.video {
             cleanFor += 1
             if cleanFor >= Self.forgetAfter { congestedAt = nil }
             let near = congestedAt.map { target >= 0.9 * $0 } ?? false
             target = target * (near ? 1.04 : 1.4) + 5
             // Not far above what the encoder produces: a still picture needs little, and a
-            // target it never used would be cut from in vain at the next congestion.
-            if let sent = report.sentKbps, sent > 0, quality.video { target = min(target, sent * 2 + 150) }
+            // target it never used would be cut from in vain at the next congestion. (While
+            // no congestion is remembered the picture keeps its size whatever this says.)
+            if let sent = report.sentKbps, sent > 0, quality.video { target = min(target, max(sent * 1.5 + 50, Double(Self.ladder[max(0, step - 1)].minimumKbps) * 1.4)) }
+        } else if clean {
+            cleanFor += 1  // audio only: the bitrate waits for the video to come back
         } else {
             cleanFor = 0
+        }
+        sinceStepUp = sinceStepUp.map { $0 + 1 }
+        if let since = sinceStepUp, since > 3 {
+            patienceUp = Self.upPatience  // the step held
+            sinceStepUp = nil
         }
         quality.videoKbps = max(Self.lowestKbps, min(maxKbps, Int(target)))
         place(clean: clean)
@@ -116,22 +142,25 @@ public struct QualityAdapter: Sendable {
         if !quality.video {
             guard clean, cleanFor >= Self.retryVideoAfter else { return }
             quality.video = true
-            quality.videoKbps = max(quality.videoKbps, Self.ladder[step].minimumKbps + 15)
+            quality.videoKbps = Self.ladder[step].minimumKbps + 15
             cleanFor = 0
             return
         }
-        lowFor = quality.videoKbps < Self.ladder[step].minimumKbps ? lowFor + 1 : 0
+        // Down only for a bitrate the network imposed, not one that follows a still picture.
+        lowFor = quality.videoKbps < Self.ladder[step].minimumKbps && congestedAt != nil ? lowFor + 1 : 0
         highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 ? highFor + 1 : 0
-        if lowFor >= Self.downPatience {
+        let last = step + 1 == steps
+        if lowFor >= (last ? Self.audioOnlyPatience : Self.downPatience) {
             lowFor = 0
-            if step + 1 < steps {
-                step += 1
-            } else {
+            if last {
                 quality.video = false
+            } else {
+                step += 1
             }
-        } else if highFor >= Self.upPatience {
+        } else if highFor >= patienceUp {
             highFor = 0
             step -= 1
+            sinceStepUp = 0
         }
         let divisor = Self.ladder[step].divisor
         quality.width = even(fullWidth / divisor)

@@ -18,6 +18,9 @@ struct VisioOptions: ParsableArguments {
     @Flag(help: ArgumentHelp("Gather ICE candidates on 127.0.0.1 too (tests on loopback only).", visibility: .hidden))
     var visioLoopback = false
 
+    @Option(help: ArgumentHelp("The test sources' picture: ball (little to encode), zone-plate (a detailed moving picture: the benchmark under a bandwidth cap).", visibility: .hidden))
+    var visioTestPattern = "ball"
+
     func settings(_ logger: Logger) throws -> MediaSettings {
         var settings = MediaSettings()
         let size = visioResolution.split(separator: "x").compactMap { Int($0) }
@@ -30,7 +33,11 @@ struct VisioOptions: ParsableArguments {
         settings.allowLoopback = visioLoopback
         settings.stamps = visioStamps
         let devices = visioMedia == .devices || (visioMedia == .auto && FileManager.default.fileExists(atPath: "/dev/video0"))
-        settings.sources = devices ? .devices() : .test()
+        let patterns = ["ball": "ball", "zone-plate": "zone-plate kx2=20 ky2=20 kt=1"]
+        guard let pattern = patterns[visioTestPattern] else {
+            throw ValidationError("--visio-test-pattern: ball or zone-plate, not \(visioTestPattern)")
+        }
+        settings.sources = devices ? .devices() : .test(pattern: pattern)
         // The room's screen and speaker with its camera; without one (test sources) nothing to show on.
         settings.display = devices
         if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }
