@@ -136,7 +136,6 @@ public final class MediaPeer: @unchecked Sendable {
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
         if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
         if settings.relayOnly { gst_util_set_object_arg(object, "ice-transport-policy", "relay") }
-        guichet_webrtc_enable_nack(found)
         if let certificate = settings.dtlsCertificate { guichet_webrtc_set_certificate(found, certificate.pem, certificate.fingerprint) }
         guichet_webrtc_watch(
             built, found, { context, event, mline, text in

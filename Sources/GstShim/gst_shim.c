@@ -316,19 +316,6 @@ int guichet_count_output(GstElement *element, volatile gint64 *bytes) {
     return 0;
 }
 
-void guichet_webrtc_enable_nack(GstElement *webrtc) {
-    GArray *transceivers = NULL;
-    g_signal_emit_by_name(webrtc, "get-transceivers", &transceivers);
-    if (!transceivers) return;
-    for (guint i = 0; i < transceivers->len; i++) {
-        GstWebRTCRTPTransceiver *transceiver = g_array_index(transceivers, GstWebRTCRTPTransceiver *, i);
-        GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
-        g_object_get(transceiver, "kind", &kind, NULL);
-        if (kind == GST_WEBRTC_KIND_VIDEO) g_object_set(transceiver, "do-nack", TRUE, NULL);
-    }
-    g_array_unref(transceivers);
-}
-
 /* Gives every DTLS decoder webrtcbin creates (one per transport, inside bins it builds before
  * adding them) the room's certificate, before the offer reads its fingerprint. */
 static void set_certificate_on(GstElement *element, const char *pem) {

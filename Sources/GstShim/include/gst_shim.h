@@ -50,10 +50,6 @@ void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const c
  * output, whatever its target says). */
 int guichet_count_output(GstElement *element, volatile gint64 *bytes);
 
-/* Retransmission for the video (RTX on NACK, offered with the first offer): a packet the
- * network dropped is sent again instead of the picture freezing until the next key frame. */
-void guichet_webrtc_enable_nack(GstElement *webrtc);
-
 /* The chat channel: created by the offerer before the offer; the answerer receives it. */
 void guichet_webrtc_create_chat(GstElement *webrtc);
 int guichet_webrtc_send_chat(GstElement *webrtc, const char *text);
