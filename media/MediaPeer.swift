@@ -100,6 +100,7 @@ public final class MediaPeer: @unchecked Sendable {
     private var stopped = false
     private var busThread: Thread?
     private let settings: MediaSettings
+    private let created = DispatchTime.now()
     private var adapter: QualityAdapter
     private var adaptation: (any DispatchSourceTimer)?
     /// The encoder's output at the last adaptation (bytes, and when), for its real rate.
@@ -161,7 +162,23 @@ public final class MediaPeer: @unchecked Sendable {
     /// so that the first call of the day sets up as fast as the others. The presets that cannot
     /// be built, with why.
     public static func warmUp(_ settings: MediaSettings, presets: [String]) -> [(preset: String, error: any Error)] {
-        presets.compactMap { preset in
+        _ = initialised
+        // What the far end's streams are decoded with: loaded at the first remote stream
+        // otherwise (decodebin plugs them in), which the first call of the day paid for; and a
+        // DTLS decoder, whose first one makes GStreamer's own certificate (an RSA key: ~200 ms
+        // in the first offer otherwise, even though the room then uses its own).
+        for factory in ["dtlsdec", "decodebin", "rtpvp8depay", "vp8dec", "rtph264depay", "openh264dec", "h264parse", "rtpopusdepay", "opusdec", "queue", "fakesink"] {
+            if let element = gst_element_factory_make(factory, nil) { gst_object_unref(element) }
+        }
+        // The codecs' own start (their tables, their first frame): a few frames through each, to the end.
+        for loop in [
+            "videotestsrc num-buffers=3 ! video/x-raw,width=\(settings.width),height=\(settings.height) ! vp8enc deadline=1 ! vp8dec ! fakesink",
+            "videotestsrc num-buffers=3 ! video/x-raw,width=\(settings.width),height=\(settings.height) ! openh264enc ! openh264dec ! fakesink",
+            "audiotestsrc num-buffers=3 ! opusenc ! opusdec ! fakesink",
+        ] {
+            runToEnd(loop)
+        }
+        return presets.compactMap { preset in
             var settings = settings
             settings.preset = preset
             do {
@@ -171,6 +188,24 @@ public final class MediaPeer: @unchecked Sendable {
                 return (preset, error)
             }
         }
+    }
+
+    /// Runs a short pipeline until its end (at most 5 s); failures are only a slower first call.
+    private static func runToEnd(_ description: String) {
+        var error: UnsafeMutablePointer<GError>?
+        guard let pipeline = gst_parse_launch(description, &error) else {
+            if let error { g_error_free(error) }
+            return
+        }
+        if let error { g_error_free(error) }
+        defer { gst_object_unref(pipeline) }
+        gst_element_set_state(pipeline, GST_STATE_PLAYING)
+        if let bus = gst_element_get_bus(pipeline) {
+            let end = GstMessageType(GST_MESSAGE_EOS.rawValue | GST_MESSAGE_ERROR.rawValue)
+            if let message = gst_bus_timed_pop_filtered(bus, 5_000_000_000, end) { gst_message_unref(message) }
+            gst_object_unref(bus)
+        }
+        gst_element_set_state(pipeline, GST_STATE_NULL)
     }
 
     deinit {
@@ -217,6 +252,10 @@ public final class MediaPeer: @unchecked Sendable {
             default: nil
             }
         guard let mapped else { return }
+        if Self.traced {
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - created.uptimeNanoseconds) / 1e6
+            FileHandle.standardError.write(Data("guichet media: +\(Int(ms)) ms \(String(describing: mapped).prefix(60))\n".utf8))
+        }
         if case .iceState("failed") = mapped {
             deliver(.iceState("failed"))
             queue.async { self.stop(reason: "ICE failed") }
