@@ -31,7 +31,7 @@ public struct AppOptions: Sendable {
     /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed.
     public var trustedProxies: [AddressRange] = []
     /// The structure's own networks (`--local-network`); elsewhere only the visio links answer.
-    public var localNetworks: [AddressRange] = AddressRange.privateNetworks + AddressRange.onLink()
+    public var localNetworks: [AddressRange] = NetworkPolicy.defaultLocalNetworks()
     /// The visio room's engine; nil runs no visio calls.
     public var visio: MediaSettings?
     /// The room's engine runs on the room's own PC (`guichet room`), not in the daemon.

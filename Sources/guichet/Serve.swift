@@ -43,6 +43,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where the room's visio engine runs: here (this machine's camera and screen), or remote (the room's own PC, `guichet room`).")
     var visioRoom: VisioRoom = .here
 
+    /// Addresses or CIDR blocks from a repeatable option; a bad one names the option.
+    static func ranges(_ texts: [String], option: String) throws -> [AddressRange] {
+        try texts.map { text in
+            do { return try AddressRange(text) } catch { throw ValidationError("\(option): \(error)") }
+        }
+    }
+
     func run() async throws {
         var app = AppOptions()
         app.logger = Logger(label: "guichet")
@@ -54,14 +61,8 @@ struct Serve: AsyncParsableCommand {
         case (nil, nil): break
         default: throw ValidationError("--tls-cert and --tls-key go together")
         }
-        app.trustedProxies = try trustedProxy.map { text in
-            do { return try AddressRange(text) } catch { throw ValidationError("--trusted-proxy: \(error)") }
-        }
-        if !localNetwork.isEmpty {
-            app.localNetworks = try localNetwork.map { text in
-                do { return try AddressRange(text) } catch { throw ValidationError("--local-network: \(error)") }
-            }
-        }
+        app.trustedProxies = try Self.ranges(trustedProxy, option: "--trusted-proxy")
+        if !localNetwork.isEmpty { app.localNetworks = try Self.ranges(localNetwork, option: "--local-network") }
         app.visio = try visio.settings(app.logger)
         app.remoteRoom = visioRoom == .remote
         // A refusal names the file, the key and the rule; it is printed without the usage text.

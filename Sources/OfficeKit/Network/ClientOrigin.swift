@@ -37,13 +37,16 @@ public struct NetworkPolicy: Sendable {
 
     public init(
         trustedProxies: [AddressRange] = [], tls: Bool = false, certificateFingerprint: String? = nil,
-        localNetworks: [AddressRange] = AddressRange.privateNetworks + AddressRange.onLink()
+        localNetworks: [AddressRange] = NetworkPolicy.defaultLocalNetworks()
     ) {
         self.trustedProxies = trustedProxies
         self.tls = tls
         self.certificateFingerprint = certificateFingerprint
         self.localNetworks = localNetworks
     }
+
+    /// Loopback, the private ranges and the subnets this machine is on.
+    public static func defaultLocalNetworks() -> [AddressRange] { AddressRange.privateNetworks + AddressRange.onLink() }
 
     /// Whether the request comes from the structure's own network (loopback always does, and
     /// so does a request with no socket peer: the in-process application of the tests; every
