@@ -65,6 +65,9 @@ public struct MediaSettings: Sendable {
     /// Benchmark only: write the wall-clock time into each outgoing picture and read the
     /// remote pictures' stamps (glass-to-glass latency).
     public var stamps = false
+    /// A seat of a conference (a third participant): the room's devices, screen and speaker are
+    /// then shared with the other seat's pipeline (`ConferenceRoom`).
+    public var conference: ConferenceSeat?
 
     public init() {}
 }
@@ -105,6 +108,8 @@ public final class MediaPeer: @unchecked Sendable {
     private var adaptation: (any DispatchSourceTimer)?
     /// The encoder's output at the last adaptation (bytes, and when), for its real rate.
     private var lastEncoded: (bytes: Int64, at: DispatchTime)?
+    /// A conference seat's compositor (the room's camera, the other seat's inset).
+    private let mix: UnsafeMutablePointer<GstElement>?
 
     /// Frames of remote video and buffers of remote audio that reached the room's sinks.
     public var videoFrames: Int64 { Int64(counters.pointee) }
@@ -133,6 +138,7 @@ public final class MediaPeer: @unchecked Sendable {
             throw MediaError(description: "the preset has no webrtcbin named webrtc")
         }
         webrtc = found
+        mix = settings.conference == nil ? nil : gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "mix")
         let object = UnsafeMutablePointer<GObject>(OpaquePointer(found))
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
         if let turn = settings.turnServer { gst_util_set_object_arg(object, "turn-server", Self.gstURL(turn)) }
@@ -144,6 +150,10 @@ public final class MediaPeer: @unchecked Sendable {
                 let peer = Unmanaged<MediaPeer>.fromOpaque(context).takeUnretainedValue()
                 peer.received(event, mline, text.map { String(cString: $0) })
             }, Unmanaged.passUnretained(self).toOpaque(), counters, counters + 1, settings.display ? 1 : 0)
+        if let seat = settings.conference {
+            let outputs = ConferenceRoom.outputs(seat)
+            guichet_webrtc_set_outputs(found, outputs.video, outputs.audio)
+        }
         if let encoder = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "videoencoder") {
             _ = guichet_count_output(encoder, counters + 2)
             gst_object_unref(encoder)
@@ -210,6 +220,7 @@ public final class MediaPeer: @unchecked Sendable {
 
     deinit {
         stop(reason: nil)
+        if let mix { gst_object_unref(mix) }
         gst_object_unref(webrtc)
         gst_object_unref(pipeline)
         counters.deallocate()
@@ -230,9 +241,12 @@ public final class MediaPeer: @unchecked Sendable {
         else { throw MediaError(description: "unknown preset \(s.preset)") }
         guard (160...1920).contains(s.width), (120...1080).contains(s.height), (100...8000).contains(s.videoKbps), (0...2000).contains(s.latencyMs)
         else { throw MediaError(description: "settings out of range") }
-        return text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: " ")
-            .replacingOccurrences(of: "{video}", with: s.sources.video)
-            .replacingOccurrences(of: "{audio}", with: s.sources.audio)
+        var (video, audio, branches) = (s.sources.video, s.sources.audio, "")
+        if let seat = s.conference { (video, audio, branches) = ConferenceRoom.sources(seat, width: s.width, height: s.height) }
+        let lines = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") } + [Substring(branches)]
+        return lines.joined(separator: " ")
+            .replacingOccurrences(of: "{video}", with: video)
+            .replacingOccurrences(of: "{audio}", with: audio)
             .replacingOccurrences(of: "{width}", with: "\(s.width)")
             .replacingOccurrences(of: "{height}", with: "\(s.height)")
             .replacingOccurrences(of: "{bitrate}", with: s.preset.hasPrefix("vp8") ? "\(s.videoKbps * 1000)" : "\(s.videoKbps * 1000)")
@@ -252,6 +266,7 @@ public final class MediaPeer: @unchecked Sendable {
             default: nil
             }
         guard let mapped else { return }
+        if case .remoteMedia("video") = mapped, let seat = settings.conference { ConferenceRoom.picture(seat, live: true) }
         if Self.traced {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - created.uptimeNanoseconds) / 1e6
             FileHandle.standardError.write(Data("guichet media: +\(Int(ms)) ms \(String(describing: mapped).prefix(60))\n".utf8))
@@ -276,7 +291,10 @@ public final class MediaPeer: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard !running, !stopped else { return }
+        // A conference seat's devices are the room's: its pipeline starts first.
+        if let seat = settings.conference, let mix { try ConferenceRoom.join(seat, mix: mix, settings: settings) }
         guard gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE else {
+            if let seat = settings.conference, let mix { ConferenceRoom.leave(seat, mix: mix) }
             throw MediaError(description: "the pipeline cannot start (camera or microphone busy?)")
         }
         running = true
@@ -326,6 +344,7 @@ public final class MediaPeer: @unchecked Sendable {
         timer?.cancel()
         guichet_webrtc_stopping(webrtc)
         gst_element_set_state(pipeline, GST_STATE_NULL)
+        if wasRunning, let seat = settings.conference, let mix { ConferenceRoom.leave(seat, mix: mix) }
         if wasRunning, let reason { deliver(.ended(reason)) }
     }
 

@@ -22,6 +22,10 @@ typedef struct {
     GstElement *webrtc; /* not owned: the watch lives in webrtcbin's object data */
     GMutex lock;
     gboolean display;
+    /* Where the decoded remote picture and sound go instead (a conference: the other seat and
+     * the room's screen), as bin descriptions; NULL for the screen/speaker or counting sinks. */
+    gchar *video_output;
+    gchar *audio_output;
     GstPromise *pending_stats; /* interrupted when the call stops, so no one waits forever */
     gboolean stopping;
 } Watch;
@@ -35,6 +39,8 @@ static void emit(Watch *w, int event, unsigned mline, const char *text) {
 static void free_watch(gpointer data) {
     Watch *w = data;
     if (w->chat) g_object_unref(w->chat);
+    g_free(w->video_output);
+    g_free(w->audio_output);
     g_mutex_clear(&w->lock);
     g_free(w);
 }
@@ -64,11 +70,13 @@ static GstPadProbeReturn on_remote_buffer(GstPad *pad, GstPadProbeInfo *info, gp
 }
 
 /* The room's screen and speaker, or counting sinks (tests, benchmark, no display). */
-static GstElement *remote_output(gboolean video, gboolean display) {
+static GstElement *remote_output(Watch *w, gboolean video) {
     GError *error = NULL;
-    const char *description = !display ? "queue ! fakesink sync=false async=false"
-                              : video  ? "queue ! videoconvert ! autovideosink sync=true"
-                                       : "queue ! audioconvert ! audioresample ! autoaudiosink sync=true";
+    const char *chosen = video ? w->video_output : w->audio_output;
+    const char *description = chosen       ? chosen
+                              : !w->display ? "queue ! fakesink sync=false async=false"
+                              : video       ? "queue ! videoconvert ! autovideosink sync=true"
+                                            : "queue ! audioconvert ! audioresample ! autoaudiosink sync=true";
     GstElement *bin = gst_parse_bin_from_description(description, TRUE, &error);
     if (error) g_error_free(error);
     return bin;
@@ -83,7 +91,7 @@ static void on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data) {
     gboolean audio = g_str_has_prefix(name, "audio/");
     gst_caps_unref(caps);
     if (!video && !audio) return;
-    GstElement *output = remote_output(video, w->display);
+    GstElement *output = remote_output(w, video);
     if (!output) {
         emit(w, GUICHET_EVENT_ERROR, 0, video ? "no screen for the remote picture" : "no speaker for the remote sound");
         return;
@@ -180,6 +188,15 @@ static void on_description_created(GstPromise *promise, gpointer data) {
     g_free(text);
     gst_webrtc_session_description_free(description);
     gst_object_unref(webrtc);
+}
+
+void guichet_webrtc_set_outputs(GstElement *webrtc, const char *video, const char *audio) {
+    Watch *w = watch_of(webrtc);
+    if (!w) return;
+    g_free(w->video_output);
+    g_free(w->audio_output);
+    w->video_output = video ? g_strdup(video) : NULL;
+    w->audio_output = audio ? g_strdup(audio) : NULL;
 }
 
 void guichet_webrtc_create(GstElement *webrtc, int answer) {

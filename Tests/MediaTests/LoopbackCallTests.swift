@@ -103,6 +103,38 @@ import Testing
         #expect(call.shared.log.withLock { $0.contains("room ended(\"hung up\")") })
     }
 
+    /// A third participant: the room's two seats (the specialist's, the invited participant's)
+    /// are two calls sharing the room's devices; every direction carries pictures and sound,
+    /// and the room's own pipeline stops with the last seat.
+    @Test func aConferenceCarriesEveryDirectionAndReleasesTheRoomWithItsLastSeat() throws {
+        func seat(_ seat: Int, pattern: String) throws -> Call {
+            var room = Call.settings()
+            room.conference = try ConferenceSeat(room: "test-room", seat: seat)
+            var far = Call.settings()
+            far.sources = .test(pattern: pattern)
+            return try Call(settings: room, peerSettings: far)
+        }
+        let specialist = try seat(0, pattern: "red")
+        let interpreter = try seat(1, pattern: "blue")
+        try specialist.start()
+        try interpreter.start()
+        #expect(ConferenceRoom.isRunning("test-room"))
+        let calls = [specialist, interpreter]
+        let flowing = specialist.wait {
+            calls.allSatisfy { $0.room.videoFrames > 30 && $0.peer.videoFrames > 30 && $0.room.audioBuffers > 30 && $0.peer.audioBuffers > 30 }
+        }
+        #expect(flowing, "\(calls.map { "room v\($0.room.videoFrames) a\($0.room.audioBuffers), far v\($0.peer.videoFrames) a\($0.peer.audioBuffers)" })")
+        // One seat leaves: the other's call goes on, the room's pipeline too.
+        specialist.room.stop()
+        #expect(ConferenceRoom.isRunning("test-room"))
+        let before = interpreter.peer.videoFrames
+        #expect(interpreter.wait(10) { interpreter.peer.videoFrames > before + 30 })
+        interpreter.room.stop()
+        #expect(!ConferenceRoom.isRunning("test-room"))
+        #expect(throws: MediaError.self) { try ConferenceSeat(room: "a b", seat: 0) }
+        #expect(throws: MediaError.self) { try ConferenceSeat(room: "room", seat: 2) }
+    }
+
     @Test func theEngineReadsTheFarEndsReportsAndAppliesAQuality() throws {
         var settings = Call.settings()
         settings.adaptive = false  // this test drives the quality itself

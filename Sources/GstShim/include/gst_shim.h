@@ -30,6 +30,11 @@ typedef void (*guichet_event_cb)(void *context, int event, unsigned mline, const
 void guichet_webrtc_watch(GstElement *pipeline, GstElement *webrtc, guichet_event_cb callback, void *context,
                           volatile gint64 *video_frames, volatile gint64 *audio_buffers, int display);
 
+/* Where the decoded remote streams go instead of the screen/speaker or counting sinks: bin
+ * descriptions whose unlinked sink pad takes the stream (a conference's inter sinks). Call
+ * after `guichet_webrtc_watch`, before the pipeline starts. */
+void guichet_webrtc_set_outputs(GstElement *webrtc, const char *video, const char *audio);
+
 /* Creates an offer (or an answer), sets it as the local description, then reports it. */
 void guichet_webrtc_create(GstElement *webrtc, int answer);
 
