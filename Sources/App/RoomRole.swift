@@ -135,12 +135,13 @@ final class RoomRunner: Sendable {
     func handle(_ command: RoomCommand) {
         let call = command.call
         switch command {
-        case .start(_, let stun, let turn, let preset):
+        case .start(_, let stun, let turn, let preset, let conference, let seat):
             var settings = media
             (settings.stunServer, settings.turnServer) = (stun, turn)
             // The server names one of the presets this build has; MediaPeer refuses any other.
             if let preset { settings.preset = preset }
             do {
+                if let conference, let seat { settings.conference = try ConferenceSeat(room: conference, seat: seat) }
                 let peer = try MediaPeer(settings: settings) { [weak self] event in self?.forward(call, event) }
                 peers.withLock { $0[call]?.stop(reason: nil); $0[call] = peer }
                 try peer.start(offerer: true)

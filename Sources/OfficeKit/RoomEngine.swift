@@ -124,7 +124,12 @@ final class RemoteRoomPeer: RoomPeer {
 
     private func send(_ command: RoomCommand) { engine.send(station: station, command) }
 
-    func start(offerer: Bool) throws { send(.start(call: call, stun: settings.stunServer, turn: settings.turnServer, preset: settings.preset)) }
+    func start(offerer: Bool) throws {
+        send(
+            .start(
+                call: call, stun: settings.stunServer, turn: settings.turnServer, preset: settings.preset, conference: settings.conference?.room,
+                seat: settings.conference?.seat))
+    }
     func createOffer() { send(.createOffer(call: call)) }
     func setRemoteDescription(_ sdp: String, isAnswer: Bool) throws { send(.remoteDescription(call: call, sdp: sdp)) }
     func addCandidate(mline: UInt32, _ candidate: String) throws { send(.candidate(call: call, mline: Int(mline), candidate: candidate)) }

@@ -5,15 +5,22 @@ import Media
 import Store
 import Visio
 
-/// The visio calls in progress, by booking. Each call's rules are a `CallMachine` (a value);
-/// this actor feeds it the specialist's messages, the agent's decisions and the room's media
-/// events, and carries out the actions it returns: the socket, the media engine (the room is
-/// always the offerer) and the call's record.
+/// The visio calls in progress, by booking and seat (the specialist's, and the invited
+/// participant's when the agent invited one: each its own call, link and connection). Each
+/// call's rules are a `CallMachine` (a value); this actor feeds it the remote person's
+/// messages, the agent's decisions and the room's media events, and carries out the actions it
+/// returns: the socket, the media engine (the room is always the offerer) and the record.
 public actor VisioCalls {
     /// One call: its machine and the I/O it drives.
     struct Call {
         let booking: Booking
+        let seat: VisioSeat
         let since: Date
+        /// A participant is invited: the room's media are a conference (each remote person sees
+        /// and hears the room and the other), decided at each start of the media.
+        var invited: Bool
+        /// The running media are a conference's seat.
+        var conference = false
         var machine: CallMachine
         var send: @Sendable (OutgoingSignal) -> Void
         var close: @Sendable () -> Void
@@ -62,9 +69,16 @@ public actor VisioCalls {
         self.clock = clock
     }
 
+    /// The key of a seat's call: the booking's id for the specialist's (the room's PC and the
+    /// records know calls by it), with "+guest" for the invited participant's.
+    public static func key(_ bookingID: String, _ seat: VisioSeat) -> String {
+        seat == .specialist ? bookingID : bookingID + "+guest"
+    }
+
     /// Who waits or talks, for the console and the room's screen.
     public struct Presence: Sendable {
         public let booking: Booking
+        public let seat: VisioSeat
         public let since: Date
         public let phase: CallMachine.Phase
         public let admitted: Bool
@@ -82,7 +96,7 @@ public actor VisioCalls {
             var connected = true
             if case .reconnecting = $0.machine.phase { connected = false }
             return Presence(
-                booking: $0.booking, since: $0.since, phase: $0.machine.phase, admitted: $0.machine.admitted, connected: connected,
+                booking: $0.booking, seat: $0.seat, since: $0.since, phase: $0.machine.phase, admitted: $0.machine.admitted, connected: connected,
                 remoteMedia: $0.machine.remoteMedia.sorted(), messages: $0.machine.messages, quality: $0.quality, firstVideoAt: $0.firstVideoAt,
                 otherDevices: $0.others.count)
         }
@@ -96,15 +110,19 @@ public actor VisioCalls {
 
     // MARK: events in
 
-    /// The specialist connected: to the waiting room. A connection replacing a lost one takes
-    /// the call up again (at once with a fresh offer when admitted); a second device while the
-    /// call's connection lives is refused (`link_in_use`).
+    /// A remote person connected (on their seat's link): to the waiting room. A connection
+    /// replacing a lost one takes the call up again (at once with a fresh offer when admitted);
+    /// a second device while the call's connection lives is refused (`link_in_use`).
+    /// `invited`: the booking has an invited participant.
     public func connected(
-        _ booking: Booking, connection: UUID, send: @escaping @Sendable (OutgoingSignal) -> Void, close: @escaping @Sendable () -> Void
+        _ booking: Booking, seat: VisioSeat = .specialist, invited: Bool = false, connection: UUID,
+        send: @escaping @Sendable (OutgoingSignal) -> Void, close: @escaping @Sendable () -> Void
     ) {
-        if calls[booking.id] != nil {
+        let key = Self.key(booking.id, seat)
+        if calls[key] != nil {
+            calls[key]?.invited = invited || seat == .guest
             // The old socket's closing belongs to the old closures; then the new ones take over.
-            handle(booking.id, .connected(connection)) { call in
+            handle(key, .connected(connection)) { call in
                 if call.machine.connection == connection {
                     call.send = send
                     call.close = close
@@ -116,45 +134,59 @@ public actor VisioCalls {
             return
         }
         let (machine, actions) = CallMachine.start(connection: connection)
-        calls[booking.id] = Call(booking: booking, since: clock(), machine: machine, send: send, close: close)
+        calls[key] = Call(booking: booking, seat: seat, since: clock(), invited: invited || seat == .guest, machine: machine, send: send, close: close)
         version &+= 1
-        perform(actions, for: booking.id)
+        perform(actions, for: key)
     }
 
-    public func disconnected(_ bookingID: String, connection: UUID) {
-        if calls[bookingID]?.others.removeValue(forKey: connection) != nil {
+    public func disconnected(_ key: String, connection: UUID) {
+        if calls[key]?.others.removeValue(forKey: connection) != nil {
             version &+= 1
             return
         }
-        handle(bookingID, .disconnected(connection))
+        handle(key, .disconnected(connection))
     }
 
-    /// The agent admits the specialist: the room's engine starts and makes the offer.
-    public func admit(_ bookingID: String) throws {
-        guard calls[bookingID] != nil else { throw VisioError.notWaiting }
-        handle(bookingID, .admitted)
+    /// The agent admits the specialist (or the invited participant): the room's engine starts
+    /// and makes the offer.
+    public func admit(_ bookingID: String, seat: VisioSeat = .specialist) throws {
+        let key = Self.key(bookingID, seat)
+        guard calls[key] != nil else { throw VisioError.notWaiting }
+        handle(key, .admitted)
     }
 
-    /// The room hangs up (the usager's big button, or the agent).
+    /// The room hangs up (the usager's big button, or the agent): both seats.
     public func hangUp(_ bookingID: String) {
-        handle(bookingID, .roomHungUp)
+        for seat in VisioSeat.allCases { handle(Self.key(bookingID, seat), .roomHungUp) }
+    }
+
+    /// The agent invited a participant: the specialist's media become a conference when the
+    /// participant's start (not before: a call alone keeps its lighter pipeline meanwhile).
+    public func invited(_ bookingID: String) {
+        calls[Self.key(bookingID, .specialist)]?.invited = true
+    }
+
+    /// The agent withdrew the invitation: the participant's call ends (its link no longer opens).
+    public func withdrawn(_ bookingID: String) {
+        calls[Self.key(bookingID, .specialist)]?.invited = false
+        handle(Self.key(bookingID, .guest), .roomHungUp)
     }
 
     /// A message from the specialist: validated, then routed; a refusal never disturbs the call.
-    public func received(_ bookingID: String, connection: UUID, _ text: String) {
-        guard var call = calls[bookingID] else { return }
+    public func received(_ key: String, connection: UUID, _ text: String) {
+        guard var call = calls[key] else { return }
         if var other = call.others[connection] {
             // A refused device hears the same refusal, within its own budget.
             if other.budget.spend(at: clock()) { other.send(.refusal(.linkInUse)) }
-            calls[bookingID]?.others[connection] = other
+            calls[key]?.others[connection] = other
             return
         }
         guard call.machine.connection == connection else { return }
         let allowed = call.budget.spend(at: clock())
-        calls[bookingID] = call
+        calls[key] = call
         guard allowed else { return call.send(.refusal(.flood)) }
         do {
-            handle(bookingID, .received(try IncomingSignal.parse(text)))
+            handle(key, .received(try IncomingSignal.parse(text)))
         } catch {
             call.send(.refusal(error))
         }
@@ -178,40 +210,40 @@ public actor VisioCalls {
     }
 
     /// A media event of the peer started for `connection` (events of a replaced peer are stale).
-    private func mediaEvent(_ bookingID: String, connection: UUID, _ event: MediaEvent) {
-        guard let call = calls[bookingID], call.machine.connection == connection else { return }
+    private func mediaEvent(_ key: String, connection: UUID, _ event: MediaEvent) {
+        guard let call = calls[key], call.machine.connection == connection else { return }
         switch event {
-        case .negotiationNeeded: handle(bookingID, .media(.negotiationNeeded))
-        case .localDescription(let sdp): handle(bookingID, .media(.localDescription(sdp: sdp)))
-        case .iceCandidate(let mline, let candidate): handle(bookingID, .media(.candidate(mline: Int(mline), candidate: candidate)))
+        case .negotiationNeeded: handle(key, .media(.negotiationNeeded))
+        case .localDescription(let sdp): handle(key, .media(.localDescription(sdp: sdp)))
+        case .iceCandidate(let mline, let candidate): handle(key, .media(.candidate(mline: Int(mline), candidate: candidate)))
         case .remoteMedia(let kind):
-            handle(bookingID, .media(.remoteMedia(kind: kind))) { call in
+            handle(key, .media(.remoteMedia(kind: kind))) { call in
                 if kind == "video", call.firstVideoAt == nil { call.firstVideoAt = Date() }
             }
-        case .chat(let text): handle(bookingID, .media(.chat(text)))
+        case .chat(let text): handle(key, .media(.chat(text)))
         case .ended(let why):
-            logger.warning("visio media ended", metadata: ["booking": "\(bookingID)", "why": "\(why)"])
-            handle(bookingID, .media(.ended(why: why)))
+            logger.warning("visio media ended", metadata: ["booking": "\(key)", "why": "\(why)"])
+            handle(key, .media(.ended(why: why)))
         case .quality(let quality):
             // The console's weak-network notice clears once the room sends its full quality again.
-            calls[bookingID]?.quality = quality.reduced ? quality : nil
+            calls[key]?.quality = quality.reduced ? quality : nil
             version &+= 1
         case .iceState: break
         }
     }
 
     /// Feeds the machine, applies `update` to the call's I/O, then carries out the actions.
-    private func handle(_ bookingID: String, _ event: CallMachine.Event, update: (inout Call) -> Void = { _ in }) {
-        guard var call = calls[bookingID] else { return }
+    private func handle(_ key: String, _ event: CallMachine.Event, update: (inout Call) -> Void = { _ in }) {
+        guard var call = calls[key] else { return }
         let before = call.machine
         let actions = call.machine.handle(event, now: clock())
         // Actions that close the old socket run with the old closures, before `update`.
         let closeOld = call.close
         update(&call)
-        calls[bookingID] = call
+        calls[key] = call
         if call.machine != before { version &+= 1 }
-        perform(actions, for: bookingID, oldClose: closeOld)
-        if call.machine.isEnded, let ended = calls.removeValue(forKey: bookingID) {
+        perform(actions, for: key, oldClose: closeOld)
+        if call.machine.isEnded, let ended = calls.removeValue(forKey: key) {
             for other in ended.others.values { other.close() }
         }
     }
@@ -219,9 +251,9 @@ public actor VisioCalls {
     // MARK: actions out
 
     /// `oldClose` closes the socket the machine's `closeConnection` means (the replaced one on a reconnection).
-    private func perform(_ actions: [CallMachine.Action], for bookingID: String, oldClose: (@Sendable () -> Void)? = nil) {
+    private func perform(_ actions: [CallMachine.Action], for key: String, oldClose: (@Sendable () -> Void)? = nil) {
         for action in actions {
-            guard let call = calls[bookingID] else { return }
+            guard let call = calls[key] else { return }
             switch action {
             case .send(let message): call.send(message)
             case .sendAdmitted: call.send(.admitted(iceServers: iceServers(call.booking)))
@@ -230,15 +262,15 @@ public actor VisioCalls {
                 call.others[socket]?.send(.refusal(.linkInUse))
                 version &+= 1
             case .startMedia:
-                do { try startMedia(bookingID) } catch {
-                    logger.error("visio: the room's media cannot start", metadata: ["booking": "\(bookingID)", "error": "\(error)"])
-                    handle(bookingID, .media(.failedToStart))
+                do { try startMedia(key) } catch {
+                    logger.error("visio: the room's media cannot start", metadata: ["booking": "\(key)", "error": "\(error)"])
+                    handle(key, .media(.failedToStart))
                 }
             case .stopMedia:
                 call.events?.cancel()
                 call.peer?.stop(reason: nil)
-                calls[bookingID]?.peer = nil
-                calls[bookingID]?.events = nil
+                calls[key]?.peer = nil
+                calls[key]?.events = nil
             case .createOffer: call.peer?.createOffer()
             case .applyAnswer(let sdp):
                 do { try call.peer?.setRemoteDescription(sdp, isAnswer: true) } catch { call.send(.refusal(.malformed("answer refused"))) }
@@ -248,17 +280,19 @@ public actor VisioCalls {
                 // The one timer of a lost call; a new socket makes it a no-op.
                 Task {
                     try? await Task.sleep(for: .seconds(CallMachine.reconnectGrace))
-                    self.handle(bookingID, .graceOver(socket))
+                    self.handle(key, .graceOver(socket))
                 }
             case .recordStart:
+                // One record per visio: the specialist's; a participant joins it.
+                guard call.seat == .specialist else { continue }
                 let booking = call.booking
                 record {
                     let row = try? await self.database.visioCallStarted(booking: booking, at: self.clock())
-                    await self.setRow(bookingID, row)
+                    await self.setRow(key, row)
                 }
             case .recordEnd(let outcome):
-                logger.info("visio call ended", metadata: ["booking": "\(bookingID)", "outcome": "\(outcome)"])
-                if let row = call.row { record { try? await self.database.visioCallEnded(id: row, at: self.clock(), outcome: outcome) } }
+                logger.info("visio call ended", metadata: ["booking": "\(key)", "outcome": "\(outcome)"])
+                if call.seat == .specialist, let row = call.row { record { try? await self.database.visioCallEnded(id: row, at: self.clock(), outcome: outcome) } }
             }
         }
     }
@@ -275,29 +309,39 @@ public actor VisioCalls {
 
     /// Builds the room's pipeline, tells the specialist, starts it. Its events reach the actor
     /// in order through one stream, tagged with the socket they were started for.
-    private func startMedia(_ bookingID: String) throws {
-        guard let call = calls[bookingID] else { return }
+    private func startMedia(_ key: String) throws {
+        guard let call = calls[key] else { return }
         let servers = iceServers(call.booking)
         var settings = media
         settings.stunServer = servers.first { $0.urls.hasPrefix("stun:") }?.gstreamerURL
         settings.turnServer = servers.first { $0.urls.hasPrefix("turn") }?.gstreamerURL
         settings.preset = codec.codec(browserPrefers: call.machine.browserCodecs).preset
+        calls[key]?.conference = call.invited
+        if call.invited {
+            settings.conference = try ConferenceSeat(room: call.booking.id, seat: call.seat.index)
+            // The specialist's call alone had the lighter pipeline: it becomes a conference seat.
+            let other = Self.key(call.booking.id, call.seat == .specialist ? .guest : .specialist)
+            if let peer = calls[other], !peer.conference, peer.machine.admitted {
+                calls[other]?.invited = true
+                handle(other, .mediaChanged)
+            }
+        }
         let connection = call.machine.connection
         let (stream, continuation) = AsyncStream<MediaEvent>.makeStream()
-        let peer = try engine.makePeer(call: bookingID, station: call.booking.station ?? "", settings: settings) { continuation.yield($0) }
+        let peer = try engine.makePeer(call: key, station: call.booking.station ?? "", settings: settings) { continuation.yield($0) }
         let events = Task { [weak self] in
-            for await event in stream { await self?.mediaEvent(bookingID, connection: connection, event) }
+            for await event in stream { await self?.mediaEvent(key, connection: connection, event) }
         }
-        calls[bookingID]?.peer = peer
-        calls[bookingID]?.events = events
+        calls[key]?.peer = peer
+        calls[key]?.events = events
         call.send(.admitted(iceServers: servers))
         try peer.start(offerer: true)
     }
 
-    private func setRow(_ bookingID: String, _ row: Int64?) {
+    private func setRow(_ key: String, _ row: Int64?) {
         guard let row else { return }
-        if calls[bookingID] != nil {
-            calls[bookingID]?.row = row
+        if calls[key] != nil {
+            calls[key]?.row = row
         } else {
             // The call ended before its row was written.
             record { try? await self.database.visioCallEnded(id: row, at: self.clock(), outcome: "ended-early") }
@@ -306,14 +350,14 @@ public actor VisioCalls {
 
     // MARK: the room's counters
 
-    /// The room's counters, for the room's screen and the tests.
-    public func frames(_ bookingID: String) -> (video: Int64, audio: Int64)? {
-        calls[bookingID]?.peer.map { ($0.videoFrames, $0.audioBuffers) }
+    /// The room's counters of a seat's call, for the room's screen and the tests.
+    public func frames(_ bookingID: String, seat: VisioSeat = .specialist) -> (video: Int64, audio: Int64)? {
+        calls[Self.key(bookingID, seat)]?.peer.map { ($0.videoFrames, $0.audioBuffers) }
     }
 
     /// Benchmark only: glass-to-glass latencies of the specialist's pictures since the last call.
-    public func stampLatencies(_ bookingID: String) -> [Double] {
-        calls[bookingID]?.peer?.stampLatencies() ?? []
+    public func stampLatencies(_ key: String) -> [Double] {
+        calls[key]?.peer?.stampLatencies() ?? []
     }
 
     /// Loads GStreamer and each codec's plugins once at start (pipelines built and dropped,
@@ -352,7 +396,7 @@ public actor VisioCalls {
             return true
         }
         let (machine, actions) = CallMachine.resumed(now: clock())
-        calls[bookingID] = Call(booking: booking, since: clock(), machine: machine, send: { _ in }, close: {})
+        calls[bookingID] = Call(booking: booking, seat: .specialist, since: clock(), invited: false, machine: machine, send: { _ in }, close: {})
         // The running pipeline, known to the engine so that the next stop reaches it.
         do {
             calls[bookingID]?.peer = try engine.makePeer(call: bookingID, station: station, settings: media) { _ in }

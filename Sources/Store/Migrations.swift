@@ -399,6 +399,18 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v8-visio-guest") { db in
+            try db.execute(
+                sql: """
+                    -- One more participant a visio booking invites (an interpreter, a second
+                    -- advisor): their own link, like the specialist's; deleted when withdrawn.
+                    CREATE TABLE visioGuest (
+                        booking TEXT PRIMARY KEY REFERENCES booking(id),
+                        token TEXT NOT NULL UNIQUE,
+                        createdAt INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

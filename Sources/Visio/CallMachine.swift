@@ -47,6 +47,9 @@ public struct CallMachine: Sendable, Equatable {
         /// The room's PC still runs this call, admitted before the server restarted; the
         /// specialist's page came back first and waits: it goes straight back in.
         case resumedByRoom
+        /// What the room sends must change shape (a third participant arrives): the media
+        /// start again with a fresh offer, which the page answers on its connection.
+        case mediaChanged
     }
 
     public enum Action: Sendable, Equatable {
@@ -154,6 +157,11 @@ public struct CallMachine: Sendable, Equatable {
             admitted = true
             phase = .admitted
             return [.startMedia]
+        case .mediaChanged:
+            guard mediaRunning else { return [] }
+            phase = .admitted
+            remoteMedia = []
+            return [.stopMedia, .startMedia]
         case .roomHungUp:
             return [.send(.leave)] + end("room-hung-up")
         case .daemonStopping(let roomGoesOn):

@@ -5,7 +5,8 @@
 public enum RoomCommand: Codable, Sendable, Equatable {
     /// Builds the call's pipeline (with the call's STUN and TURN servers, GStreamer's URL form,
     /// and its preset: the call's codec; the room's own when absent) and starts it as the offerer.
-    case start(call: String, stun: String?, turn: String?, preset: String? = nil)
+    /// `conference` and `seat`: the call is a seat of the room's conference (a third participant).
+    case start(call: String, stun: String?, turn: String?, preset: String? = nil, conference: String? = nil, seat: Int? = nil)
     case createOffer(call: String)
     case remoteDescription(call: String, sdp: String)
     case candidate(call: String, mline: Int, candidate: String)
@@ -13,7 +14,7 @@ public enum RoomCommand: Codable, Sendable, Equatable {
 
     public var call: String {
         switch self {
-        case .start(let call, _, _, _), .createOffer(let call), .remoteDescription(let call, _), .candidate(let call, _, _), .stop(let call): call
+        case .start(let call, _, _, _, _, _), .createOffer(let call), .remoteDescription(let call, _), .candidate(let call, _, _), .stop(let call): call
         }
     }
 }

@@ -324,6 +324,102 @@ def test_a_call_cancelled_midway_stays_on_the_console_and_a_stop_tells_the_page(
         driver.quit()
 
 
+def solid_camera(path, y, u, v, width=640, height=480):
+    """A fake camera of one colour (Chromium plays a .y4m file as its camera): a second
+    client's picture that can be recognised wherever the room puts it."""
+    frame = b"FRAME\n" + bytes([y]) * (width * height) + bytes([u]) * (width * height // 4) + bytes([v]) * (width * height // 4)
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode() + frame * 10)
+    return str(path)
+
+
+# The colour of the received picture at a point given as fractions of its size.
+PIXEL = """
+const v = document.getElementById('distant');
+if (!v.videoWidth) return null;
+const c = document.createElement('canvas');
+c.width = v.videoWidth; c.height = v.videoHeight;
+const g = c.getContext('2d');
+g.drawImage(v, 0, 0);
+return Array.from(g.getImageData(Math.floor(arguments[0] * c.width), Math.floor(arguments[1] * c.height), 1, 1).data.slice(0, 3));
+"""
+
+
+def looks(driver, x, y):
+    """'red', 'blue' or 'dark' at that point of the picture the page receives."""
+    rgb = driver.execute_script(PIXEL, x, y)
+    if not rgb:
+        return None
+    r, g, b = rgb
+    return "red" if r > 150 and g < 90 and b < 90 else "blue" if b > 150 and r < 90 and g < 90 else "dark" if max(rgb) < 60 else str(rgb)
+
+
+def guest_token(d, booking):
+    with sqlite3.connect(d.db) as db:
+        row = db.execute("SELECT token FROM visioGuest WHERE booking = ?", (booking["id"],)).fetchone()
+    return row and row[0]
+
+
+def test_an_invited_participant_sees_and_is_seen_by_the_room_and_the_specialist(visio, tmp_path):
+    """A third participant: the specialist is in the call alone, the agent invites an
+    interpreter, who joins by their own link. Each remote page receives the room's picture with
+    the other's inset (the specialist's camera is red, the interpreter's blue), and the room
+    receives both; frames counted in each direction."""
+    d, booking, token = visio
+    red = solid_camera(tmp_path / "red.y4m", 81, 90, 240)
+    blue = solid_camera(tmp_path / "blue.y4m", 41, 240, 110)
+    specialist = chromium(*FAKE_DEVICES, f"--use-file-for-fake-video-capture={red}")
+    interpreter = None
+    try:
+        join_and_admit(d, specialist, booking, token)
+        # Alone: the room's picture, no inset.
+        assert looks(specialist, 0.81, 0.81) == "dark"
+
+        assert d.form_post(f"/console/visio/{booking['id']}/invite", {"_csrf": d.csrf()})[0] in (302, 303)
+        guest = guest_token(d, booking)
+        html = d.get("/console/visio")[1].decode()
+        assert f"/visio/{guest}" in html and "Participant invité" in html and token != guest
+        interpreter = chromium(*FAKE_DEVICES, f"--use-file-for-fake-video-capture={blue}")
+        interpreter.get(d.url(f"/visio/{guest}"))
+        assert page_text(interpreter, "visioGuestHint") in interpreter.find_element(By.ID, "contenu").text
+        wait_for(lambda: interpreter.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the interpreter's devices check")
+        assert serious_violations(interpreter) == []
+        interpreter.find_element(By.ID, "rejoindre").click()
+        wait_for(lambda: "admit-guest" in d.get("/console/visio")[1].decode(), 10, what="the interpreter in the waiting room")
+        # The specialist's call is not disturbed by the one waiting.
+        assert room(d).get("admitted") and "guest" not in room(d)
+        assert d.form_post(f"/console/visio/{booking['id']}/admit-guest", {"_csrf": d.csrf()})[0] in (302, 303)
+
+        # Every direction: the room receives both, each page receives the room with the other inset.
+        wait_for(lambda: room(d).get("guest", {}).get("videoFrames", 0) > 30 and room(d)["guest"].get("audioBuffers", 0) > 10, 30,
+                 what="the interpreter's frames at the room")
+        before = room(d).get("videoFrames", 0)
+        wait_for(lambda: room(d).get("videoFrames", 0) > before + 30, 30, what="the specialist's frames at the room, still")
+        wait_for(lambda: page_frames(interpreter) > 30, 30, what="frames in the interpreter's page")
+        wait_for(lambda: looks(interpreter, 0.81, 0.81) == "red", 20, what="the specialist's picture inset on the interpreter's page")
+        wait_for(lambda: looks(specialist, 0.81, 0.81) == "blue", 20, what="the interpreter's picture inset on the specialist's page")
+        assert looks(specialist, 0.3, 0.3) == "dark" and looks(interpreter, 0.3, 0.3) == "dark"  # the room's picture around
+        frames = page_frames(specialist)
+        wait_for(lambda: page_frames(specialist) > frames + 30, 10, what="the specialist's page still receiving")
+        html = d.get("/console/visio")[1].decode()
+        assert html.count("En communication") == 2
+        # One record for the visio: the specialist's.
+        assert len(calls(d)) == 1
+
+        # The invitation withdrawn: the interpreter's call ends, the specialist's goes on, without the inset.
+        assert d.form_post(f"/console/visio/{booking['id']}/withdraw", {"_csrf": d.csrf()})[0] in (302, 303)
+        wait_for(lambda: interpreter.find_element(By.ID, "fin").is_displayed(), 10, what="the interpreter's page to end")
+        wait_for(lambda: looks(specialist, 0.81, 0.81) == "dark", 10, what="the inset gone")
+        assert socket_status(d, guest) != 101 and "guest" not in room(d)
+        frames = page_frames(specialist)
+        wait_for(lambda: page_frames(specialist) > frames + 30, 10, what="the specialist's call going on")
+        assert d.form_post("/salle/visio/raccrocher", {})[0] in (302, 303)
+        wait_for(lambda: specialist.find_element(By.ID, "fin").is_displayed(), 10, what="the specialist's page to end")
+    finally:
+        specialist.quit()
+        if interpreter:
+            interpreter.quit()
+
+
 # Run before the page's scripts: this browser lists H.264 first, as Safari does.
 PREFERS_H264 = """
 const original = RTCRtpReceiver.getCapabilities.bind(RTCRtpReceiver);

@@ -34,6 +34,19 @@ struct CallMachineTests {
         #expect(call.handle(.received(.join()), now: t0) == [])
     }
 
+    @Test func aChangeOfShapeRestartsRunningMediaOnlyWithAFreshOffer() {
+        var (call, _) = CallMachine.start(connection: first)
+        // Waiting: nothing runs, nothing restarts (the media start with the new shape at admission).
+        #expect(call.handle(.mediaChanged, now: t0) == [])
+        _ = call.handle(.admitted, now: t0)
+        _ = call.handle(.media(.remoteMedia(kind: "video")), now: t0)
+        #expect(call.handle(.mediaChanged, now: t0) == [.stopMedia, .startMedia])
+        #expect(call.phase == .admitted && call.remoteMedia.isEmpty && call.admitted)
+        // Lost: the reconnection will start the media afresh anyway.
+        _ = call.handle(.disconnected(first), now: t0)
+        #expect(call.handle(.mediaChanged, now: t0) == [])
+    }
+
     @Test func leavingTheWaitingRoomEndsTheCallWithoutARecordedStart() {
         var (call, _) = CallMachine.start(connection: first)
         #expect(call.handle(.disconnected(second), now: t0) == [])  // not its socket

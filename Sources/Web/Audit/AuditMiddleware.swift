@@ -65,6 +65,8 @@ enum AuditVocabulary {
             "POST /console/messages/{id}/answered": "message.answered",
             "POST /console/help/{id}/resolve": "help.resolve", "POST /console/help/{id}/accompanied": "help.accompanied",
             "POST /console/visio/{booking}/admit": "visio.admit", "POST /console/visio/{booking}/hang-up": "visio.hang-up",
+            "POST /console/visio/{booking}/invite": "visio.invite", "POST /console/visio/{booking}/withdraw": "visio.withdraw",
+            "POST /console/visio/{booking}/admit-guest": "visio.admit-guest",
             "POST /console/agents": "agent.add", "POST /console/agents/{id}/disable": "agent.disable",
             "POST /console/purge": "purge",
             "POST /console/devices/{id}/code": "device.code", "POST /console/devices/{id}/revoke": "device.revoke",

@@ -167,7 +167,9 @@ enum Notices {
         "closed": "Orientation clôturée.", "mandate": "Mandat enregistré.", "withdrawn": "Retrait enregistré.",
         "hours": "Horaires enregistrés.", "closure": "Fermeture annoncée.", "closure-withdrawn": "Fermeture retirée.",
         "agent": "Compte créé.", "permanence": "Permanence programmée.", "message": "Message marqué comme répondu.", "help": "Demande d’aide traitée.", "purge": "Purge effectuée.",
-        "visio-admit": "Le ou la spécialiste entre : l’appel démarre.", "visio-hang-up": "Appel terminé.",
+        "visio-admit": "Le ou la spécialiste entre : l’appel démarre.", "visio-admit-guest": "Le participant invité entre dans l’appel.",
+        "visio-invite": "Participant invité : envoyez-lui son lien (il ouvre en même temps que celui du ou de la spécialiste).",
+        "visio-withdraw": "Invitation retirée : son lien ne s’ouvre plus.", "visio-hang-up": "Appel terminé.",
         "device-revoked": "Poste révoqué : sa clé ne vaut plus rien.",
     ]
 

@@ -30,6 +30,9 @@ struct VisioPages: ConsolePagesUser {
         console.get("visio", use: consoleList)
         console.post("visio/{booking}/admit", use: admit)
         console.post("visio/{booking}/hang-up", use: consoleHangUp)
+        console.post("visio/{booking}/invite", use: invite)
+        console.post("visio/{booking}/withdraw", use: withdraw)
+        console.post("visio/{booking}/admit-guest", use: admitGuest)
     }
 
     // MARK: the specialist
@@ -55,7 +58,7 @@ struct VisioPages: ConsolePagesUser {
     /// Why a link does not open now, in the page's language; nil when it opens.
     private func refusal(_ token: String, language: String) async throws -> (HTTPResponse.Status, String)? {
         let t = pages.texts(language)
-        guard let (_, window) = try await VisioSignalling.check(office, token: token) else {
+        guard let (_, _, window) = try await VisioSignalling.check(office, token: token) else {
             return (.notFound, t["visioRefusedUnknown"] ?? "")
         }
         switch window {
@@ -78,7 +81,7 @@ struct VisioPages: ConsolePagesUser {
         if let (status, reason) = try await refusal(token, language: language) {
             return page("visio-refused", language: language, ["reason": reason], status: status)
         }
-        guard let booking = try await office.database.visioBooking(token: token) else { throw HTTPError(.notFound) }
+        guard let (booking, seat) = try await office.database.visioBooking(token: token) else { throw HTTPError(.notFound) }
         let specialist = try await specialistName(booking)
         let texts = (pages.texts(language)).filter { $0.key.hasPrefix("visio") }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys]), as: UTF8.self)
@@ -87,7 +90,7 @@ struct VisioPages: ConsolePagesUser {
             [
                 "partner": kit.partnerName(booking.partner), "specialist": specialist, "when": when(booking.span.start, language: language),
                 "videoWidth": office.visio?.videoSize.width ?? 640, "videoHeight": office.visio?.videoSize.height ?? 480,
-                "stamps": office.visio?.media.stamps ?? false,
+                "stamps": office.visio?.media.stamps ?? false, "guest": seat == .guest,
                 // Inside <script type="application/json">: "<" escaped so no text can close the element.
                 "texts": json.replacingOccurrences(of: "<", with: "\\u003c"),
             ])
@@ -112,19 +115,26 @@ struct VisioPages: ConsolePagesUser {
         let today = kit.zone.localDate(now)
         let span = TimeSpan(kit.zone.day(today).start, kit.zone.day(today.adding(days: 7)).end)
         let presences = await office.visio?.presences() ?? []
-        let byBooking = Dictionary(presences.map { ($0.booking.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let bySeat = Dictionary(presences.map { (VisioCalls.key($0.booking.id, $0.seat), $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String: Any]] = []
         // A live call stays listed (and can be hung up) even if its booking was cancelled or its slot is over.
+        var live: [String: Booking] = [:]
+        for presence in presences { live[presence.booking.id] = presence.booking }
         let listed = try await office.database.bookings(overlapping: span)
-            .filter { $0.kind == .visio && $0.status != .cancelled && $0.span.end > now && byBooking[$0.id] == nil }
-        let live = presences.map(\.booking)
-        for booking in (live + listed).sorted(by: { $0.span.start < $1.span.start }) {
+            .filter { $0.kind == .visio && $0.status != .cancelled && $0.span.end > now && live[$0.id] == nil }
+        for booking in (Array(live.values) + listed).sorted(by: { $0.span.start < $1.span.start }) {
             let token = try await office.database.visioLink(booking: booking.id, now: now)
-            let presence = byBooking[booking.id]
+            let presence = bySeat[VisioCalls.key(booking.id, .specialist)]
+            let guest = bySeat[VisioCalls.key(booking.id, .guest)]
+            let guestToken = try await office.database.visioGuestLink(booking: booking.id)
             let specialist = try await specialistName(booking)
             let origin = "\(request.head.scheme ?? "http")://\(request.head.authority ?? "")"
             let usager: String = booking.usager?.name ?? ""
             rows.append([
+                "invited": guestToken != nil, "guestLink": guestToken.map { origin + "/visio/" + $0 } ?? "",
+                "guestWaiting": guest.map { !$0.admitted } ?? false, "guestInCall": guest?.admitted ?? false,
+                "guestLost": guest.map { !$0.connected } ?? false, "guestSince": guest.map { kit.time($0.since) } ?? "",
+                "guestOtherDevices": guest.map { $0.otherDevices > 0 } ?? false,
                 "id": booking.id, "when": kit.dateTime(booking.span.start), "partner": kit.partnerName(booking.partner), "specialist": specialist,
                 "usager": usager, "link": origin + "/visio/" + token,
                 "waiting": presence.map { !$0.admitted } ?? false, "inCall": presence?.admitted ?? false,
@@ -148,6 +158,33 @@ struct VisioPages: ConsolePagesUser {
             throw HTTPError(.conflict, message: "Le ou la spécialiste n’est pas (ou plus) en salle d’attente.")
         }
         return .redirect(to: "/console/visio?done=visio-admit")
+    }
+
+    /// Invites one more participant (an interpreter, a second advisor): a second link.
+    @Sendable func invite(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let id = try context.parameters.require("booking")
+        _ = try await office.database.inviteVisioGuest(booking: id, now: office.clock())
+        await office.visio?.invited(id)
+        return .redirect(to: "/console/visio?done=visio-invite")
+    }
+
+    /// Withdraws the invitation: the participant's link closes, their call ends.
+    @Sendable func withdraw(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let id = try context.parameters.require("booking")
+        guard try await office.database.withdrawVisioGuest(booking: id) else { throw HTTPError(.notFound, message: "Aucun participant invité à ce rendez-vous.") }
+        await office.visio?.withdrawn(id)
+        return .redirect(to: "/console/visio?done=visio-withdraw")
+    }
+
+    @Sendable func admitGuest(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let id = try context.parameters.require("booking")
+        guard let visio = office.visio else { throw HTTPError(.serviceUnavailable, message: "La visio n’est pas active sur ce serveur.") }
+        do {
+            try await visio.admit(id, seat: .guest)
+        } catch VisioError.notWaiting {
+            throw HTTPError(.conflict, message: "Le participant invité n’est pas (ou plus) en salle d’attente.")
+        }
+        return .redirect(to: "/console/visio?done=visio-admit-guest")
     }
 
     @Sendable func consoleHangUp(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -180,7 +217,10 @@ struct VisioPages: ConsolePagesUser {
     /// The room's call now, or its next visio appointment today.
     private func roomCall(_ station: String) async throws -> (Booking, VisioCalls.Presence?)? {
         let presences = await office.visio?.presences() ?? []
-        if let presence = presences.first(where: { $0.booking.station == station }) { return (presence.booking, presence) }
+        // The specialist's call stands for the visio; an invited participant alone (the
+        // specialist not there yet) too.
+        let here = presences.filter { $0.booking.station == station }
+        if let presence = here.first(where: { $0.seat == .specialist }) ?? here.first { return (presence.booking, presence) }
         let now = office.clock()
         let today = office.structure.timeZone.day(office.structure.timeZone.localDate(now))
         let next = try await office.database.bookings(overlapping: TimeSpan(now, today.end))
@@ -214,6 +254,9 @@ struct VisioPages: ConsolePagesUser {
             if let frames = await office.visio?.frames(booking.id) {
                 call["videoFrames"] = frames.video
                 call["audioBuffers"] = frames.audio
+            }
+            if let frames = await office.visio?.frames(booking.id, seat: .guest) {
+                call["guest"] = ["videoFrames": frames.video, "audioBuffers": frames.audio]
             }
             body["call"] = call
         }

@@ -25,12 +25,12 @@ enum VisioSignalling {
         return String(parts[1])
     }
 
-    /// The booking and whether its link opens now.
-    static func check(_ office: Office, token: String) async throws -> (Booking, JoinWindow)? {
-        guard let booking = try await office.database.visioBooking(token: token) else { return nil }
+    /// The booking, whom the link lets in, and whether it opens now.
+    static func check(_ office: Office, token: String) async throws -> (Booking, VisioSeat, JoinWindow)? {
+        guard let (booking, seat) = try await office.database.visioBooking(token: token) else { return nil }
         let early = TimeInterval(office.structure.visio.joinEarlyMinutes * 60)
         let window = JoinWindow.at(office.clock(), start: booking.span.start, end: booking.span.end, early: early, cancelled: booking.status == .cancelled)
-        return (booking, window)
+        return (booking, seat, window)
     }
 
     static func shouldUpgrade(_ office: Office, _ request: HTTPRequest) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
@@ -38,12 +38,15 @@ enum VisioSignalling {
             return try await RoomLinkSocket.shouldUpgrade(office, request, station: station)
         }
         guard let calls = office.visio, let path = request.path, let token = token(fromPath: String(path.split(separator: "?").first ?? "")),
-            let (booking, window) = try await check(office, token: token), window == .open
+            let (booking, seat, window) = try await check(office, token: token), window == .open
         else { return .dontUpgrade }
+        let invited = try await office.database.visioGuestLink(booking: booking.id) != nil
+        let key = VisioCalls.key(booking.id, seat)
         return .upgrade([:]) { inbound, outbound, _ in
             let connection = UUID()
             let (stream, continuation) = AsyncStream<OutgoingSignal?>.makeStream()
-            await calls.connected(booking, connection: connection, send: { continuation.yield($0) }, close: { continuation.yield(nil) })
+            await calls.connected(
+                booking, seat: seat, invited: invited, connection: connection, send: { continuation.yield($0) }, close: { continuation.yield(nil) })
             // One writer task: messages leave in order; `nil` closes the connection.
             let writer = Task {
                 for await message in stream {
@@ -57,12 +60,12 @@ enum VisioSignalling {
             do {
                 for try await message in inbound.messages(maxSize: maximumFrame) {
                     guard case .text(let text) = message else { continue }
-                    await calls.received(booking.id, connection: connection, text)
+                    await calls.received(key, connection: connection, text)
                 }
             } catch {
                 // An oversized or broken frame: this connection ends, the call record says so.
             }
-            await calls.disconnected(booking.id, connection: connection)
+            await calls.disconnected(key, connection: connection)
             continuation.finish()
             _ = await writer.result
         }
