@@ -106,7 +106,7 @@ public final class ConferenceRoom: @unchecked Sendable {
         let seat = try ConferenceSeat(room: room, seat: 0)
         let raw = "video/x-raw,format=I420,width=\(width),height=\(height),framerate=30/1"
         let copy = "queue leaky=downstream max-size-buffers=2"
-        let screen = display ? "videoconvert ! autovideosink sync=false" : "fakesink sync=false async=false"
+        let screen = display ? "videoconvert ! autovideosink sync=false" : "fakesink name=screen-out sync=false async=false"
         let speaker = display ? "audioconvert ! audioresample ! autoaudiosink sync=false" : "fakesink sync=false async=false"
         return """
             \(sources.video) ! videoconvert ! videoscale ! \(raw) ! tee name=camera \
@@ -183,6 +183,19 @@ public final class ConferenceRoom: @unchecked Sendable {
 
     /// Whether the room's own pipeline runs (tests: it stops with the last seat).
     public static func isRunning(_ room: String) -> Bool { rooms.withLock { $0[room] != nil } }
+
+    /// Tests, without a display: the colour (Y, U, V) of the room's screen at a point given as
+    /// fractions of its size, or nil.
+    public static func screenColour(_ room: String, x: Double, y: Double) -> [UInt8]? {
+        rooms.withLock { rooms -> [UInt8]? in
+            guard let room = rooms[room], let sink = gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(room.pipeline)), "screen-out") else {
+                return nil
+            }
+            defer { gst_object_unref(sink) }
+            var yuv: [UInt8] = [0, 0, 0]
+            return guichet_sample_pixel(sink, x, y, &yuv) == 0 ? yuv : nil
+        }
+    }
 
     /// Shows each seat's inset when the other's picture arrives, and lays the room's screen out:
     /// the remote people present side by side, or the one present full screen.

@@ -362,3 +362,29 @@ void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const c
     g_signal_connect(webrtc, "deep-element-added", G_CALLBACK(on_deep_element_added), kept);
     set_certificate_on(webrtc, kept);
 }
+
+int guichet_sample_pixel(GstElement *sink, double fx, double fy, unsigned char *yuv) {
+    GstSample *sample = NULL;
+    g_object_get(sink, "last-sample", &sample, NULL);
+    if (!sample) return -1;
+    int result = -1;
+    GstCaps *caps = gst_sample_get_caps(sample);
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    if (caps && buffer && gst_video_info_from_caps(&info, caps) && GST_VIDEO_INFO_FORMAT(&info) == GST_VIDEO_FORMAT_I420 &&
+        gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) {
+        int x = (int)(fx * GST_VIDEO_FRAME_WIDTH(&frame)), y = (int)(fy * GST_VIDEO_FRAME_HEIGHT(&frame));
+        if (x >= 0 && y >= 0 && x < GST_VIDEO_FRAME_WIDTH(&frame) && y < GST_VIDEO_FRAME_HEIGHT(&frame)) {
+            for (int plane = 0; plane < 3; plane++) {
+                int scale = plane == 0 ? 1 : 2;
+                const guint8 *data = GST_VIDEO_FRAME_PLANE_DATA(&frame, plane);
+                yuv[plane] = data[(y / scale) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane) + x / scale];
+            }
+            result = 0;
+        }
+        gst_video_frame_unmap(&frame);
+    }
+    gst_sample_unref(sample);
+    return result;
+}

@@ -124,9 +124,18 @@ import Testing
             calls.allSatisfy { $0.room.videoFrames > 30 && $0.peer.videoFrames > 30 && $0.room.audioBuffers > 30 && $0.peer.audioBuffers > 30 }
         }
         #expect(flowing, "\(calls.map { "room v\($0.room.videoFrames) a\($0.room.audioBuffers), far v\($0.peer.videoFrames) a\($0.peer.audioBuffers)" })")
+        // The room's screen shows both: the specialist's red on the left, the interpreter's blue on the right.
+        func looks(_ x: Double) -> String {
+            guard let yuv = ConferenceRoom.screenColour("test-room", x: x, y: 0.5) else { return "nothing" }
+            let (u, v) = (Int(yuv[1]), Int(yuv[2]))
+            return v > 180 && u < 128 ? "red" : u > 180 && v < 150 ? "blue" : "\(yuv)"
+        }
+        #expect(specialist.wait(10) { looks(0.25) == "red" && looks(0.75) == "blue" }, "\(looks(0.25)) \(looks(0.75))")
         // One seat leaves: the other's call goes on, the room's pipeline too.
         specialist.room.stop()
         #expect(ConferenceRoom.isRunning("test-room"))
+        // The one left, full screen.
+        #expect(specialist.wait(10) { looks(0.25) == "blue" && looks(0.75) == "blue" }, "\(looks(0.25)) \(looks(0.75))")
         let before = interpreter.peer.videoFrames
         #expect(interpreter.wait(10) { interpreter.peer.videoFrames > before + 30 })
         interpreter.room.stop()

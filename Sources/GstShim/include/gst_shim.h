@@ -73,6 +73,10 @@ int guichet_stamp_latencies(GstElement *webrtc, double *out, int max);
 /* The call stops: a statistics request in flight is interrupted, none is started again. */
 void guichet_webrtc_stopping(GstElement *webrtc);
 
+/* The colour (Y, U, V) of the last I420 picture a sink received, at a point given as fractions
+ * of its size: 0, or -1 when there is none (tests read the room's screen with it). */
+int guichet_sample_pixel(GstElement *sink, double fx, double fy, unsigned char *yuv);
+
 /* An integer property (g_object_get is variadic). */
 int guichet_get_int(GstElement *element, const char *property);
 
