@@ -307,7 +307,8 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
     specialist's Chromium on another host, outside the structure's network (it reaches only
     its link, over HTTPS); media straight between the two, and still flowing while the
     server's link is cut."""
-    from test_visio import FAKE_DEVICES, book_visio, instant, link_token, page_frames, restart_at
+    from browser import chromium
+    from test_visio import FAKE_DEVICES, book_visio, guest_token, instant, link_token, looks, page_frames, restart_at, solid_camera
     folder = Path(tempfile.mkdtemp(prefix="guichet-lan-visio-"))
     room_proc = specialist = driver_proc = None
     d = None
@@ -365,6 +366,28 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
               done([stats.get(pair.localCandidateId).address, stats.get(pair.remoteCandidateId).address]);
             });""")
         assert pair == [specialist_host.address, room_host.address], pair
+
+        # An interpreter joins by the second link (from this host, over HTTPS): the room's PC
+        # makes the call a conference; the specialist sees the interpreter's (blue) picture inset.
+        assert d.form_post(f"/console/visio/{booking['id']}/invite", {"_csrf": d.csrf()})[0] in (302, 303)
+        guest = guest_token(d, booking)
+        interpreter = chromium(*FAKE_DEVICES, f"--use-file-for-fake-video-capture={solid_camera(folder / 'blue.y4m', 41, 240, 110)}",
+                               f"--ignore-certificate-errors-spki-list={spki_hash(cert)}")
+        try:
+            interpreter.get(d.url(f"/visio/{guest}"))
+            wait_for(lambda: interpreter.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the interpreter's devices check")
+            interpreter.find_element(By.ID, "rejoindre").click()
+            wait_for(lambda: "admit-guest" in d.get("/console/visio")[1].decode(), 15, what="the interpreter in the waiting room")
+            assert d.form_post(f"/console/visio/{booking['id']}/admit-guest", {"_csrf": d.csrf()})[0] in (302, 303)
+            wait_for(lambda: room_state().get("guest", {}).get("videoFrames", 0) > 30, 30,
+                     what=f"the interpreter's frames at the room's host\n{room_log.read_text()[-2000:]}")
+            wait_for(lambda: page_frames(interpreter) > 30, 30, what="frames in the interpreter's page")
+            wait_for(lambda: looks(specialist, 0.81, 0.81) == "blue", 30, what="the interpreter's picture inset on the specialist's page")
+            assert d.form_post(f"/console/visio/{booking['id']}/withdraw", {"_csrf": d.csrf()})[0] in (302, 303)
+            wait_for(lambda: interpreter.find_element(By.ID, "fin").is_displayed(), 15, what="the interpreter's page to end")
+        finally:
+            interpreter.quit()
+        wait_for(lambda: looks(specialist, 0.81, 0.81) != "blue", 15, what="the inset gone")
 
         # The room's screen, on the room's own host, for its browser: the call and its button.
         screen = room_host.run(["curl", "-s", "http://127.0.0.1:8091/salle/visio"], capture_output=True, text=True).stdout
