@@ -62,7 +62,7 @@ public struct QualityAdapter: Sendable {
     /// Seconds in audio only: the bitrate stayed below the smallest picture's need this long.
     static let audioOnlyPatience = 4
     /// Clean seconds after which the rate where congestion struck is forgotten.
-    static let forgetAfter = 4
+    static let forgetAfter = 3
     /// Clean seconds in audio only before the smallest picture is tried again.
     static let retryVideoAfter = 6
 
@@ -115,7 +115,7 @@ public struct QualityAdapter: Sendable {
             cleanFor += 1
             if cleanFor >= Self.forgetAfter { congestedAt = nil }
             let near = congestedAt.map { target >= 0.9 * $0 } ?? false
-            target = target * (near ? 1.04 : 1.4) + 5
+            target = target * (near ? 1.1 : 1.4) + 5
             // Not far above what the encoder produces: a still picture needs little, and a
             // target it never used would be cut from in vain at the next congestion. (While
             // no congestion is remembered the picture keeps its size whatever this says.)
@@ -131,14 +131,15 @@ public struct QualityAdapter: Sendable {
             sinceStepUp = nil
         }
         quality.videoKbps = max(Self.lowestKbps, min(maxKbps, Int(target)))
-        place(clean: clean)
+        place(clean: clean, report: report)
         quality.reduced = !quality.video || step > 0 || quality.videoKbps < Self.ladder[0].minimumKbps
         return quality
     }
 
     /// Moves the picture down the ladder when the target stayed below its step's need, up when
-    /// it stayed well above the next one's, and tries video again after a clean while.
-    private mutating func place(clean: Bool) {
+    /// it stayed well above the next one's and the network showed it can carry it, and tries
+    /// video again after a clean while.
+    private mutating func place(clean: Bool, report: Report) {
         if !quality.video {
             guard clean, cleanFor >= Self.retryVideoAfter else { return }
             quality.video = true
@@ -148,7 +149,7 @@ public struct QualityAdapter: Sendable {
         }
         // Down only for a bitrate the network imposed, not one that follows a still picture.
         lowFor = quality.videoKbps < Self.ladder[step].minimumKbps && congestedAt != nil ? lowFor + 1 : 0
-        highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 ? highFor + 1 : 0
+        highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 && carries(step - 1, report) ? highFor + 1 : 0
         let last = step + 1 == steps
         if lowFor >= (last ? Self.audioOnlyPatience : Self.downPatience) {
             lowFor = 0
@@ -165,6 +166,18 @@ public struct QualityAdapter: Sendable {
         let divisor = Self.ladder[step].divisor
         quality.width = even(fullWidth / divisor)
         quality.height = even(fullHeight / divisor)
+    }
+
+    /// Whether the last second showed the network carrying what a step needs: the far end
+    /// received that much video (a target that only climbed, the encoder producing less under a
+    /// cap, proves nothing — a step up on it froze the picture for seconds under a 150 kbit/s
+    /// cap), or the encoder is not even using its budget (a still picture: the step costs
+    /// little). Without reports, the target alone decides.
+    private func carries(_ step: Int, _ report: Report) -> Bool {
+        guard let received = report.receivedKbps else { return true }
+        if received - Self.audioKbps >= Double(Self.ladder[step].minimumKbps) * 1.2 { return true }
+        if let sent = report.sentKbps, sent < 0.7 * Double(quality.videoKbps) { return true }
+        return false
     }
 
     private func even(_ value: Int) -> Int { max(2, value & ~1) }

@@ -72,6 +72,21 @@ struct QualityAdapterTests {
         #expect(seconds <= 10, "full quality after \(seconds) s: \(adapter.quality)")
     }
 
+    /// Under the cap, a target that climbs while the far end receives no more is no reason to
+    /// step the picture up (it froze the picture for seconds in the field): the small picture
+    /// stays until the network shows it carries the next one.
+    @Test func underACapThePictureStepsUpOnlyOnWhatTheFarEndReceives() {
+        var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        for _ in 0..<8 { _ = adapter.update(QualityAdapter.Report(loss: 0.15, roundTrip: 0.4, sentKbps: 125, receivedKbps: 150)) }
+        let small = adapter.quality.width
+        #expect(small < 640 && adapter.quality.video)
+        for _ in 0..<30 {
+            let sent = Double(adapter.quality.videoKbps)
+            _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: sent, receivedKbps: min(sent + 40, 150)))
+            #expect(adapter.quality.width == small, "\(adapter.quality)")
+        }
+    }
+
     @Test func aGrowingDelayAloneLowersTheBitrateAndAStillPictureKeepsTheTargetNearWhatItUses() {
         var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         for _ in 0..<3 { _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.03)) }
