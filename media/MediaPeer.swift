@@ -386,6 +386,10 @@ public final class MediaPeer: @unchecked Sendable {
     /// Sends at this quality from now on.
     public func apply(_ quality: SendQuality) {
         set("videoencoder", bitrateProperty, "\(quality.videoKbps * 1000)")
+        // A key frame (the far end asks for one after a loss) at most 3 frames' worth at a low
+        // rate, 9 above: a large one overflows a narrow link's queue, is lost in part, and is
+        // asked for again — a picture frozen for seconds.
+        if !settings.preset.hasPrefix("h264") { set("videoencoder", "max-intra-bitrate", quality.videoKbps < 200 ? "300" : "900") }
         set("videosize", "caps", "video/x-raw,format=I420,width=\(quality.width),height=\(quality.height),framerate=30/1")
         set("videovalve", "drop", quality.video ? "false" : "true")
     }

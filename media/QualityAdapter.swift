@@ -55,6 +55,8 @@ public struct QualityAdapter: Sendable {
     /// The sound's share of what the far end receives (Opus 32 kbit/s and its packets' headers).
     static let audioKbps = 40.0
     static let downPatience = 2
+    /// A loss above this: the network carries far less than was sent (a cap, a saturated link).
+    static let severeLoss = 0.5
     /// Seconds well above the next step before trying it; doubled (up to `longestUpPatience`)
     /// each time a step up met congestion at once, reset when one holds.
     static let upPatience = 2
@@ -100,8 +102,11 @@ public struct QualityAdapter: Sendable {
             if let sent = report.sentKbps, sent > 0, quality.video { basis = min(basis, sent) }
             if let received = report.receivedKbps, received > 0 {
                 // What got through, less the sound, with room for the queue to drain; at most
-                // halved in a second (the first second of a congestion under-reads the rate).
-                target = min(basis, max(basis * 0.5, received * 0.85 - Self.audioKbps))
+                // halved in a second (the first second of a congestion under-reads the rate),
+                // unless most of what was sent was lost: then what got through is the measure,
+                // and every second spent above it is a second of frozen picture.
+                let floor = report.loss > Self.severeLoss ? 0 : basis * 0.5
+                target = min(basis, max(floor, received * 0.85 - Self.audioKbps))
             } else {
                 target = basis * (report.loss > 0.10 ? max(0.5, 1 - 0.5 * report.loss) : 0.85)
             }
@@ -146,6 +151,12 @@ public struct QualityAdapter: Sendable {
             quality.videoKbps = Self.ladder[step].minimumKbps + 15
             cleanFor = 0
             return
+        }
+        // Far below this step's need after a congestion: straight to the step that fits (each
+        // second at a picture too large for the rate is a second of frozen or smeared video).
+        if congestedAt != nil, quality.videoKbps * 2 < Self.ladder[step].minimumKbps, step + 1 < steps {
+            step = (step + 1..<steps).first { Self.ladder[$0].minimumKbps <= quality.videoKbps } ?? steps - 1
+            lowFor = 0
         }
         // Down only for a bitrate the network imposed, not one that follows a still picture.
         lowFor = quality.videoKbps < Self.ladder[step].minimumKbps && congestedAt != nil ? lowFor + 1 : 0

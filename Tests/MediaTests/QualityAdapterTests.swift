@@ -42,6 +42,17 @@ struct QualityAdapterTests {
         #expect(steps.allSatisfy { $0.reduced })
     }
 
+    /// A cap far below the rate: most packets lost, the far end receives ~120 kbit/s. The
+    /// target and the picture go straight to what fits, in the first second.
+    @Test func aSevereLossGoesStraightToWhatGotThroughAndThePictureThatFits() {
+        var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        let first = adapter.update(QualityAdapter.Report(loss: 0.75, roundTrip: 0.36, sentKbps: 1200, receivedKbps: 119))
+        #expect(first.videoKbps <= 65 && first.width == 160 && first.video, "\(first)")
+        // A moderate loss still halves at most.
+        var moderate = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        #expect(moderate.update(QualityAdapter.Report(loss: 0.2, roundTrip: 0.1, sentKbps: 1200, receivedKbps: 119)).videoKbps == 600)
+    }
+
     @Test func aModerateLossHoldsAndARecoveryClimbsBackUpStepByStep() {
         var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         let moderate = QualityAdapter.Report(loss: 0.05, roundTrip: 0.08)
