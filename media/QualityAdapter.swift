@@ -72,6 +72,8 @@ public struct QualityAdapter: Sendable {
     private var lowFor = 0
     private var highFor = 0
     private var cleanFor = 0
+    /// Seconds since the last congested second.
+    private var sinceCongestion = 0
     private var congestedAt: Double?
     private var baseRoundTrip: Double?
     private var patienceUp = upPatience
@@ -95,6 +97,7 @@ public struct QualityAdapter: Sendable {
         let congested = report.loss > 0.10 || report.roundTrip > 0.5 || (report.roundTrip > 0 && report.roundTrip > base + 0.25)
         let clean = report.loss < 0.02 && report.roundTrip < 0.3 && report.roundTrip <= base + 0.1
         var target = Double(quality.videoKbps)
+        sinceCongestion = congested ? 0 : sinceCongestion + 1
         if congested {
             cleanFor = 0
             // Never cut from a target the encoder was not using, nor above what got through.
@@ -182,14 +185,18 @@ public struct QualityAdapter: Sendable {
     /// Whether the last second showed the network carrying what a step needs: the far end
     /// received that much video (a target that only climbed, the encoder producing less under a
     /// cap, proves nothing — a step up on it froze the picture for seconds under a 150 kbit/s
-    /// cap), or the encoder is not even using its budget (a still picture: the step costs
-    /// little). Without reports, the target alone decides.
+    /// cap), or the encoder is not even using its budget (a quiet picture) and the network has
+    /// been calm a while (under a cap, congestion came back every 2–5 s). Without reports, the
+    /// target alone decides.
     private func carries(_ step: Int, _ report: Report) -> Bool {
         guard let received = report.receivedKbps else { return true }
         if received - Self.audioKbps >= Double(Self.ladder[step].minimumKbps) * 1.2 { return true }
-        if let sent = report.sentKbps, sent < 0.7 * Double(quality.videoKbps) { return true }
+        if let sent = report.sentKbps, sent < 0.7 * Double(quality.videoKbps), sinceCongestion >= Self.calmBeforeGamble { return true }
         return false
     }
+
+    /// Calm seconds before the picture steps up on a quiet picture's word alone.
+    static let calmBeforeGamble = 6
 
     private func even(_ value: Int) -> Int { max(2, value & ~1) }
 }

@@ -96,6 +96,20 @@ struct QualityAdapterTests {
             _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: sent, receivedKbps: min(sent + 40, 150)))
             #expect(adapter.quality.width == small, "\(adapter.quality)")
         }
+        // A quiet picture (the encoder uses a fraction of its budget) between congestions a few
+        // seconds apart, as under a cap: no gamble on a larger picture either.
+        for second in 0..<30 {
+            let congested = second % 4 == 0
+            _ = adapter.update(QualityAdapter.Report(loss: congested ? 0.2 : 0, roundTrip: 0.02, sentKbps: 30, receivedKbps: congested ? 110 : 70))
+            #expect(adapter.quality.width == small, "second \(second): \(adapter.quality)")
+        }
+        // Calm for a while (the cap lifted): the quiet picture gets its larger size back.
+        var calm = 0
+        while adapter.quality.width == small && calm < 15 {
+            _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: 30, receivedKbps: 70))
+            calm += 1
+        }
+        #expect(adapter.quality.width > small && calm <= 9, "\(calm) s: \(adapter.quality)")
     }
 
     @Test func aGrowingDelayAloneLowersTheBitrateAndAStillPictureKeepsTheTargetNearWhatItUses() {
