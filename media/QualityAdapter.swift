@@ -79,6 +79,8 @@ public struct QualityAdapter: Sendable {
     private var patienceUp = upPatience
     /// Seconds since the picture last stepped up (a congestion soon after means it was too much).
     private var sinceStepUp: Int?
+    /// The last step up met congestion: undone at once.
+    private var stepBack = false
 
     public init(maxKbps: Int, width: Int, height: Int) {
         self.maxKbps = maxKbps
@@ -94,7 +96,9 @@ public struct QualityAdapter: Sendable {
     public mutating func update(_ report: Report) -> SendQuality {
         if report.roundTrip > 0 { baseRoundTrip = min(baseRoundTrip ?? report.roundTrip, report.roundTrip) }
         let base = baseRoundTrip ?? 0
-        let congested = report.loss > 0.10 || report.roundTrip > 0.5 || (report.roundTrip > 0 && report.roundTrip > base + 0.25)
+        // 5 %: without retransmission here (webrtcbin 1.22 offers no RTX), each lost packet of
+        // the picture costs a key frame round; a browser, which retransmits, holds up to 10 %.
+        let congested = report.loss > 0.05 || report.roundTrip > 0.5 || (report.roundTrip > 0 && report.roundTrip > base + 0.25)
         let clean = report.loss < 0.02 && report.roundTrip < 0.3 && report.roundTrip <= base + 0.1
         var target = Double(quality.videoKbps)
         sinceCongestion = congested ? 0 : sinceCongestion + 1
@@ -115,9 +119,11 @@ public struct QualityAdapter: Sendable {
             }
             congestedAt = max(basis, Double(Self.lowestKbps))
             if let since = sinceStepUp, since <= 3 {
-                // The last step up was too much for the network: wait longer before the next.
+                // The last step up was too much for the network: back down at once (every second
+                // at the larger picture is a second of frozen video), and wait longer next time.
                 patienceUp = min(Self.longestUpPatience, patienceUp * 2)
                 sinceStepUp = nil
+                stepBack = true
             }
         } else if clean, quality.video {
             cleanFor += 1
@@ -154,6 +160,14 @@ public struct QualityAdapter: Sendable {
             quality.videoKbps = Self.ladder[step].minimumKbps + 15
             cleanFor = 0
             return
+        }
+        if stepBack {
+            stepBack = false
+            if step + 1 < steps {
+                step += 1
+                lowFor = 0
+                highFor = 0
+            }
         }
         // Far below this step's need after a congestion: straight to the step that fits (each
         // second at a picture too large for the rate is a second of frozen or smeared video).
@@ -196,7 +210,7 @@ public struct QualityAdapter: Sendable {
     }
 
     /// Calm seconds before the picture steps up on a quiet picture's word alone.
-    static let calmBeforeGamble = 6
+    static let calmBeforeGamble = 5
 
     private func even(_ value: Int) -> Int { max(2, value & ~1) }
 }

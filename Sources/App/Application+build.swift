@@ -69,7 +69,7 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
     } else {
         // One daemon per data folder, before anything touches it (a second one would wipe
         // the first one's kiosk session in use).
-        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         lock = try DataFolderLock(folder: options.data)
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
@@ -107,7 +107,11 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Guichet"),
         onServerRunning: { _ in await options.onRunning(running) },
         logger: logger)
-    if let lock { app.addServices(DataFolderLockHolder(lock: lock)) }
+    if let lock {
+        app.addServices(DataFolderLockHolder(lock: lock))
+        let folder = config.backups.folder.hasPrefix("/") ? config.backups.folder : (options.data as NSString).appendingPathComponent(config.backups.folder)
+        app.addServices(BackupService(office: office, databasePath: options.databasePath, folder: folder, keep: config.backups.keep, logger: logger))
+    }
     app.addServices(PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office))
     return (app, [VisioEndsFirst(office: office)])
 }

@@ -62,6 +62,12 @@ struct ConfigParser {
             health.minimumFreeMegabytes = try h.int("minimumFreeMegabytes", in: 0...1_000_000, default: health.minimumFreeMegabytes)
             try h.finish()
         }
+        var backups = BackupSettings()
+        if let b = try top.optionalObject("backups") {
+            backups.folder = try b.optionalString("folder", maxLength: 1000) ?? backups.folder
+            backups.keep = try b.int("keep", in: 0...366, default: backups.keep)
+            try b.finish()
+        }
         let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
             try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
         } ?? DemoData()
@@ -71,7 +77,9 @@ struct ConfigParser {
             id: id, name: name, address: address, timeZone: zone, email: email, phone: phone, label: label,
             openingHours: hours, partners: partners, lifeSituations: situations, rooms: rooms, stations: stations,
             visio: visio)
-        return GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, health: health, demo: demo)
+        var config = GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, health: health, demo: demo)
+        config.backups = backups
+        return config
     }
 
     func slug(_ r: ConfigReader, _ key: String) throws(ConfigError) -> String {

@@ -9,6 +9,7 @@ public struct GuichetConfig: Sendable {
     public var console: ConsoleSettings
     public var kiosk: KioskSettings
     public var health = HealthSettings()
+    public var backups = BackupSettings()
     public var demo: DemoData
     /// The document it was read from, as given (the server hands it to the stations).
     public var document = Data()
@@ -88,6 +89,16 @@ public struct ConsoleSettings: Sendable {
 }
 
 /// What `/healthz` and `guichet doctor` count as healthy.
+/// The daemon's daily backup of its database (`guichet backup`'s copy, once a day).
+public struct BackupSettings: Sendable {
+    /// Where the daily copies go; relative: inside the data folder. Another disk is better.
+    public var folder = "backups"
+    /// How many daily copies are kept (0: no daily backup).
+    public var keep = 7
+
+    public init() {}
+}
+
 public struct HealthSettings: Sendable {
     /// Free space on the data folder's file system below which the disk is reported down.
     public var minimumFreeMegabytes = 200

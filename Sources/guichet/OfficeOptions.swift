@@ -21,7 +21,7 @@ struct OfficeOptions: ParsableArguments {
     /// creating and migrating it (the daemon, `agent`, `purge`); `log` hears a migration.
     func open(log: (String) -> Void = { print($0) }) throws -> Office {
         let loaded = try GuichetConfig.load(path: config)
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let database = try AppDatabase.open(path: databasePath, log: log)
         return office(loaded, database)
     }

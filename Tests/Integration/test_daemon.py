@@ -39,13 +39,14 @@ def test_hundred_concurrent_requests_for_one_slot_give_one_booking(daemon):
         assert db.execute("SELECT count(*) FROM booking WHERE permanence = ?", (slot["permanence"],)).fetchone()[0] == 1
 
 
-def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
+def room_booking_bodies(daemon, count=3000):
+    """Room bookings, every quarter hour of the opening hours from the day after tomorrow."""
     status, structure = daemon.json("GET", "/api/v1/opening-hours")
     days = structure["days"]
     names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     bodies = []
     day = dt.date.today() + dt.timedelta(days=2)
-    while len(bodies) < 3000:
+    while len(bodies) < count:
         for rng in days.get(names[day.weekday()], []):
             start, end = [dt.datetime.combine(day, dt.time.fromisoformat(t)) for t in rng.split("-")]
             t = start
@@ -55,6 +56,11 @@ def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
                                    "start": t.isoformat() + "+01:00", "end": (t + dt.timedelta(minutes=15)).isoformat() + "+01:00"})
                 t += dt.timedelta(minutes=15)
         day += dt.timedelta(days=1)
+    return bodies
+
+
+def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
+    bodies = room_booking_bodies(daemon)
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
 
     def stream(part):

@@ -112,6 +112,22 @@ struct QualityAdapterTests {
         #expect(adapter.quality.width > small && calm <= 9, "\(calm) s: \(adapter.quality)")
     }
 
+    /// A step up that meets congestion at once is undone in the same second, not after the
+    /// bitrate has sunk for seconds below the larger picture's need.
+    @Test func aStepUpThatMeetsCongestionIsUndoneAtOnce() {
+        var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        _ = adapter.update(QualityAdapter.Report(loss: 0.75, roundTrip: 0.3, sentKbps: 1200, receivedKbps: 119))
+        var seconds = 0
+        while adapter.quality.width == 160 && seconds < 30 {
+            let sent = Double(adapter.quality.videoKbps)
+            _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: sent, receivedKbps: sent + 40))
+            seconds += 1
+        }
+        #expect(adapter.quality.width == 320, "\(adapter.quality)")
+        let after = adapter.update(QualityAdapter.Report(loss: 0.15, roundTrip: 0.02, sentKbps: 160, receivedKbps: 110))
+        #expect(after.width == 160, "\(after)")
+    }
+
     @Test func aGrowingDelayAloneLowersTheBitrateAndAStillPictureKeepsTheTargetNearWhatItUses() {
         var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         for _ in 0..<3 { _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.03)) }
