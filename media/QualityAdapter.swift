@@ -176,9 +176,12 @@ public struct QualityAdapter: Sendable {
             lowFor = 0
         }
         // Down only for a bitrate the network imposed, not one that follows a still picture.
-        lowFor = quality.videoKbps < Self.ladder[step].minimumKbps && congestedAt != nil ? lowFor + 1 : 0
-        highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 && carries(step - 1, report) ? highFor + 1 : 0
+        // The smallest picture gives way to the sound only while the network keeps refusing it
+        // (congested second after second), not for a target merely held low by a slow queue.
         let last = step + 1 == steps
+        let pressed = last ? sinceCongestion == 0 : true
+        lowFor = quality.videoKbps < Self.ladder[step].minimumKbps && congestedAt != nil && pressed ? lowFor + 1 : 0
+        highFor = step > 0 && clean && quality.videoKbps >= Self.ladder[step - 1].minimumKbps * 13 / 10 && carries(step - 1, report) ? highFor + 1 : 0
         if lowFor >= (last ? Self.audioOnlyPatience : Self.downPatience) {
             lowFor = 0
             if last {
@@ -186,7 +189,7 @@ public struct QualityAdapter: Sendable {
             } else {
                 step += 1
             }
-        } else if highFor >= patienceUp {
+        } else if highFor >= (sinceCongestion >= Self.calmResetsPatience ? Self.upPatience : patienceUp) {
             highFor = 0
             step -= 1
             sinceStepUp = 0
@@ -210,7 +213,10 @@ public struct QualityAdapter: Sendable {
     }
 
     /// Calm seconds before the picture steps up on a quiet picture's word alone.
-    static let calmBeforeGamble = 5
+    static let calmBeforeGamble = 4
+    /// Calm seconds after which a patience lengthened by failed steps up is back to its start
+    /// (the network was freed: the picture comes back as fast as after a first congestion).
+    static let calmResetsPatience = 6
 
     private func even(_ value: Int) -> Int { max(2, value & ~1) }
 }

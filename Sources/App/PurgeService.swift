@@ -15,7 +15,7 @@ struct PurgeService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let report = try await office.purgePersonalData(actor: "system")
-                if report.total > 0 { logger.info("personal data purged", metadata: ["guichet.purged": "\(report.total)"]) }
+                if report.total > 0 { SecurityLog.logger.notice("personal data purged", metadata: ["guichet.purged": "\(report.total)", "guichet.actor": "system"]) }
             } catch {
                 logger.error("purge failed", metadata: ["guichet.error": "\(error)"])
             }

@@ -1,5 +1,6 @@
 import Agenda
 import Crypto
+import Logging
 import Foundation
 import Station
 import Store
@@ -50,15 +51,20 @@ public actor DeviceRegistry {
     public func enrol(code: String, kind: Device.Kind, version: String, address: String) async throws -> (Device, credential: String) {
         let now = clock()
         let failures = try await database.recentFailures(login: "device-enrolment", address: address, since: now.addingTimeInterval(-Self.codeLifetime))
-        guard failures.address < Self.attemptsPerAddress else { throw EnrolmentError.tooManyAttempts }
+        guard failures.address < Self.attemptsPerAddress else {
+            SecurityLog.logger.warning("enrolment refused: too many wrong codes", metadata: ["guichet.address": "\(address)"])
+            throw EnrolmentError.tooManyAttempts
+        }
         let credential = StationSecrets.random()
         guard let device = try await database.enrolDevice(
             codeHash: Self.hash(Self.normalised(code)), kind: kind, credentialHash: Self.hash(credential), version: String(version.prefix(40)), now: now)
         else {
             try await database.recordSignInAttempt(login: "device-enrolment", address: address, succeeded: false, now: now)
+            SecurityLog.logger.notice("enrolment refused: unknown or expired code", metadata: ["guichet.address": "\(address)", "guichet.kind": "\(kind.rawValue)"])
             throw EnrolmentError.unknownCode
         }
         try await database.recordSignInAttempt(login: "device-enrolment", address: address, succeeded: true, now: now)
+        SecurityLog.logger.notice("device enrolled", metadata: ["guichet.device": "\(device.id)", "guichet.kind": "\(kind.rawValue)", "guichet.address": "\(address)"])
         forget(device.id)
         return (device, credential)
     }
@@ -73,6 +79,7 @@ public actor DeviceRegistry {
 
     public func revoke(_ id: String, actor: String) async throws {
         try await database.revokeDevice(id: id, actor: actor, now: clock())
+        SecurityLog.logger.notice("device revoked", metadata: ["guichet.device": "\(id)", "guichet.actor": "\(actor)"])
         forget(id)
     }
 

@@ -1,4 +1,5 @@
 import Agenda
+import OfficeKit
 import Hummingbird
 import Logging
 
@@ -13,6 +14,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as ConsoleRefusal {
+            if case .badCSRF = error.reason {
+                SecurityLog.logger.warning("form refused: missing or wrong CSRF token", metadata: ["http.route": "\(context.endpointPath ?? "")"])
+            }
             guard request.uri.path.hasPrefix("/api/") else { return error.response(request, pages: pages) }
             throw APIError(status: error.status == .seeOther ? .unauthorized : error.status, code: "refused", french: error.message, english: "Refused.")
         } catch let error as AgendaError {

@@ -11,6 +11,7 @@ import StructureConfig
 public func buildStationRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
     let methods = RouteMethods()
+    router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: SecurityHeadersMiddleware())
@@ -24,6 +25,7 @@ public func buildStationRouter(office: Office, pages: WebPages) -> Router<Guiche
 public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
     let methods = RouteMethods()
+    router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: ClientOriginMiddleware(policy: office.network))

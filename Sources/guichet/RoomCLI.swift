@@ -39,11 +39,14 @@ struct RoomRun: AsyncParsableCommand {
 
     @OptionGroup var visio: VisioOptions
 
+    @OptionGroup var log: LogOptions
+
     func run() async throws {
+        log.bootstrap()
         let identity = try DeviceIdentity.load(data: URL(fileURLWithPath: data), device: station)
         guard identity.kind == "room" else { throw ValidationError("\(station) was enrolled as a \(identity.kind), not as the room") }
         var logger = Logger(label: "guichet.room")
-        logger.logLevel = ProcessInfo.processInfo.environment["GUICHET_ROOM_TRACE"] != nil ? .debug : .info
+        if ProcessInfo.processInfo.environment["GUICHET_ROOM_TRACE"] != nil { logger.logLevel = .debug }
         var media = try visio.settings(logger)
         media.dtlsCertificate = try DTLSCertificate.room(in: URL(fileURLWithPath: data).appendingPathComponent("visio"))
         var options = RoomRoleOptions(station: station, identity: identity, media: media)

@@ -43,6 +43,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where the room's visio engine runs: here (this machine's camera and screen), or remote (the room's own PC, `guichet room`).")
     var visioRoom: VisioRoom = .here
 
+    @OptionGroup var log: LogOptions
+
     /// Addresses or CIDR blocks from a repeatable option; a bad one names the option.
     static func ranges(_ texts: [String], option: String) throws -> [AddressRange] {
         try texts.map { text in
@@ -51,9 +53,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        log.bootstrap()
         var app = AppOptions()
         app.logger = Logger(label: "guichet")
-        app.logger.logLevel = .info
         (app.host, app.port, app.data, app.seedDemo) = (host, port, options.data, !noDemo)
         app.clock = options.clock
         switch (tlsCert, tlsKey) {
@@ -68,9 +70,16 @@ struct Serve: AsyncParsableCommand {
         // A refusal names the file, the key and the rule; it is printed without the usage text.
         let config = try GuichetConfig.load(path: options.config)
         let banner = Banner(scheme: tlsCert == nil ? "http" : "https", host: host, port: port, data: options.data, databasePath: options.databasePath)
+        let logger = app.logger
         app.onRunning = { office in
-            // Written straight to the descriptor so it appears at once, even when piped.
-            FileHandle.standardOutput.write(Data(await banner.text(office).utf8))
+            if isatty(STDOUT_FILENO) == 1 {
+                FileHandle.standardOutput.write(Data(await banner.text(office).utf8))
+            } else {
+                // Under systemd or piped: one log line, the banner's essentials.
+                var metadata: Logger.Metadata = ["guichet.url": "\(banner.scheme)://\(host):\(port)/", "guichet.database": "\(options.databasePath)"]
+                if let fingerprint = office.network.certificateFingerprint { metadata["guichet.tls.fingerprint"] = "\(fingerprint)" }
+                logger.notice("guichet serving \(office.config.structure.name)", metadata: metadata)
+            }
         }
         let daemon = try await buildDaemon(config: config, options: app)
         try await runUntilSignalled(daemon.app, stoppingFirst: daemon.stoppingFirst, logger: app.logger)

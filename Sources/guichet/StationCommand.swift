@@ -85,7 +85,10 @@ struct StationRun: AsyncParsableCommand {
         case auto, here, server
     }
 
+    @OptionGroup var log: LogOptions
+
     func run() async throws {
+        log.bootstrap()
         let dataFolder = URL(fileURLWithPath: data)
         let identity: DeviceIdentity?
         do {

@@ -47,8 +47,8 @@ def test_the_daemon_serves_its_own_tls_and_names_the_certificate_it_serves(folde
     d.start()
     try:
         # The banner's fingerprint is the one openssl computes (what a technician compares).
-        wait_for(lambda: "TLS certificate" in d.log(), what="the banner")
-        assert f"TLS certificate:  {fingerprint}" in d.log(), d.log()
+        wait_for(lambda: "guichet.tls.fingerprint" in d.log(), what="the start line")
+        assert f"guichet.tls.fingerprint=\"{fingerprint}\"" in d.log() or f"guichet.tls.fingerprint={fingerprint}" in d.log(), d.log()
         assert "https://127.0.0.1:" in d.log()
         # The sign-in's session cookie is Secure: the browser never sends it in clear.
         req = urllib.request.Request(d.url("/api/v1/session"), data=f'{{"login":"{MANAGER[0]}","password":"{MANAGER[1]}"}}'.encode(),

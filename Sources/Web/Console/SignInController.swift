@@ -3,6 +3,7 @@ import Agenda
 import StructureConfig
 import Foundation
 import Hummingbird
+import Logging
 import Store
 
 /// Signing in and out, for the console (form) and for API clients (JSON).
@@ -43,15 +44,18 @@ struct SignInController: ConsolePagesUser {
         let address = context.clientAddress
         let failures = try await office.database.recentFailures(login: login, address: address, since: now.addingTimeInterval(-Self.window))
         if failures.login >= Self.perLogin || failures.address >= Self.perAddress {
+            SecurityLog.logger.warning("sign-in refused: too many failures", metadata: ["guichet.login": "\(login.prefix(60))", "guichet.address": "\(address)"])
             throw ConsoleRefusal(reason: .rateLimited)
         }
         let found = login.isEmpty || login.count > 60 ? nil : try await office.database.credentials(login: login)
         let matches = await Accounts.verify(password, hash: found?.passwordHash ?? Accounts.decoyHash)
         guard let found, matches, found.agent.active else {
             try await office.database.recordSignInAttempt(login: login, address: address, succeeded: false, now: now)
+            SecurityLog.logger.notice("sign-in failed", metadata: ["guichet.login": "\(login.prefix(60))", "guichet.address": "\(address)"])
             return .refused("Identifiant ou mot de passe incorrect.")
         }
         try await office.database.recordSignInAttempt(login: login, address: address, succeeded: true, now: now)
+        SecurityLog.logger.info("signed in", metadata: ["guichet.login": "\(login)", "guichet.address": "\(address)"])
         let session = try await office.database.openSession(
             kind: .agent, agent: found.agent, station: nil, replacing: previous,
             lifetime: TimeInterval(office.config.console.sessionHours * 3600), now: now)
