@@ -94,12 +94,15 @@ public struct QualityAdapter: Sendable {
 
     /// The new quality after one second's report; unchanged when nothing needs to move.
     public mutating func update(_ report: Report) -> SendQuality {
-        if report.roundTrip > 0 { baseRoundTrip = min(baseRoundTrip ?? report.roundTrip, report.roundTrip) }
+        // The round trip is the far end's reports on the picture: with the video off it is the
+        // last one, frozen (a full queue's 0.34 s kept the video off for good in the field).
+        let roundTrip = quality.video ? report.roundTrip : 0
+        if roundTrip > 0 { baseRoundTrip = min(baseRoundTrip ?? roundTrip, roundTrip) }
         let base = baseRoundTrip ?? 0
         // 5 %: without retransmission here (webrtcbin 1.22 offers no RTX), each lost packet of
         // the picture costs a key frame round; a browser, which retransmits, holds up to 10 %.
-        let congested = report.loss > 0.05 || report.roundTrip > 0.5 || (report.roundTrip > 0 && report.roundTrip > base + 0.25)
-        let clean = report.loss < 0.02 && report.roundTrip < 0.3 && report.roundTrip <= base + 0.1
+        let congested = report.loss > 0.05 || roundTrip > 0.5 || (roundTrip > 0 && roundTrip > base + 0.25)
+        let clean = report.loss < 0.02 && roundTrip < 0.3 && roundTrip <= base + 0.1
         var target = Double(quality.videoKbps)
         sinceCongestion = congested ? 0 : sinceCongestion + 1
         if congested {

@@ -128,6 +128,20 @@ struct QualityAdapterTests {
         #expect(after.width == 160, "\(after)")
     }
 
+    /// In audio only the round trip the engine reads is the picture's last one, frozen: it
+    /// neither keeps the video off nor counts as congestion.
+    @Test func aFrozenRoundTripDoesNotKeepTheVideoOff() {
+        var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        for _ in 0..<40 { _ = adapter.update(Self.lossy) }
+        #expect(!adapter.quality.video)
+        var seconds = 0
+        while !adapter.quality.video && seconds < 20 {
+            _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.34, sentKbps: 0, receivedKbps: 14))
+            seconds += 1
+        }
+        #expect(adapter.quality.video && seconds <= 7, "\(seconds) s: \(adapter.quality)")
+    }
+
     @Test func aGrowingDelayAloneLowersTheBitrateAndAStillPictureKeepsTheTargetNearWhatItUses() {
         var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         for _ in 0..<3 { _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.03)) }
