@@ -192,7 +192,7 @@ public struct QualityAdapter: Sendable {
             } else {
                 step += 1
             }
-        } else if highFor >= (sinceCongestion >= Self.calmResetsPatience ? Self.upPatience : patienceUp) {
+        } else if highFor >= (proven(step - 1, report) ? 1 : sinceCongestion >= Self.calmResetsPatience ? Self.upPatience : patienceUp) {
             highFor = 0
             step -= 1
             sinceStepUp = 0
@@ -209,10 +209,17 @@ public struct QualityAdapter: Sendable {
     /// been calm a while (under a cap, congestion came back every 2–5 s). Without reports, the
     /// target alone decides.
     private func carries(_ step: Int, _ report: Report) -> Bool {
-        guard let received = report.receivedKbps else { return true }
-        if received - Self.audioKbps >= Double(Self.ladder[step].minimumKbps) * 1.2 { return true }
+        guard report.receivedKbps != nil else { return true }
+        if proven(step, report) { return true }
         if let sent = report.sentKbps, sent < 0.7 * Double(quality.videoKbps), sinceCongestion >= Self.calmBeforeGamble { return true }
         return false
+    }
+
+    /// The far end received, this second, the video the step needs (with a margin): the step
+    /// up needs no more patience.
+    private func proven(_ step: Int, _ report: Report) -> Bool {
+        guard step >= 0, let received = report.receivedKbps else { return false }
+        return received - Self.audioKbps >= Double(Self.ladder[step].minimumKbps) * 1.2
     }
 
     /// Calm seconds before the picture steps up on a quiet picture's word alone.
