@@ -17,6 +17,7 @@ previous=".build/deb/guichet_${version}~previous_amd64.deb"
 current=".build/deb/guichet_${version}_amd64.deb"
 
 root=$(mktemp -d /var/tmp/guichet-debian.XXXXXX)
+chmod 0755 "$root"  # its / must be traversable by the users it runs as
 log="$root.log"
 cleanup() {
   for m in proc dev/pts dev sys; do umountpoint=$root/$m; mountpoint -q "$umountpoint" && umount -l "$umountpoint"; done
@@ -41,8 +42,10 @@ cp "$previous" "$current" "$root/tmp/"
 echo "install ${version}~previous"
 in_root apt-get install -y -qq "/tmp/$(basename "$previous")" >>"$log" 2>&1 || fail "installing the previous package"
 for user in guichet guichet-kiosk guichet-room; do in_root getent passwd "$user" >/dev/null || fail "no $user user"; done
-[ "$(stat -c '%a %U' "$root/var/lib/guichet")" = "700 guichet" ] || fail "/var/lib/guichet is $(stat -c '%a %U' "$root/var/lib/guichet")"
-[ "$(stat -c '%a %G' "$root/etc/guichet/guichet.json")" = "640 guichet" ] || fail "/etc/guichet/guichet.json is $(stat -c '%a %G' "$root/etc/guichet/guichet.json")"
+# Owners as the chroot names them (its users' ids mean other names on this host).
+mode() { in_root stat -c "$1" "$2"; }
+[ "$(mode '%a %U' /var/lib/guichet)" = "700 guichet" ] || fail "/var/lib/guichet is $(mode '%a %U' /var/lib/guichet)"
+[ "$(mode '%a %G' /etc/guichet/guichet.json)" = "640 guichet" ] || fail "/etc/guichet/guichet.json is $(mode '%a %G' /etc/guichet/guichet.json)"
 in_root /usr/bin/guichet check-config /etc/guichet/guichet.json >>"$log" 2>&1 || fail "check-config"
 for unit in guichet.service guichet-station@.service guichet-room.service; do
   in_root systemd-analyze verify "/lib/systemd/system/$unit" >>"$log" 2>&1 || fail "systemd-analyze verify $unit"
@@ -65,7 +68,7 @@ stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
 echo "run the server as guichet"
 run_server
 in_root curl -s "http://127.0.0.1:$port/healthz" | grep -q '"database"' || fail "/healthz has no database component"
-[ "$(stat -c '%a %U' "$root/var/lib/guichet/guichet.sqlite")" = "600 guichet" ] || fail "the database is $(stat -c '%a %U' "$root/var/lib/guichet/guichet.sqlite")"
+[ "$(mode '%a %U' /var/lib/guichet/guichet.sqlite)" = "600 guichet" ] || fail "the database is $(mode '%a %U' /var/lib/guichet/guichet.sqlite)"
 specialists=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM specialist').fetchone()[0])" "$root/var/lib/guichet/guichet.sqlite")
 [ "$specialists" -gt 0 ] || fail "no demo data"
 stop_server
