@@ -55,3 +55,10 @@ run_swift_tests --skip DevicesTests
 run_swift_tests --filter DevicesTests
 swift build --product guichet
 GUICHET_BINARY="$PWD/.build/debug/guichet" python3 -m pytest -q Tests/Integration
+
+# The Debian package, built and installed into a fresh Debian 12 (debootstrap, as root).
+if [ "$(id -u)" -eq 0 ]; then
+  scripts/test_package.sh
+else
+  echo "skipped: scripts/test_package.sh needs root (debootstrap, chroot)" >&2
+fi
