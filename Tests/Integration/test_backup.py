@@ -1,8 +1,8 @@
 """Backups of the live database and their restoration, through the real CLI and daemon."""
-import json, os, sqlite3, stat, subprocess, threading, time
+import json, os, sqlite3, stat, subprocess
 
 from conftest import BINARY, Daemon
-from test_daemon import room_booking_bodies
+from test_daemon import BookingStream, room_booking_bodies
 from waiting import wait_for
 
 
@@ -11,39 +11,19 @@ def guichet(*args):
 
 
 def test_a_backup_during_a_stream_of_bookings_restores_every_booking_acknowledged_before_it(daemon, tmp_path):
-    bodies = room_booking_bodies(daemon)
-    acknowledged, lock, stop = [], threading.Lock(), threading.Event()
-
-    def stream(part):
-        for body in part:
-            if stop.is_set():
-                return
-            try:
-                status, data = daemon.request("POST", "/api/v1/bookings", body)
-            except OSError:
-                return
-            if status == 201:
-                with lock:
-                    acknowledged.append(json.loads(data)["id"])
-
-    threads = [threading.Thread(target=stream, args=(bodies[i::4],)) for i in range(4)]
-    for t in threads:
-        t.start()
+    stream = BookingStream(daemon, room_booking_bodies(daemon))
+    acknowledged = stream.acknowledged
     try:
         wait_for(lambda: len(acknowledged) >= 100, 60, what="bookings acknowledged")
-        with lock:
-            before = set(acknowledged)
+        before = stream.snapshot()
         backup = tmp_path / "guichet-backup.sqlite"
         done = guichet("backup", "--data", daemon.data, "--out", backup)
         assert done.returncode == 0, done.stderr
-        with lock:
-            after = set(acknowledged)
+        after = stream.snapshot()
         # The stream went on during the backup and after it.
         wait_for(lambda: len(acknowledged) >= len(after) + 50, 60, what="bookings after the backup")
     finally:
-        stop.set()
-        for t in threads:
-            t.join()
+        stream.stop()
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
     assert not list(tmp_path.glob("*.partial"))
 

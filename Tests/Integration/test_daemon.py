@@ -59,32 +59,47 @@ def room_booking_bodies(daemon, count=3000):
     return bodies
 
 
-def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
-    bodies = room_booking_bodies(daemon)
-    acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+class BookingStream:
+    """Four clients booking rooms as fast as the daemon answers; `acknowledged` holds the ids
+    of the bookings it confirmed (201), in order, under `lock`."""
 
-    def stream(part):
+    def __init__(self, daemon, bodies):
+        self.acknowledged, self.lock, self._stop = [], threading.Lock(), threading.Event()
+        self._daemon = daemon
+        self._threads = [threading.Thread(target=self._stream, args=(bodies[i::4],)) for i in range(4)]
+        for t in self._threads:
+            t.start()
+
+    def _stream(self, part):
         for body in part:
-            if stop.is_set():
+            if self._stop.is_set():
                 return
             try:
-                status, data = daemon.request("POST", "/api/v1/bookings", body)
+                status, data = self._daemon.request("POST", "/api/v1/bookings", body)
             except OSError:
                 return
             if status == 201:
-                with lock:
-                    acknowledged.append(json.loads(data)["id"])
+                with self.lock:
+                    self.acknowledged.append(json.loads(data)["id"])
 
-    threads = [threading.Thread(target=stream, args=(bodies[i::4],)) for i in range(4)]
-    for t in threads:
-        t.start()
+    def snapshot(self):
+        with self.lock:
+            return set(self.acknowledged)
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join()
+
+
+def test_sigkill_during_a_stream_of_bookings_loses_nothing_acknowledged(daemon):
+    stream = BookingStream(daemon, room_booking_bodies(daemon))
+    acknowledged = stream.acknowledged
     while len(acknowledged) < 100:
         time.sleep(0.05)
     daemon.proc.send_signal(signal.SIGKILL)
     daemon.proc.wait()
-    stop.set()
-    for t in threads:
-        t.join()
+    stream.stop()
     assert len(acknowledged) >= 100
     with sqlite3.connect(daemon.db) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
