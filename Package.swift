@@ -35,6 +35,10 @@ let package = Package(
         // Already in the graph through swift-nio-ssl: the room's ECDSA certificate for WebRTC's DTLS.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.19.4"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        // Already in the graph through Hummingbird (its MetricsMiddleware): counters and timers.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        // `/metrics` in Prometheus' text format, fed by swift-metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure rules of the structure's agenda: no I/O, clock and calendar passed in.
@@ -57,7 +61,7 @@ let package = Package(
         .systemLibrary(name: "CGStreamer", path: "Sources/CGStreamer", pkgConfig: "gstreamer-webrtc-1.0"),
         .target(
             name: "GstShim", dependencies: ["CGStreamer"], path: "Sources/GstShim",
-            linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstvideo-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
+            linkerSettings: ["gstwebrtc-1.0", "gstsdp-1.0", "gstvideo-1.0", "gstbase-1.0", "gstreamer-1.0", "nice", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
         // The visio's signalling protocol and join rules (pure).
         .target(name: "Visio", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The visio's media engine (room pipeline presets in media/presets).
@@ -103,6 +107,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,6 +141,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "App", "Web", "OfficeKit", "Store", "StructureConfig", "Agenda", "Kiosk",
+                "App", "Web", "OfficeKit", "Store", "StructureConfig", "Agenda", "Kiosk", "DeviceLink",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

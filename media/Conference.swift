@@ -141,6 +141,7 @@ public final class ConferenceRoom: @unchecked Sendable {
                     if let error { g_error_free(error) }
                     throw MediaError(description: "the room's conference pipeline refused: \(message)")
                 }
+                guichet_aggregators_keep_time(built)
                 guard gst_element_set_state(built, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE else {
                     gst_object_unref(built)
                     throw MediaError(description: "the room's conference pipeline cannot start (camera or microphone busy?)")

@@ -13,6 +13,9 @@ public enum MediaEvent: Sendable, Equatable {
     case chat(String)
     /// The engine changed what it sends to suit the network (bitrate, picture size, audio only).
     case quality(SendQuality)
+    /// Each second's network report from webrtcbin's statistics: the share of the room's
+    /// packets lost (0–1) and the round-trip time in seconds (0: not known yet).
+    case network(loss: Double, roundTrip: Double)
     /// The call cannot go on (bus error, ICE failure, end of stream); the pipeline is stopped.
     case ended(String)
 }
@@ -138,6 +141,7 @@ public final class MediaPeer: @unchecked Sendable {
             throw MediaError(description: "the preset has no webrtcbin named webrtc")
         }
         webrtc = found
+        guichet_aggregators_keep_time(built)
         mix = settings.conference == nil ? nil : gst_bin_get_by_name(UnsafeMutablePointer<GstBin>(OpaquePointer(built)), "mix")
         let object = UnsafeMutablePointer<GObject>(OpaquePointer(found))
         if let stun = settings.stunServer { gst_util_set_object_arg(object, "stun-server", Self.gstURL(stun)) }
@@ -188,7 +192,7 @@ public final class MediaPeer: @unchecked Sendable {
         ] {
             runToEnd(loop)
         }
-        return presets.compactMap { preset in
+        let failures: [(preset: String, error: any Error)] = presets.compactMap { preset in
             var settings = settings
             settings.preset = preset
             do {
@@ -198,6 +202,32 @@ public final class MediaPeer: @unchecked Sendable {
                 return (preset, error)
             }
         }
+        if let preset = presets.first, !failures.contains(where: { $0.preset == preset }) { rehearse(settings, preset: preset) }
+        return failures
+    }
+
+    /// A call's start up to its offer, on test sources (the camera stays closed) with nobody at
+    /// the other end: what only a running call did the first time — the pipeline's start, the
+    /// chat channel's SCTP stack, the offer with the certificate's fingerprint, ICE's sockets —
+    /// cost the first call of the day ~60 ms more than the others.
+    private static func rehearse(_ settings: MediaSettings, preset: String) {
+        var settings = settings
+        (settings.preset, settings.sources, settings.display, settings.adaptive, settings.stamps, settings.conference) =
+            (preset, .test(), false, false, false, nil)
+        let offered = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable { weak var peer: MediaPeer? }
+        let box = Box()
+        guard let peer = try? MediaPeer(settings: settings, onEvent: { event in
+            switch event {
+            case .negotiationNeeded: box.peer?.createOffer()
+            case .localDescription: offered.signal()
+            default: break
+            }
+        }) else { return }
+        box.peer = peer
+        guard (try? peer.start(offerer: true)) != nil else { return }
+        _ = offered.wait(timeout: .now() + 3)
+        peer.stop(reason: nil)
     }
 
     /// Runs a short pipeline until its end (at most 5 s); failures are only a slower first call.
@@ -249,7 +279,8 @@ public final class MediaPeer: @unchecked Sendable {
             .replacingOccurrences(of: "{audio}", with: audio)
             .replacingOccurrences(of: "{width}", with: "\(s.width)")
             .replacingOccurrences(of: "{height}", with: "\(s.height)")
-            .replacingOccurrences(of: "{bitrate}", with: s.preset.hasPrefix("vp8") ? "\(s.videoKbps * 1000)" : "\(s.videoKbps * 1000)")
+            .replacingOccurrences(of: "{bitrate}", with: "\(s.videoKbps * 1000)")
+            .replacingOccurrences(of: "{vp8speed}", with: "\(Self.vp8Speed(width: s.width, height: s.height))")
             .replacingOccurrences(of: "{latency}", with: "\(s.latencyMs)")
     }
 
@@ -383,13 +414,21 @@ public final class MediaPeer: @unchecked Sendable {
         return Array(buffer.prefix(Int(count)))
     }
 
+    /// libvpx's real-time speed for a picture size: its fastest (16) from 720p up, where the
+    /// encoder is most of the room's CPU (a 2-core PC also decodes the specialist's picture)
+    /// and bits are plenty; 8 below, where every bit counts and encoding costs little.
+    static func vp8Speed(width: Int, height: Int) -> Int { width * height >= 1280 * 720 ? 16 : 8 }
+
     /// Sends at this quality from now on.
     public func apply(_ quality: SendQuality) {
         set("videoencoder", bitrateProperty, "\(quality.videoKbps * 1000)")
         // A key frame (the far end asks for one after a loss) at most 3 frames' worth at a low
         // rate, 9 above: a large one overflows a narrow link's queue, is lost in part, and is
         // asked for again — a picture frozen for seconds.
-        if !settings.preset.hasPrefix("h264") { set("videoencoder", "max-intra-bitrate", quality.videoKbps < 200 ? "300" : "900") }
+        if !settings.preset.hasPrefix("h264") {
+            set("videoencoder", "max-intra-bitrate", quality.videoKbps < 200 ? "300" : "900")
+            set("videoencoder", "cpu-used", "\(Self.vp8Speed(width: quality.width, height: quality.height))")
+        }
         set("videosize", "caps", "video/x-raw,format=I420,width=\(quality.width),height=\(quality.height),framerate=30/1")
         set("videovalve", "drop", quality.video ? "false" : "true")
     }
@@ -411,6 +450,7 @@ public final class MediaPeer: @unchecked Sendable {
             loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil)
         let after = adapter.update(report)
         if Self.traced { FileHandle.standardError.write(Data("guichet media: \(report) → \(after)\n".utf8)) }
+        deliver(.network(loss: stats.loss, roundTrip: stats.roundTrip))
         guard after != before else { return }
         apply(after)
         deliver(.quality(after))
@@ -432,9 +472,18 @@ public final class MediaPeer: @unchecked Sendable {
                 _ = gst_bin_recalculate_latency(UnsafeMutablePointer<GstBin>(OpaquePointer(pipeline)))
             case GST_MESSAGE_ERROR:
                 var error: UnsafeMutablePointer<GError>?
-                gst_message_parse_error(message, &error, nil)
+                var debug: UnsafeMutablePointer<gchar>?
+                gst_message_parse_error(message, &error, &debug)
                 let text = error.map { String(cString: $0.pointee.message) } ?? "error"
+                // The element and GStreamer's detail go to the log (standard error), not to the call's ends.
+                var source = "?"
+                if let element = message.pointee.src, let path = gst_object_get_path_string(element) {
+                    source = String(cString: path)
+                    g_free(path)
+                }
+                FileHandle.standardError.write(Data("guichet media: error from \(source): \(text) (\(debug.map { String(cString: $0) } ?? ""))\n".utf8))
                 if let error { g_error_free(error) }
+                g_free(debug)
                 queue.async { self.stop(reason: "media error: \(text)") }
                 return
             default:

@@ -81,6 +81,8 @@ public struct QualityAdapter: Sendable {
     private var sinceStepUp: Int?
     /// The last step up met congestion: undone at once.
     private var stepBack = false
+    /// The last second's round trip was long too.
+    private var longRoundTripBefore = false
 
     public init(maxKbps: Int, width: Int, height: Int) {
         self.maxKbps = maxKbps
@@ -101,7 +103,12 @@ public struct QualityAdapter: Sendable {
         let base = baseRoundTrip ?? 0
         // 5 %: without retransmission here (webrtcbin 1.22 offers no RTX), each lost packet of
         // the picture costs a key frame round; a browser, which retransmits, holds up to 10 %.
-        let congested = report.loss > 0.05 || roundTrip > 0.5 || (roundTrip > 0 && roundTrip > base + 0.25)
+        // A long round trip is congestion once two seconds in a row say so: on a free link the
+        // far end's reports now and then gave one 0.36 s round trip among 3 ms ones (every
+        // ~10 s after a cap was lifted), and each cost a cut and seconds of smaller picture.
+        let longRoundTrip = roundTrip > 0.5 || (roundTrip > 0 && roundTrip > base + 0.25)
+        defer { longRoundTripBefore = longRoundTrip }
+        let congested = report.loss > 0.05 || (longRoundTrip && longRoundTripBefore)
         let clean = report.loss < 0.02 && roundTrip < 0.3 && roundTrip <= base + 0.1
         var target = Double(quality.videoKbps)
         sinceCongestion = congested ? 0 : sinceCongestion + 1

@@ -13,7 +13,7 @@ Prints for each call: the seconds without video after the cap (< 5 fps), when th
 came back (10 fps or more on average over 2 s, after the cap's first second), the sound concealed after the cap's first 5 s, and the seconds
 from the cap's end to the full picture at 25 fps or more; then the ratios.
 
-Usage: sudo scripts/bench_visio_cap.py [--cap-kbit 150] [--runs 1]
+Usage: sudo scripts/bench_visio_cap.py [--cap-kbit 150] [--timeline]
 Needs root (namespaces, tc), chromium and chromedriver (scripts/setup.sh --tests).
 """
 import argparse

@@ -72,6 +72,8 @@ STATION = {"name": "station", "in": "path", "required": True, "description": "A 
 paths = {
     "/": {"get": {"summary": "The public page (HTML): opening hours, open or closed now, upcoming closures, partners and services, calendar link, contact form", "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
     "/healthz": {"get": {"summary": "Each component's state", "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "A component is down")}}},
+    "/metrics": {"get": {"summary": "Counters and timings in Prometheus' text format (requests, bookings, stations, wipes, prints, scans, visio calls, database, disk). From this machine, or with the bearer token of metrics.tokenFile.",
+                         "responses": {"200": {"description": "OK", "content": {"text/plain": {"schema": S}}}, "403": err("Neither from this machine nor with the token")}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
     "/calendars/public.ics": {"get": {"summary": "Public hours and closures (iCalendar)", "responses": {"200": {"description": "RFC 5545", "content": {"text/calendar": {}}}}}},
     "/calendars/specialists/{token}": {"get": {"summary": "A specialist's calendar (iCalendar), behind its secret token; `.ics` may be appended",

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 need=()
-for pkg in dpkg-dev lintian; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+for pkg in dpkg-dev lintian; do [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || need+=("$pkg"); done
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -30,6 +30,12 @@ install -d "$stage/DEBIAN" "$stage/usr/lib/guichet" "$stage/usr/bin" "$stage/usr
 install -m 0755 "$binary" "$stage/usr/lib/guichet/guichet"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/lib/guichet/guichet"
 ln -s ../lib/guichet/guichet "$stage/usr/bin/guichet"
+# The manual page, written from the command line's own help (swift-argument-parser's generate-manual).
+swift build -c release --product generate-manual --static-swift-stdlib --scratch-path "$build" 2>&1 | grep -v "prohibited flag" || true
+install -d "$stage/usr/share/man/man1"
+"$build/release/generate-manual" "$binary" --date "$(date -u +%Y-%m-%d)" -o "$stage/usr/share/man/man1"
+gzip -9n "$stage/usr/share/man/man1/guichet.1"
+chmod 0644 "$stage/usr/share/man/man1/guichet.1.gz"
 # Templates, kiosk files, media presets, style sheets: under /usr/share/guichet; the binary
 # looks for its resource bundles beside itself, where links lead there.
 for bundle in "$build"/release/guichet_*.resources; do
@@ -38,6 +44,10 @@ for bundle in "$build"/release/guichet_*.resources; do
   ln -s "../../share/guichet/$name" "$stage/usr/lib/guichet/$name"
 done
 find "$stage/usr/share/guichet" -type d -exec chmod 0755 {} + ; find "$stage/usr/share/guichet" -type f -exec chmod 0644 {} +
+# The example Grafana dashboard and the Prometheus alert rules (with their promtool tests).
+install -d "$stage/usr/share/guichet/monitoring"
+install -m 0644 deploy/monitoring/guichet-dashboard.json deploy/monitoring/guichet-alerts.yml deploy/monitoring/guichet-alerts-test.yml \
+  "$stage/usr/share/guichet/monitoring/"
 # 0644 in the package (Debian's rule for conffiles); postinst makes it 0640 root:guichet.
 install -m 0644 config/guichet.json "$stage/etc/guichet/guichet.json"
 install -m 0644 deploy/debian/default "$stage/etc/default/guichet"

@@ -50,6 +50,13 @@ in_root /usr/bin/guichet check-config /etc/guichet/guichet.json >>"$log" 2>&1 ||
 for unit in guichet.service guichet-station@.service guichet-room.service; do
   in_root systemd-analyze verify "/lib/systemd/system/$unit" >>"$log" 2>&1 || fail "systemd-analyze verify $unit"
 done
+# Enabled at install as dh_installsystemd would (systemd is not running in the chroot).
+[ -L "$root/etc/systemd/system/multi-user.target.wants/guichet.service" ] || fail "guichet.service is not enabled"
+grep -q '^Type=notify' "$root/lib/systemd/system/guichet.service" || fail "guichet.service is not Type=notify"
+for file in usr/share/man/man1/guichet.1.gz usr/share/guichet/monitoring/guichet-dashboard.json usr/share/guichet/monitoring/guichet-alerts.yml; do
+  [ -s "$root/$file" ] || fail "no /$file"
+done
+zcat "$root/usr/share/man/man1/guichet.1.gz" | grep -q 'check-config' || fail "the manual page does not document check-config"
 
 port=18093
 run_server() {
@@ -68,6 +75,7 @@ stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
 echo "run the server as guichet"
 run_server
 in_root curl -s "http://127.0.0.1:$port/healthz" | grep -q '"database"' || fail "/healthz has no database component"
+in_root curl -s "http://127.0.0.1:$port/metrics" | grep -q "^guichet_build_info{version=\"${version}\"} 1" || fail "/metrics has no build_info"
 [ "$(mode '%a %U' /var/lib/guichet/guichet.sqlite)" = "600 guichet" ] || fail "the database is $(mode '%a %U' /var/lib/guichet/guichet.sqlite)"
 specialists=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM specialist').fetchone()[0])" "$root/var/lib/guichet/guichet.sqlite")
 [ "$specialists" -gt 0 ] || fail "no demo data"
@@ -87,6 +95,7 @@ in_root apt-get remove -y -qq guichet >>"$log" 2>&1 || fail "remove"
 [ -f "$root/etc/guichet/guichet.json" ] || fail "remove deleted the configuration"
 in_root apt-get purge -y -qq guichet >>"$log" 2>&1 || fail "purge"
 [ ! -e "$root/var/lib/guichet" ] || fail "purge left /var/lib/guichet"
+[ ! -L "$root/etc/systemd/system/multi-user.target.wants/guichet.service" ] || fail "purge left guichet.service enabled"
 in_root getent passwd guichet >/dev/null && fail "purge left the guichet user"
 rm -f "$log"
 echo "package test passed: $(du -h "$current" | cut -f1) package, $(( $(date +%s) - started )) s"

@@ -2,6 +2,7 @@ import Devices
 import Foundation
 import Hummingbird
 import Logging
+import CoreMetrics
 import Media
 import ServiceLifecycle
 import UnixSignals
@@ -40,6 +41,8 @@ public struct AppOptions: Sendable {
     public var logger = Logger(label: "guichet")
     /// Called once the socket is bound, with the office it serves (the daemon prints its URLs there).
     public var onRunning: @Sendable (Office) async -> Void = { _ in }
+    /// Make the office's registry swift-metrics' factory (once per process: the daemon's).
+    public var bootstrapMetrics = false
 
     public init() {}
 
@@ -76,6 +79,8 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
     var office = Office(config: config, database: database, clock: options.clock)
     office.network = NetworkPolicy(
         trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint, localNetworks: options.localNetworks)
+    if let file = config.metrics.tokenFile { office.metricsAccess = try MetricsAccess.load(tokenFile: file) }
+    if options.bootstrapMetrics { MetricsSystem.bootstrap(office.metrics.factory) }
     if options.stations {
         let kiosk = config.kiosk
         switch PrinterQueueCheck.check(kiosk) {
@@ -113,6 +118,8 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         app.addServices(BackupService(office: office, databasePath: options.databasePath, folder: folder, keep: config.backups.keep, logger: logger))
     }
     app.addServices(PurgeService(office: office, logger: logger), StationTicker(office: office, logger: logger), VisioLifecycle(office: office))
+    if let notices = config.notices { app.addServices(NoticeService(office: office, settings: notices, logger: logger)) }
+    if let watchdog = WatchdogService(database: database) { app.addServices(watchdog) }
     return (app, [VisioEndsFirst(office: office)])
 }
 

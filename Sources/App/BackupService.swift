@@ -25,10 +25,18 @@ struct BackupService: Service {
             do {
                 let written = try await Task.detached { try DatabaseBackup.daily(from: path, into: folder, day: day, keep: keep) }.value
                 if let written { logger.info("daily backup written", metadata: ["guichet.backup": "\(written)"]) }
+                if let newest = Self.newestCopy(in: folder) { office.metrics.set(OfficeMetrics.Name.lastBackup, newest.timeIntervalSince1970) }
             } catch {
                 logger.error("daily backup failed", metadata: ["guichet.backup": "\(folder)", "guichet.error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+    }
+
+    /// When the newest copy in `folder` was written (the metrics' last success).
+    static func newestCopy(in folder: String) -> Date? {
+        let url = URL(fileURLWithPath: folder)
+        let files = (try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        return files.compactMap { try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate }.max()
     }
 }

@@ -58,7 +58,9 @@ public func runRoom(options: RoomRoleOptions) async throws {
     let screen: Task<Void, Never>? = options.screenPort == 0 ? nil : Task {
         do {
             let client = try DeviceClient(identity: options.identity, server: options.server)
-            try await RoomScreen.application(station: options.station, client: client, port: options.screenPort, logger: options.logger).runService()
+            try await RoomScreen.application(
+                station: options.station, client: client, port: options.screenPort, metrics: room.metrics, logger: options.logger
+            ).runService()
         } catch {
             options.logger.error("the room's screen cannot run: \(error)")
         }
@@ -117,6 +119,8 @@ public func runRoom(options: RoomRoleOptions) async throws {
 final class RoomRunner: Sendable {
     let media: MediaSettings
     let logger: Logger
+    /// The room PC's own `/metrics` (on its screen's loopback port): each call's network.
+    let metrics = OfficeMetrics()
     private let peers = Mutex<[String: MediaPeer]>([:])
     private let link = Mutex<(@Sendable (RoomReport) -> Void)?>(nil)
 
@@ -176,6 +180,10 @@ final class RoomRunner: Sendable {
         case .ended(let why):
             _ = peers.withLock { $0.removeValue(forKey: call) }
             mapped = .ended(why: why)
+        case .network(let loss, let roundTrip):
+            // The room's own `/metrics` (its screen's port); the server has no use for each second's figures.
+            metrics.visioNetwork(roundTrip: roundTrip, loss: loss)
+            return
         case .iceState: return
         }
         report(.event(call: call, event: mapped))

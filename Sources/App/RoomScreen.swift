@@ -3,14 +3,18 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import OfficeKit
+import Web
 import NIOCore
 
 /// The room's screen for a browser on the room's own PC: `http://127.0.0.1:8091/salle/{station}`,
 /// its state and its hang-up button, passed on to the server with the room's credential (the
 /// server shows the screen to the room only), with the station's style sheets and script.
 enum RoomScreen {
-    static func application(station: String, client: DeviceClient, port: Int, logger: Logger) -> some ApplicationProtocol {
+    static func application(station: String, client: DeviceClient, port: Int, metrics: OfficeMetrics, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
+        // Bound to 127.0.0.1 only: the machine's own Prometheus agent reads it.
+        router.get("metrics") { _, _ in Response.metrics(metrics.text()) }
         let pass: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let body = request.method == .post ? Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView) : nil
             let passed: DeviceClient.Passed

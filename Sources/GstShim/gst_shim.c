@@ -6,6 +6,7 @@
 #include "gst_shim.h"
 #include "gst_stamp.h"
 
+#include <gst/base/gstaggregator.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -387,4 +388,29 @@ int guichet_sample_pixel(GstElement *sink, double fx, double fy, unsigned char *
     }
     gst_sample_unref(sample);
     return result;
+}
+
+void guichet_aggregators_keep_time(GstElement *bin) {
+    GstIterator *it = gst_bin_iterate_recurse(GST_BIN(bin));
+    GValue item = G_VALUE_INIT;
+    gboolean done = FALSE;
+    while (!done) {
+        switch (gst_iterator_next(it, &item)) {
+        case GST_ITERATOR_OK: {
+            GstElement *element = g_value_get_object(&item);
+            if (GST_IS_AGGREGATOR(element)) {
+                GstSegment segment;
+                gst_segment_init(&segment, GST_FORMAT_TIME);
+                segment.position = GST_CLOCK_TIME_NONE;
+                gst_aggregator_update_segment(GST_AGGREGATOR(element), &segment);
+            }
+            g_value_reset(&item);
+            break;
+        }
+        case GST_ITERATOR_RESYNC: gst_iterator_resync(it); break;
+        default: done = TRUE; break;
+        }
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
 }

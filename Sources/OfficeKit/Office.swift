@@ -18,6 +18,10 @@ public struct Office: Sendable {
     public let devices: DeviceRegistry
     /// TLS and the trusted reverse proxies (who the client really is).
     public var network = NetworkPolicy()
+    /// What `/metrics` shows (one registry per office, shared by its copies).
+    public let metrics = OfficeMetrics()
+    /// Who may read `/metrics`.
+    public var metricsAccess = MetricsAccess()
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).
@@ -49,7 +53,7 @@ public struct Office: Sendable {
         office.stationDevices = devices
         if let backend { office.stationBackend = backend }
         let timings = KioskTimings(inactivity: TimeInterval(config.kiosk.inactivitySeconds), warning: TimeInterval(config.kiosk.warningSeconds))
-        let recorder = office.stationBackend
+        let recorder = MeteredStationBackend(inner: office.stationBackend, metrics: metrics)
         for station in structure.stations where station.selfService && only.map({ $0.contains(station.id) }) != false {
             office.stations[station.id] = StationService(
                 station: station.id, data: data, timings: timings, devices: devices, recorder: recorder, clock: clock)
@@ -65,7 +69,7 @@ public struct Office: Sendable {
         office.visio = VisioCalls(
             database: database, media: media,
             ice: IceConfiguration(stunServers: visio.stunServers, turnServers: visio.turnServers, turnSecret: visio.turnSecret), codec: visio.codec,
-            engine: engine,
+            engine: engine, metrics: metrics,
             clock: clock)
         if let remote = engine as? RemoteRoomEngine, let calls = office.visio {
             remote.setAdopter { call, station in await calls.adopt(call, station: station) }

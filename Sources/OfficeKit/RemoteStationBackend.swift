@@ -34,6 +34,9 @@ public actor RemoteStationBackend: StationBackend {
         wake?.yield()
     }
 
+    /// How many facts wait in the outbox (nil: the outbox cannot be read).
+    public func waiting() async -> Int? { try? await outbox.outboxCount() }
+
     public func checkIn(name: String, now: Date) async throws -> Bool {
         do {
             let answer = try await client.call("POST", "/api/v1/devices/check-in", body: ["name": String(name.prefix(120))])

@@ -33,6 +33,8 @@ public actor VisioCalls {
         var quality: SendQuality?
         /// Wall-clock time (not the daemon's test clock) of the first remote video frame: the benchmark's mark.
         var firstVideoAt: Date?
+        /// When the media first started (the agent's admission): the metrics' setup and duration.
+        var admittedAt: ContinuousClock.Instant?
         /// Other devices that opened the link while the call's connection lived: refused, kept
         /// open (the agent sees them) until they leave or the call ends.
         var others: [UUID: OtherDevice] = [:]
@@ -45,6 +47,10 @@ public actor VisioCalls {
     }
 
     private var calls: [String: Call] = [:]
+    /// Calls that ended while their page was away (its connection lost, or the server
+    /// restarted): what the page would have been told, for it to hear when it comes back
+    /// within the reconnection grace — not the waiting room of a call that is over.
+    private var endedWhileAway: [String: (message: OutgoingSignal, until: Date)] = [:]
     private var version = 0
     /// Record writes in flight, awaited by `endAll` so the daemon stops with every call closed.
     private var writes: [Task<Void, Never>] = []
@@ -56,11 +62,13 @@ public actor VisioCalls {
     private let logger = Logger(label: "guichet.visio")
     /// Where each call's media engine runs: here, or on the room's own PC.
     public nonisolated let engine: any RoomEngine
+    private let metrics: OfficeMetrics?
 
     public init(
         database: AppDatabase, media: MediaSettings, ice: IceConfiguration, codec: VideoCodecChoice = .auto, engine: any RoomEngine = LocalRoomEngine(),
-        clock: @escaping @Sendable () -> Date
+        metrics: OfficeMetrics? = nil, clock: @escaping @Sendable () -> Date
     ) {
+        self.metrics = metrics
         self.database = database
         self.media = media
         self.ice = ice
@@ -119,6 +127,12 @@ public actor VisioCalls {
         send: @escaping @Sendable (OutgoingSignal) -> Void, close: @escaping @Sendable () -> Void
     ) {
         let key = Self.key(booking.id, seat)
+        endedWhileAway = endedWhileAway.filter { $0.value.until >= clock() }
+        if calls[key] == nil, let away = endedWhileAway.removeValue(forKey: key) {
+            send(away.message)
+            close()
+            return
+        }
         if calls[key] != nil {
             calls[key]?.invited = invited || seat == .guest
             // The old socket's closing belongs to the old closures; then the new ones take over.
@@ -218,7 +232,10 @@ public actor VisioCalls {
         case .iceCandidate(let mline, let candidate): handle(key, .media(.candidate(mline: Int(mline), candidate: candidate)))
         case .remoteMedia(let kind):
             handle(key, .media(.remoteMedia(kind: kind))) { call in
-                if kind == "video", call.firstVideoAt == nil { call.firstVideoAt = Date() }
+                if kind == "video", call.firstVideoAt == nil {
+                    call.firstVideoAt = Date()
+                    if let admitted = call.admittedAt { metrics?.visioSetup(ContinuousClock.now - admitted) }
+                }
             }
         case .chat(let text): handle(key, .media(.chat(text)))
         case .ended(let why):
@@ -228,6 +245,7 @@ public actor VisioCalls {
             // The console's weak-network notice clears once the room sends its full quality again.
             calls[key]?.quality = quality.reduced ? quality : nil
             version &+= 1
+        case .network(let loss, let roundTrip): metrics?.visioNetwork(roundTrip: roundTrip, loss: loss)
         case .iceState: break
         }
     }
@@ -243,6 +261,12 @@ public actor VisioCalls {
         calls[key] = call
         if call.machine != before { version &+= 1 }
         perform(actions, for: key, oldClose: closeOld)
+        // (A grace that ran out means the page is gone: one that comes back later finds the waiting room.)
+        if case .reconnecting = before.phase, call.machine.isEnded, event != .graceOver(before.connection),
+            let message = actions.lazy.compactMap({ if case .send(let message) = $0 { message } else { nil } }).first
+        {
+            endedWhileAway[key] = (message, clock().addingTimeInterval(CallMachine.reconnectGrace))
+        }
         if call.machine.isEnded, let ended = calls.removeValue(forKey: key) {
             for other in ended.others.values { other.close() }
         }
@@ -292,6 +316,7 @@ public actor VisioCalls {
                 }
             case .recordEnd(let outcome):
                 logger.info("visio call ended", metadata: ["booking": "\(key)", "outcome": "\(outcome)"])
+                if call.seat == .specialist { metrics?.visioEnded(outcome: outcome, duration: call.admittedAt.map { ContinuousClock.now - $0 }) }
                 if call.seat == .specialist, let row = call.row { record { try? await self.database.visioCallEnded(id: row, at: self.clock(), outcome: outcome) } }
             }
         }
@@ -326,16 +351,22 @@ public actor VisioCalls {
                 handle(other, .mediaChanged)
             }
         }
-        let connection = call.machine.connection
-        let (stream, continuation) = AsyncStream<MediaEvent>.makeStream()
-        let peer = try engine.makePeer(call: key, station: call.booking.station ?? "", settings: settings) { continuation.yield($0) }
-        let events = Task { [weak self] in
-            for await event in stream { await self?.mediaEvent(key, connection: connection, event) }
-        }
-        calls[key]?.peer = peer
-        calls[key]?.events = events
+        let peer = try attachPeer(key, station: call.booking.station ?? "", settings: settings, connection: call.machine.connection)
+        if call.admittedAt == nil { calls[key]?.admittedAt = .now }
         call.send(.admitted(iceServers: servers))
         try peer.start(offerer: true)
+    }
+
+    /// The call's engine, whose events reach the actor in order through one stream, tagged with
+    /// the connection they were started for.
+    private func attachPeer(_ key: String, station: String, settings: MediaSettings, connection: UUID) throws -> any RoomPeer {
+        let (stream, continuation) = AsyncStream<MediaEvent>.makeStream()
+        let peer = try engine.makePeer(call: key, station: station, settings: settings) { continuation.yield($0) }
+        calls[key]?.peer = peer
+        calls[key]?.events = Task { [weak self] in
+            for await event in stream { await self?.mediaEvent(key, connection: connection, event) }
+        }
+        return peer
     }
 
     private func setRow(_ key: String, _ row: Int64?) {
@@ -397,9 +428,10 @@ public actor VisioCalls {
         }
         let (machine, actions) = CallMachine.resumed(now: clock())
         calls[bookingID] = Call(booking: booking, seat: .specialist, since: clock(), invited: false, machine: machine, send: { _ in }, close: {})
-        // The running pipeline, known to the engine so that the next stop reaches it.
+        // The running pipeline, known to the engine so that the next stop reaches it (and its
+        // end, should it stop before the page is back, is what the page hears then).
         do {
-            calls[bookingID]?.peer = try engine.makePeer(call: bookingID, station: station, settings: media) { _ in }
+            _ = try attachPeer(bookingID, station: station, settings: media, connection: machine.connection)
         } catch {
             calls[bookingID] = nil
             return false

@@ -11,18 +11,18 @@ extension AppDatabase {
     }
 
     /// Applies each record not delivered before by this device, in one transaction; returns
-    /// how many were new. A record sent again (its answer lost on the way back) is taken once.
+    /// those that were new. A record sent again (its answer lost on the way back) is taken once.
     @discardableResult
-    public func deliver(_ records: [(key: String, record: StationRecord)], device: String, now: Date) async throws -> Int {
+    public func deliver(_ records: [(key: String, record: StationRecord)], device: String, now: Date) async throws -> [StationRecord] {
         try await writer.write { db in
-            var applied = 0
+            var applied: [StationRecord] = []
             for (key, record) in records {
                 try db.execute(
                     sql: "INSERT INTO deviceDelivery (device, key, receivedAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: [device, key, now.seconds])
                 guard db.changesCount == 1 else { continue }
                 try Self.apply(db, record)
-                applied += 1
+                applied.append(record)
             }
             return applied
         }

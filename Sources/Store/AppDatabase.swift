@@ -131,10 +131,13 @@ public final class AppDatabase: Sendable {
     }
 
     /// The folder holding the database file (nil in memory).
-    public var folder: String? {
+    public var folder: String? { path.map { ($0 as NSString).deletingLastPathComponent } }
+
+    /// The database file (nil in memory).
+    public var path: String? {
         let path = writer.path
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory") else { return nil }
-        return (path as NSString).deletingLastPathComponent
+        return path
     }
 
     /// The journal mode in force (`wal` for a file database).

@@ -411,6 +411,29 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v9-booking-notices") { db in
+            try db.execute(
+                sql: """
+                    -- The notices a usager asked for (confirmation, reminder, moved, cancelled),
+                    -- one row per channel, notice and appointment start once its first attempt begins.
+                    -- No address and no text: the message is written from the booking when sent,
+                    -- and the purge's clearing of the booking's contacts ends every notice.
+                    CREATE TABLE bookingNotice (
+                        booking TEXT NOT NULL REFERENCES booking(id),
+                        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                        kind TEXT NOT NULL CHECK (kind IN ('confirmation', 'reminder', 'moved', 'cancelled')),
+                        startsAt INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL CHECK (attempts > 0),
+                        nextAttemptAt INTEGER NOT NULL,
+                        sentAt INTEGER,
+                        gaveUpAt INTEGER,
+                        lastError TEXT,
+                        PRIMARY KEY (booking, channel, kind, startsAt),
+                        CHECK (sentAt IS NULL OR gaveUpAt IS NULL)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX bookingNotice_gaveUp ON bookingNotice(gaveUpAt) WHERE gaveUpAt IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

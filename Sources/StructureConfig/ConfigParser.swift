@@ -68,6 +68,30 @@ struct ConfigParser {
             backups.keep = try b.int("keep", in: 0...366, default: backups.keep)
             try b.finish()
         }
+        var metrics = MetricsSettings()
+        if let m = try top.optionalObject("metrics") {
+            metrics.tokenFile = try m.optionalString("tokenFile", maxLength: 1000)
+            if let file = metrics.tokenFile, !file.hasPrefix("/") { throw m.fail("tokenFile", "'\(file)' must be an absolute path") }
+            try m.finish()
+        }
+        var notices: NoticeSettings?
+        if let n = try top.optionalObject("notices") {
+            var settings = NoticeSettings()
+            if n.has("sendmail") {
+                settings.sendmail = try n.strings("sendmail")
+                guard let tool = settings.sendmail.first, tool.hasPrefix("/") else { throw n.fail("sendmail", "must start with the mail program's absolute path") }
+            }
+            settings.from = try n.optionalString("from", maxLength: 254)
+            if let from = settings.from, (try? Usager(name: "x", email: from, reminderConsent: true).validate()) == nil {
+                throw n.fail("from", "'\(from)' is not an e-mail address")
+            }
+            settings.reminderHours = try n.int("reminderHours", in: 1...336, default: settings.reminderHours)
+            settings.maxAttempts = try n.int("maxAttempts", in: 1...50, default: settings.maxAttempts)
+            settings.checkSeconds = try n.int("checkSeconds", in: 1...3600, default: settings.checkSeconds)
+            if let s = try n.optionalObject("sms") { settings.sms = try sms(s) }
+            try n.finish()
+            notices = settings
+        }
         let demo = try top.optionalObject("demo").map { d throws(ConfigError) in
             try self.demo(d, partners: partnerIDs, rooms: rooms, hours: hours)
         } ?? DemoData()
@@ -79,6 +103,8 @@ struct ConfigParser {
             visio: visio)
         var config = GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, health: health, demo: demo)
         config.backups = backups
+        config.metrics = metrics
+        config.notices = notices
         return config
     }
 
@@ -253,6 +279,41 @@ struct ConfigParser {
             try r.finish()
         }
         try c.finish()
+        return settings
+    }
+
+    func sms(_ s: ConfigReader) throws(ConfigError) -> SMSSettings {
+        let url = try s.string("url", maxLength: 500)
+        let local = url.hasPrefix("http://127.0.0.1:") || url.hasPrefix("http://localhost:")
+        guard Self.isHTTPS(url) || local else { throw s.fail("url", "'\(url)' must be an https:// address (the secret travels with it)") }
+        func text(_ value: String, _ key: String) throws(ConfigError) -> String {
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { throw s.fail(key, "must not hold control characters") }
+            return value
+        }
+        guard let fieldsReader = try s.optionalObject("fields") else { throw s.fail("fields", "is required: the request's fields, with {phone} and {text}") }
+        var fields: [String: String] = [:]
+        for key in fieldsReader.keys { fields[key] = try text(try fieldsReader.string(key, maxLength: 500), "fields.\(key)") }
+        try fieldsReader.finish()
+        guard fields.values.contains(where: { $0.contains("{phone}") }), fields.values.contains(where: { $0.contains("{text}") }) else {
+            throw s.fail("fields", "must place {phone} and {text}")
+        }
+        var settings = SMSSettings(url: try text(url, "url"), fields: fields)
+        settings.method = try s.optionalString("method", maxLength: 10) ?? settings.method
+        guard ["POST", "PUT"].contains(settings.method) else { throw s.fail("method", "must be POST or PUT") }
+        if let headers = try s.optionalObject("headers") {
+            for name in headers.keys {
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { throw headers.fail(name, "is not a header name") }
+                settings.headers[name] = try text(try headers.string(name, maxLength: 1000), "headers.\(name)")
+            }
+            try headers.finish()
+        }
+        settings.secretFile = try s.optionalString("secretFile", maxLength: 1000)
+        if let file = settings.secretFile, !file.hasPrefix("/") { throw s.fail("secretFile", "'\(file)' must be an absolute path") }
+        if let format = try s.optionalString("format", maxLength: 10) {
+            guard let f = SMSSettings.Format(rawValue: format) else { throw s.fail("format", "must be json or form") }
+            settings.format = f
+        }
+        try s.finish()
         return settings
     }
 

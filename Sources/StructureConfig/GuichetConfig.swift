@@ -10,6 +10,9 @@ public struct GuichetConfig: Sendable {
     public var kiosk: KioskSettings
     public var health = HealthSettings()
     public var backups = BackupSettings()
+    public var metrics = MetricsSettings()
+    /// Nil: no notice is sent (no `notices` in the file).
+    public var notices: NoticeSettings?
     public var demo: DemoData
     /// The document it was read from, as given (the server hands it to the stations).
     public var document = Data()
@@ -95,6 +98,52 @@ public struct BackupSettings: Sendable {
     public var folder = "backups"
     /// How many daily copies are kept (0: no daily backup).
     public var keep = 7
+
+    public init() {}
+}
+
+/// The e-mails a usager asks for at booking (confirmation, reminder, moved, cancelled),
+/// handed to the local MTA.
+public struct NoticeSettings: Sendable {
+    /// The MTA's command, reading the message on stdin with its recipients in To:.
+    public var sendmail = ["/usr/sbin/sendmail", "-t", "-oi"]
+    /// The sender's address; the structure's own when nil.
+    public var from: String?
+    /// How long before the appointment the reminder goes.
+    public var reminderHours = 48
+    /// Attempts before a notice is given up (and shown to the agents).
+    public var maxAttempts = 6
+    /// How often due notices are looked for.
+    public var checkSeconds = 60
+    /// Nil: no SMS (a usager who left only a phone number gets no notice).
+    public var sms: SMSSettings?
+
+    public init() {}
+}
+
+/// The structure's SMS provider's HTTP API, described rather than coded (each French
+/// provider has its own): `{phone}`, `{text}` and `{secret}` are filled in the fields and
+/// headers.
+public struct SMSSettings: Sendable {
+    public enum Format: String, Sendable { case json, form }
+    public var url: String
+    public var method = "POST"
+    public var headers: [String: String] = [:]
+    /// A file holding the provider's key (never in the configuration, never logged).
+    public var secretFile: String?
+    public var format = Format.json
+    public var fields: [String: String]
+
+    public init(url: String, fields: [String: String]) {
+        self.url = url
+        self.fields = fields
+    }
+}
+
+/// Who may read `/metrics` besides the machine itself.
+public struct MetricsSettings: Sendable {
+    /// A file holding the bearer token a remote Prometheus presents (nil: loopback only).
+    public var tokenFile: String?
 
     public init() {}
 }

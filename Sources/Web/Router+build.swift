@@ -11,12 +11,13 @@ import StructureConfig
 public func buildStationRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
     let methods = RouteMethods()
-    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: AccessLogMiddleware(metrics: office.metrics))
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: StaticFolder(pages.kioskStatic, at: "/kiosk-static"))
     KioskPages(office: office, pages: pages).addRoutes(to: router)
+    MetricsController(office: office).addRoutes(to: router)
     methods.load(router.routes)
     return router
 }
@@ -25,7 +26,7 @@ public func buildStationRouter(office: Office, pages: WebPages) -> Router<Guiche
 public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetRequestContext> {
     let router = Router(context: GuichetRequestContext.self)
     let methods = RouteMethods()
-    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: AccessLogMiddleware(metrics: office.metrics))
     router.add(middleware: MethodNotAllowedMiddleware(routes: methods))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: ClientOriginMiddleware(policy: office.network))
@@ -35,6 +36,7 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     router.add(middleware: StaticFolder(pages.kioskStatic, at: "/kiosk-static"))
     router.add(middleware: SessionMiddleware(office: office))
     HealthController(office: office).addRoutes(to: router)
+    MetricsController(office: office).addRoutes(to: router)
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
     PublicPage(office: office, pages: pages).addRoutes(to: router)

@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import Agenda
 import Foundation
+import OfficeKit
 import StructureConfig
 
 /// `guichet check-config`: validates a configuration file without starting anything.
@@ -21,6 +22,10 @@ struct CheckConfig: ParsableCommand {
         case .fine: break
         case .unreachable(let warning): FileHandle.standardError.write(Data("\(file): \(warning)\n".utf8))
         case .unknownQueue(let error): throw ValidationFailure("\(file): \(error)")
+        }
+        // The daemon refuses to start on a bad token file: say so before it is started.
+        if let tokenFile = config.metrics.tokenFile {
+            do { _ = try MetricsAccess.load(tokenFile: tokenFile) } catch { throw ValidationFailure("\(file): \(error)") }
         }
         print("\(file): OK — \(s.name) (\(s.label.rawValue)), \(s.openingHours.weeklyMinutes / 60) h over \(s.openingHours.openDays) days, \(s.partners.count) partners, \(s.lifeSituations.count) life situations, \(s.rooms.count) rooms, \(s.stations.count) stations")
     }

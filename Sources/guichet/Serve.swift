@@ -58,6 +58,7 @@ struct Serve: AsyncParsableCommand {
         app.logger = Logger(label: "guichet")
         (app.host, app.port, app.data, app.seedDemo) = (host, port, options.data, !noDemo)
         app.clock = options.clock
+        app.bootstrapMetrics = true
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): app.tls = ServerTLS(certificatePath: cert, keyPath: key)
         case (nil, nil): break
@@ -80,9 +81,11 @@ struct Serve: AsyncParsableCommand {
                 if let fingerprint = office.network.certificateFingerprint { metadata["guichet.tls.fingerprint"] = "\(fingerprint)" }
                 logger.notice("guichet serving \(office.config.structure.name)", metadata: metadata)
             }
+            // systemd's Type=notify: ready once the socket is bound (the unit's dependants may start).
+            SystemdNotify.send("READY=1\nSTATUS=serving \(office.config.structure.name) on port \(port)")
         }
         let daemon = try await buildDaemon(config: config, options: app)
-        try await runUntilSignalled(daemon.app, stoppingFirst: daemon.stoppingFirst, logger: app.logger)
+        try await runUntilSignalled(daemon.app, stoppingFirst: daemon.stoppingFirst + [StoppingNotice()], logger: app.logger)
     }
 }
 

@@ -28,6 +28,30 @@ def _no_redirect(req, ssl_context=None):
 MANAGER = ("direction", "un mot de passe de responsable")
 
 
+# The logs of what the running test started (daemons, room PCs): a failing test shows their
+# ends, since a timeout in a wait says where the test stopped but not why the program did.
+FAILURE_LOGS = []
+
+
+def show_on_failure(name, read):
+    """Registers `read` (returning text) to be shown, under `name`, if the running test fails."""
+    FAILURE_LOGS.append((name, read))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.failed:
+        for name, read in FAILURE_LOGS:
+            try:
+                text = read()
+            except OSError as error:
+                text = f"(unreadable: {error})"
+            report.sections.append((f"log: {name}", text[-6000:]))
+    if report.when == "teardown":
+        FAILURE_LOGS.clear()
+
+
 class PortTaken(Exception):
     """The daemon's port was taken between choosing it and binding it."""
 
@@ -51,6 +75,7 @@ class Daemon:
         self.host = "127.0.0.1"
         # Behind a reverse proxy: the port clients call, not the daemon's own.
         self.public_port = None
+        self.log_path = None
 
     def add_agent(self, login, password, manager=False):
         """Creates a console account through the CLI, as a newcomer would."""
@@ -85,6 +110,8 @@ class Daemon:
             self.add_agent(*MANAGER, manager=True)
         # The daemon's output goes to a file beside the data folder: a pipe nobody reads
         # would block it once full, and the file is what a failure shows.
+        if self.log_path is None:
+            show_on_failure(f"guichet serve, {self.data} (access log lines left out)", self.log_without_access)
         self.log_path = self.data.parent / f"{self.data.name}.serve.log"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
@@ -109,7 +136,12 @@ class Daemon:
 
     def log(self):
         """What the daemon printed so far."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else "(no output)"
+
+    def log_without_access(self):
+        """The log without its access lines (a polling test writes thousands) nor the media
+        trace's each-second reports."""
+        return "\n".join(line for line in self.log().splitlines() if "logger=guichet.access" not in line and " Report(" not in line)
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.proc and self.proc.poll() is None:

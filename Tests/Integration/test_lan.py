@@ -12,7 +12,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
-from conftest import BINARY, MANAGER, ROOT, Daemon
+from conftest import BINARY, MANAGER, ROOT, Daemon, show_on_failure
 from devices import PrivateCups, sane_config
 from lan import Lan, SUBNET
 from test_network import Nginx, make_certificate, trusting
@@ -52,6 +52,7 @@ class Station:
                            '--disable-dev-shm-usage "$@"\n')
         wrapper.chmod(0o755)
         self.log_path = self.folder / "station.log"
+        show_on_failure(f"guichet station {self.station}", self.log)
         self.proc = self.host.popen(
             ["env", f"SANE_CONFIG_DIR={sane}", BINARY, "station", "--station", self.station, "--data", self.pc, "--kiosk", "here",
              "--cups-server", self.cups.server, "--printer-queue", self.cups.queue, "--scanner", "test:0",
@@ -249,6 +250,12 @@ def test_a_structure_over_a_lan(lan, front):
             let_go(driver)
         assert wait_for(lambda: st2.outbox() >= 3, timeout=20), st2.outbox()
         queued = st2.outbox()
+        # The station PC's own /metrics (its loopback): the facts waiting, its prints and scans.
+        own = st2.host.run(["curl", "-s", "http://127.0.0.1:8090/metrics"], capture_output=True, text=True).stdout
+        waiting = re.search(r"^guichet_outbox_records (\S+)$", own, re.M)
+        assert waiting and float(waiting.group(1)) >= queued, own
+        assert re.search(r'^guichet_station_prints_total\{station="poste-2",outcome="ok"\} [1-9]', own, re.M), own
+        assert re.search(r'^guichet_station_scans_total\{station="poste-2",outcome="ok"\} [1-9]', own, re.M), own
 
         lan.hosts["srv"].restore()
         assert wait_for(lambda: st2.outbox() == 0, timeout=30), f"{queued} records still queued:\n{st2.log()[-2000:]}"
@@ -259,6 +266,14 @@ def test_a_structure_over_a_lan(lan, front):
         assert after[0] == before[0] + 1 and after[1] == before[1] + 1, (before, after)
         assert after[2] == before[2]  # the same session, updated, not a second one
         assert delivered >= queued
+        # The server counted poste-2's facts as its outbox delivered them, each once. Its
+        # /metrics answers the server's own host (a desk on the LAN is refused without the token).
+        assert d.get("/metrics")[0] == 403
+        scheme = "https" if front == "tls" else "http"
+        metrics = lan.hosts["srv"].run(["curl", "-sk", f"{scheme}://127.0.0.1:{d.port}/metrics"], capture_output=True, text=True).stdout
+        assert re.search(r'^guichet_station_sessions_total\{station="poste-2"\} [1-9]', metrics, re.M), metrics
+        assert re.search(r'^guichet_station_help_requests_total\{station="poste-2"\} [1-9]', metrics, re.M), metrics
+        assert re.search(r'^guichet_station_wipes_total\{station="poste-2",verified="true"\} [1-9]', metrics, re.M), metrics
 
         # Revoked: the station's credential is refused from its own host.
         status, _ = d.form_post("/console/devices/poste-1/revoke", {"_csrf": d.csrf()})
@@ -335,6 +350,7 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
                                   "--data", folder / "room"], capture_output=True, text=True, timeout=60)
         assert enrolled.returncode == 0, enrolled.stderr
         room_log = folder / "room.log"
+        show_on_failure("guichet room, on the room's host", lambda: room_log.read_text(errors="replace"))
         room_proc = room_host.popen(["env", "GUICHET_ROOM_TRACE=1", BINARY, "room", "--station", "visio", "--data", folder / "room", "--visio-media", "test"],
                                     stdout=open(room_log, "wb"), stderr=subprocess.STDOUT)
         assert wait_for(lambda: "lien visio ouvert" in d.get("/console/devices")[1].decode(), timeout=20), room_log.read_text()
@@ -392,6 +408,11 @@ def test_a_visio_between_the_room_host_and_the_specialist_host(lan):
         # The room's screen, on the room's own host, for its browser: the call and its button.
         screen = room_host.run(["curl", "-s", "http://127.0.0.1:8091/salle/visio"], capture_output=True, text=True).stdout
         assert "Terminer l’appel" in screen, screen[:2000]
+        # The room PC's own /metrics (the same loopback port): each second's network figures.
+        metrics = room_host.run(["curl", "-s", "http://127.0.0.1:8091/metrics"], capture_output=True, text=True).stdout
+        samples = re.search(r"^guichet_visio_round_trip_seconds_count (\d+)$", metrics, re.M)
+        assert samples and int(samples.group(1)) >= 1, metrics[-3000:]
+        assert re.search(r"^guichet_visio_packet_loss_ratio_count [1-9]", metrics, re.M), metrics[-3000:]
         # Nobody else gets it from the server: not the specialist's host, not without the room's credential.
         other = specialist_host.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert, f"{url}/salle/visio"],
                                     capture_output=True, text=True).stdout

@@ -60,3 +60,35 @@ def test_logfmt_is_the_default_off_a_terminal(tmp_path):
     assert lines and all(pattern.match(line) for line in lines), [l for l in lines if not pattern.match(l)][:5]
     assert any('logger=guichet.security' in l and 'msg="sign-in failed"' in l for l in lines)
     assert any('http.route="/api/v1/bookings/{id}"' in l or "http.route=/api/v1/bookings/{id}" in l for l in lines)
+
+
+def test_systemd_is_told_ready_once_the_daemon_answers_and_stopping_when_it_stops(tmp_path):
+    """`Type=notify` and `WatchdogSec=`: the datagrams systemd's $NOTIFY_SOCKET would receive."""
+    import os, socket, time
+    path = tmp_path / "notify"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(path))
+
+    def received(seconds):
+        messages, deadline = [], time.time() + seconds
+        while time.time() < deadline:
+            listener.settimeout(max(0.01, deadline - time.time()))
+            try:
+                messages.append(listener.recv(4096).decode())
+            except socket.timeout:
+                break
+        return messages
+
+    # systemd asks for a ping every 0.4 s at most: the daemon pings every 0.2 s.
+    d = Daemon(tmp_path / "data", env=dict(os.environ, NOTIFY_SOCKET=str(path), WATCHDOG_USEC="400000"))
+    try:
+        d.start()
+        messages = received(1.5)
+        ready = [m for m in messages if m.startswith("READY=1\n")]
+        assert len(ready) == 1 and "STATUS=serving" in ready[0], messages
+        assert messages.count("WATCHDOG=1") >= 4, messages
+        assert d.get("/healthz")[0] in (200, 503)
+    finally:
+        assert d.stop() == 0
+    assert "STOPPING=1" in received(2), "no STOPPING=1"
+    listener.close()

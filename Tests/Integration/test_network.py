@@ -128,8 +128,13 @@ class Nginx:
         return "\n".join(p.read_text(errors="replace") for p in [self.folder / "error.log", self.folder / "nginx.out"] if p.exists())
 
     def stop(self):
-        self.proc.kill()
-        self.proc.wait()
+        # SIGTERM: the master stops its workers (killed, it would leave them running, orphaned).
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def request_from(source, port, method, path, context, headers=None, body=None):

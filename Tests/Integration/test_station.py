@@ -358,6 +358,10 @@ def test_a_station_that_cannot_verify_its_wipe_stays_out_of_service_until_an_age
     assert d.form_post("/kiosk/poste-1/commencer", {"_k": "x"}, with_session=False)[0] == 403
     today = d.get("/console")[1].decode()
     assert "hors service" in today
+    # What the administrator's Prometheus sees, and what the shipped alert rule fires on.
+    metrics = d.get("/metrics")[1].decode()
+    assert 'guichet_station_wipes_total{station="poste-1",verified="false"} 1' in metrics, metrics
+    assert re.search(r'^guichet_station_alerts_total\{station="poste-1"\} [1-9]', metrics, re.M), metrics
     alert = __import__("re").search(r'/console/help/([^/]+)/resolve"[^<]*<input[^>]*>[^<]*<button type="submit">Poste vérifié', today)
     assert alert
     assert d.form_post(f"/console/help/{alert.group(1)}/resolve", {"_csrf": d.csrf()})[0] == 303

@@ -9,7 +9,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from conftest import BINARY, Daemon, free_port
+from conftest import BINARY, Daemon, free_port, show_on_failure
 from test_station import station_daemon, status, wait_for
 
 
@@ -29,30 +29,34 @@ class Supervisor:
     def start(self):
         self.d.device_credential()  # enrolled once, as on a single-machine structure
         self.log = open(self.tmp / "station.log", "ab")
+        show_on_failure("guichet station poste-1", lambda: (self.tmp / "station.log").read_text(errors="replace"))
         self.proc = subprocess.Popen(
             [BINARY, "station", "--station", "poste-1", "--config", self.d.config, "--data", str(self.d.data),
              "--server", f"http://127.0.0.1:{self.d.port}", "--policy-directory", str(self.policy), "--chromium", str(self.wrapper)],
             stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, GUICHET_STATION_TRACE="1"))
         return self
 
-    def browser_pids(self):
-        """The live processes whose command line names a session profile of this station."""
+    def browser_processes(self):
+        """The live processes whose command line names a session profile of this station, with
+        their arguments, read once (a process may end between two reads of /proc)."""
         root = str(self.d.data / "stations/poste-1/sessions")
-        pids = []
+        found = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
                     state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
                 except OSError:
                     continue
-                if f"--user-data-dir={root}/" in cmd and state not in ("Z", "X"):
-                    pids.append(int(entry))
-        return pids
+                if f"--user-data-dir={root}/" in b" ".join(args).decode(errors="replace") and state not in ("Z", "X"):
+                    found.append((int(entry), args))
+        return found
+
+    def browser_pids(self):
+        return [pid for pid, _ in self.browser_processes()]
 
     def browser_main_pid(self):
-        for pid in self.browser_pids():
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        for pid, cmd in self.browser_processes():
             if cmd[0].endswith(b"/chromium") and not any(a.startswith(b"--type=") for a in cmd):
                 return pid
         raise AssertionError("no browser process")
@@ -60,8 +64,7 @@ class Supervisor:
     def browser_session(self):
         """The session whose profile the running browser uses, if one runs."""
         root = str(self.d.data / "stations/poste-1/sessions") + "/"
-        for pid in self.browser_pids():
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        for _, cmd in self.browser_processes():
             for arg in cmd:
                 text = arg.decode(errors="replace")
                 if text.startswith(f"--user-data-dir={root}"):

@@ -3,8 +3,10 @@ and real calls between the room's GStreamer engine and headless Chromium with fa
 on loopback; hostile signalling on the live connection."""
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
+import re
 import tempfile
 import threading
 import time
@@ -76,7 +78,8 @@ def socket_status(d, token):
 def visio():
     """A daemon whose clock stands two minutes before a booked visio appointment."""
     with tempfile.TemporaryDirectory(prefix="guichet-visio-") as data:
-        d = Daemon(data)
+        # Each second's media report in the log, which a failing test shows.
+        d = Daemon(data, env={**os.environ, "GUICHET_MEDIA_TRACE": "1"})
         d.args = VISIO_ARGS
         d.start()
         booking = book_visio(d)
@@ -300,6 +303,18 @@ def test_call_between_the_room_engine_and_chromium(visio):
         records = calls(d)
         assert len(records) == 2 and all(r[0] == booking["id"] and r[1] == "dgfip" or r[1] for r in records)
         assert all(r[3] >= r[2] for r in records)
+
+        # What the administrator's Prometheus reads: both calls, their setup, the network's figures.
+        metrics = d.get("/metrics")[1].decode()
+        def sample(series):
+            found = re.search("^" + re.escape(series) + r" (\S+)$", metrics, re.M)
+            return float(found.group(1)) if found else None
+        assert sample('guichet_visio_calls_total{outcome="room-hung-up"}') == 1, metrics
+        assert sample('guichet_visio_calls_total{outcome="specialist-hung-up"}') == 1
+        assert sample("guichet_visio_setup_seconds_count") == 2 and 0 < sample("guichet_visio_setup_seconds_sum") < 60
+        assert sample("guichet_visio_call_duration_seconds_count") == 2
+        assert sample("guichet_visio_round_trip_seconds_count") >= 1 and sample("guichet_visio_packet_loss_ratio_count") >= 1
+        assert token not in metrics and booking["id"] not in metrics
     finally:
         driver.quit()
 
@@ -391,7 +406,7 @@ def test_an_invited_participant_sees_and_is_seen_by_the_room_and_the_specialist(
 
         # Every direction: the room receives both, each page receives the room with the other inset.
         wait_for(lambda: room(d).get("guest", {}).get("videoFrames", 0) > 30 and room(d)["guest"].get("audioBuffers", 0) > 10, 30,
-                 what="the interpreter's frames at the room")
+                 what=lambda: f"the interpreter's frames at the room (its state: {room(d)})")
         before = room(d).get("videoFrames", 0)
         wait_for(lambda: room(d).get("videoFrames", 0) > before + 30, 30, what="the specialist's frames at the room, still")
         wait_for(lambda: page_frames(interpreter) > 30, 30, what="frames in the interpreter's page")

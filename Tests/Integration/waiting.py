@@ -13,8 +13,9 @@ def free_port():
 
 def wait_for(check, timeout=15, interval=0.1, what=None, ignoring=()):
     """Calls `check` until it returns something true, and returns that. On timeout: raises
-    AssertionError naming `what` when given, else returns the last (false) value. Exceptions
-    of the `ignoring` classes count as "not yet" (a page element replaced while read)."""
+    AssertionError naming `what` when given (a callable: what it returns then, the state the
+    test saw last), else returns the last (false) value. Exceptions of the `ignoring` classes
+    count as "not yet" (a page element replaced while read)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -24,6 +25,8 @@ def wait_for(check, timeout=15, interval=0.1, what=None, ignoring=()):
         if value:
             return value
         if time.monotonic() >= deadline:
+            if callable(what):
+                what = what()
             if what:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what}")
             return value

@@ -145,9 +145,16 @@ struct QualityAdapterTests {
     @Test func aGrowingDelayAloneLowersTheBitrateAndAStillPictureKeepsTheTargetNearWhatItUses() {
         var adapter = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         for _ in 0..<3 { _ = adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.03)) }
-        // The queue fills: the round trip grows well past its floor before anything is lost.
-        #expect(adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.35)).videoKbps < 1200)
-        #expect(adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.8)).videoKbps < 1000)
+        // The queue fills: the round trip grows well past its floor before anything is lost,
+        // second after second.
+        #expect(adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.35)).videoKbps == 1200)
+        #expect(adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.8)).videoKbps < 1200)
+        #expect(adapter.update(QualityAdapter.Report(loss: 0, roundTrip: 0.9)).videoKbps < 1000)
+        // One long round trip among short ones (a stale report on a free link) cuts nothing.
+        var free = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        for roundTrip in [0.003, 0.003, 0.36, 0.003, 0.0, 0.36, 0.0, 0.003] {
+            #expect(free.update(QualityAdapter.Report(loss: 0, roundTrip: roundTrip, sentKbps: 1200, receivedKbps: 1240)).videoKbps == 1200)
+        }
         // A still picture needs ~100 kbit/s: the target stays within reach of it, full size.
         var still = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
         for _ in 0..<10 { _ = still.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: 100)) }

@@ -37,17 +37,17 @@ struct StationRecordTests {
     @Test func aDeliverySentTwiceIsTakenOnce() async throws {
         let server = try AppDatabase.inMemory()
         let keyed = records.enumerated().map { ("o-\($0.offset)", $0.element) }
-        #expect(try await server.deliver(keyed, device: "poste-2", now: at) == records.count)
+        #expect(try await server.deliver(keyed, device: "poste-2", now: at).count == records.count)
         // The answer was lost; the station sends the same batch again, plus one new record.
         let again = keyed + [("o-new", StationRecord.satisfaction(at: at, score: 2))]
-        #expect(try await server.deliver(again, device: "poste-2", now: at) == 1)
+        #expect(try await server.deliver(again, device: "poste-2", now: at).count == 1)
         let counts = try await server.writer.read { db in
             try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM satisfactionAnswer")!, Int.fetchOne(db, sql: "SELECT COUNT(*) FROM helpRequest")!,
                  Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stationSession")!, Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stationWipe")!)
         }
         #expect(counts == (2, 2, 1, 1))  // help and the out-of-service alert are two requests
         // The same key from another device is that device's own record.
-        #expect(try await server.deliver([("o-0", records[2])], device: "poste-1", now: at) == 1)
+        #expect(try await server.deliver([("o-0", records[2])], device: "poste-1", now: at).count == 1)
     }
 
     @Test func theOutboxKeepsOrderUntilTheServerHasIt() async throws {

@@ -60,6 +60,36 @@ struct ConfigTests {
         #expect(noRoom.key == "rooms" || noRoom.key.hasPrefix("stations"))
     }
 
+    @Test func noticesAreOffUnlessConfiguredAndTheirSettingsAreChecked() throws {
+        #expect(try GuichetConfig.load(path: Self.shipped.path).notices == nil)
+        var tree = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.shipped)) as! [String: Any]
+        tree["notices"] = ["reminderHours": 24]
+        let notices = try #require(try GuichetConfig.parse(try JSONSerialization.data(withJSONObject: tree), file: "t.json").notices)
+        #expect(notices.reminderHours == 24 && notices.sendmail == ["/usr/sbin/sendmail", "-t", "-oi"] && notices.from == nil)
+
+        let relative = try #require(try refusal { t in t["notices"] = ["sendmail": ["sendmail", "-t"]] })
+        #expect(relative.key == "notices.sendmail" && relative.message.contains("absolute"))
+        let injected = try #require(try refusal { t in t["notices"] = ["from": "a@b.fr\r\nBcc: x@y.fr"] })
+        #expect(injected.key == "notices.from")
+        let lead = try #require(try refusal { t in t["notices"] = ["reminderHours": 0] })
+        #expect(lead.key == "notices.reminderHours")
+        let typo = try #require(try refusal { t in t["notices"] = ["remindHours": 24] })
+        #expect(typo.key == "notices.remindHours" && typo.message.contains("unknown key"))
+
+        let fields = ["to": "{phone}", "msg": "{text}"]
+        let plain = try #require(try refusal { t in t["notices"] = ["sms": ["url": "http://sms.example.fr/send", "fields": fields]] })
+        #expect(plain.key == "notices.sms.url" && plain.message.contains("https"))
+        let noText = try #require(try refusal { t in t["notices"] = ["sms": ["url": "https://sms.example.fr/send", "fields": ["to": "{phone}"]]] })
+        #expect(noText.key == "notices.sms.fields" && noText.message.contains("{text}"))
+        let header = try #require(try refusal { t in
+            t["notices"] = ["sms": ["url": "https://sms.example.fr/send", "fields": fields, "headers": ["X-Key": "a\r\nX-Other: b"]]]
+        })
+        #expect(header.key.hasPrefix("notices.sms.headers"))
+        tree["notices"] = ["sms": ["url": "https://sms.example.fr/send", "fields": fields, "format": "form", "secretFile": "/etc/guichet/sms.secret"]]
+        let sms = try #require(try GuichetConfig.parse(try JSONSerialization.data(withJSONObject: tree), file: "t.json").notices?.sms)
+        #expect(sms.format == .form && sms.method == "POST" && sms.secretFile == "/etc/guichet/sms.secret")
+    }
+
     @Test func turnServersNeedTheSharedSecretAndAStrongOne() throws {
         func visio(_ values: [String: Any]) throws -> ConfigError? {
             try refusal { t in

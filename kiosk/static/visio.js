@@ -20,7 +20,17 @@
   const giveUpAfterMs = 30000;
   const remote = new MediaStream();
 
-  const show = (name) => sections.forEach((s) => { $(s).hidden = s !== name; });
+  // The device check's level meter (its audio graph), running only while the check is shown.
+  let meterContext = null;
+
+  const show = (name) => {
+    sections.forEach((s) => { $(s).hidden = s !== name; });
+    // Hidden, the check's preview and meter would still cost the specialist's computer CPU
+    // all call long (the call shows its own small self-view).
+    const checking = name === 'verification';
+    if (local) $('apercu').srcObject = checking ? local : null;
+    if (meterContext) (checking ? meterContext.resume() : meterContext.suspend()).catch(() => {});
+  };
   const say = (text) => { $('etat').textContent = text; };
   const send = (message) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message)); };
 
@@ -56,8 +66,10 @@
       const audio = new AudioContext();
       const analyser = audio.createAnalyser();
       audio.createMediaStreamSource(stream).connect(analyser);
+      meterContext = audio;
       const samples = new Uint8Array(analyser.fftSize);
       setInterval(() => {
+        if (audio.state !== 'running') return;
         analyser.getByteTimeDomainData(samples);
         let peak = 0;
         for (const s of samples) peak = Math.max(peak, Math.abs(s - 128) / 128);
@@ -249,5 +261,10 @@
     $('texte').value = '';
     say(T.visioChatSent);
   });
+  // A browser starts an audio graph made before any gesture suspended: the first touch or key
+  // on the check starts the meter.
+  ['pointerdown', 'keydown'].forEach((type) => document.addEventListener(type, () => {
+    if (meterContext && !$('verification').hidden) meterContext.resume().catch(() => {});
+  }, { once: true }));
   checkDevices();
 })();

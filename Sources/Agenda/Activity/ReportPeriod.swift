@@ -38,13 +38,11 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
             self.init(first: start, last: start.addingMonths(3).adding(days: -1), label: "\(q)\(q == 1 ? "er" : "e") trimestre \(year)")
         } else if parts.count == 2, parts[1].count == 2, let m = Int(parts[1]), (1...12).contains(m) {
             let start = LocalDate(clampingYear: year, month: m, day: 1)
-            self.init(first: start, last: start.addingMonths(1).adding(days: -1), label: "\(Self.months[m - 1]) \(year)")
+            self.init(first: start, last: start.addingMonths(1).adding(days: -1), label: "\(LocalDate.frenchMonths[m - 1]) \(year)")
         } else {
             return nil
         }
     }
-
-    static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
     public var description: String { label }
 

@@ -157,9 +157,28 @@ public enum CalendarFeeds {
         return ics.text
     }
 
+    /// The usager's own appointment, attached to the notices they asked for: METHOD:REQUEST
+    /// (booked, moved, reminded) or METHOD:CANCEL, one UID per booking and its SEQUENCE, so a
+    /// calendar client updates or removes the one event. Only their own appointment.
+    public static func usagerInvitation(structure: Structure, booking: Booking, organizer: String, now: Date) -> String {
+        let zone = structure.timeZone
+        let cancelled = booking.status == .cancelled
+        var ics = calendar()
+        ics.line("METHOD", cancelled ? "CANCEL" : "REQUEST")
+        VTimeZoneBuilder.write(zone, around: zone.localDate(booking.span.start).year, into: &ics)
+        event(&ics, uid: "booking-\(booking.id)@\(uidDomain(structure))", span: booking.span, sequence: booking.sequence, zone: zone, now: now,
+            summary: "Rendez-vous — \(structure.name)", cancelled: cancelled) { ics in
+            ics.text("LOCATION", booking.kind == .visio ? "\(structure.name) (visio, salle confidentielle), \(structure.address)" : "\(structure.name), \(structure.address)")
+            ics.line("ORGANIZER", "mailto:\(organizer)")
+            if let email = booking.usager?.email { ics.line("ATTENDEE;ROLE=REQ-PARTICIPANT", "mailto:\(email)") }
+        }
+        ics.end("VCALENDAR")
+        return ics.text
+    }
+
     private static func event(
         _ ics: inout ICalendarWriter, uid: String, span: TimeSpan, sequence: Int, zone: StructureTimeZone, now: Date,
-        summary: String, cancelled: Bool
+        summary: String, cancelled: Bool, more: (inout ICalendarWriter) -> Void = { _ in }
     ) {
         ics.begin("VEVENT")
         ics.line("UID", uid)
@@ -168,16 +187,23 @@ public enum CalendarFeeds {
         ics.dateTime("DTSTART", span.start, zone)
         ics.dateTime("DTEND", span.end, zone)
         ics.text("SUMMARY", summary)
+        more(&ics)
         ics.line("STATUS", cancelled ? "CANCELLED" : "CONFIRMED")
         ics.end("VEVENT")
     }
 
-    private static func header(name: String, structure: Structure) -> ICalendarWriter {
+    /// A calendar begun: what every one of ours opens with.
+    private static func calendar() -> ICalendarWriter {
         var ics = ICalendarWriter()
         ics.begin("VCALENDAR")
         ics.line("VERSION", "2.0")
         ics.line("PRODID", "-//Guichet//Agenda France Services//FR")
         ics.line("CALSCALE", "GREGORIAN")
+        return ics
+    }
+
+    private static func header(name: String, structure: Structure) -> ICalendarWriter {
+        var ics = calendar()
         ics.text("X-WR-CALNAME", name)
         ics.line("X-WR-TIMEZONE", structure.timeZone.identifier)
         return ics

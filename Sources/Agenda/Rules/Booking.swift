@@ -45,7 +45,10 @@ public struct Usager: Sendable, Hashable {
         }
         if let email {
             let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-            guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+            // Nothing a mail header could be split on (the address goes into the notices' To:).
+            guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+                email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"<>,;\"()[]\\".unicodeScalars.contains($0) })
+            else {
                 throw .invalidField("usager.email", french: "Adresse e-mail invalide.", english: "Invalid e-mail address.")
             }
         }

@@ -43,6 +43,15 @@ int guichet_webrtc_set_remote(GstElement *webrtc, int answer, const char *sdp);
 
 void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char *candidate);
 
+/* The bin's aggregators (compositor, audiomixer) keep their output's time when the first
+ * buffer reaches them. Fed by live sources, an aggregator outputs on the clock while its
+ * inputs are still empty; the first buffer then moves its output back to running time 0
+ * (GstAggregator's start-time selection): one buffer back in time, which opusenc refuses
+ * ("buffer going too far back in time") and the call ends — seen on a loaded machine, where
+ * the first buffer comes late. Setting each one's segment turns that selection off. Call
+ * before the pipeline leaves NULL. */
+void guichet_aggregators_keep_time(GstElement *bin);
+
 /* Lets libnice gather candidates on 127.0.0.1 (tests on loopback only). */
 int guichet_webrtc_allow_loopback(GstElement *webrtc);
 

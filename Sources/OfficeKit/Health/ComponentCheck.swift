@@ -37,13 +37,19 @@ public enum ComponentChecks {
         }
     }
 
+    /// The bytes an unprivileged writer may still use on the file system holding `folder`;
+    /// nil when it cannot be read (`errno` says why).
+    public static func freeBytes(folder: String) -> Int64? {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return nil }
+        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+    }
+
     /// Free space on the file system holding `folder`.
     public static func disk(folder: String, minimumFree: Int64 = defaultMinimumFreeBytes) -> ComponentCheck {
-        var stats = statvfs()
-        guard statvfs(folder, &stats) == 0 else {
+        guard let free = freeBytes(folder: folder) else {
             return .down("cannot read the free space of \(folder): \(String(cString: strerror(errno)))", fix: "check that \(folder) exists")
         }
-        let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
         let megabytes = free / (1024 * 1024)
         guard free >= minimumFree else {
             return .down(

@@ -61,6 +61,10 @@ struct AgendaPages: ConsoleSection {
         let plan = try await office.database.hoursPlan(default: office.structure, now: now)
         let hours = Self.hoursText(plan.calendar, date)
         let closures = try await office.database.closures(overlapping: day).filter { !$0.withdrawn }
+        // Notices given up within the week, for appointments still ahead: an agent phones.
+        let unsent = try await office.database.givenUpNotices(since: now.addingTimeInterval(-7 * 86400), now: now).map { n -> [String: Any] in
+            ["what": "\(Self.noticeFrench(n.kind)) par \(n.channel == .sms ? "SMS" : "e-mail")", "name": n.booking.usager?.name ?? "", "phone": n.booking.usager?.phone ?? "", "when": kit.dateTime(n.booking.span.start)]
+        }
         return kit.page(
             "today", title: "Aujourd’hui", section: "today", context: context,
             [
@@ -73,7 +77,17 @@ struct AgendaPages: ConsoleSection {
                 "help": help, "hasHelp": !help.isEmpty, "openMessages": openMessages.count,
                 "overdueMessages": openMessages.filter { $0.overdue(at: now) }.count,
                 "hasOverdueMessages": openMessages.contains { $0.overdue(at: now) }, "referrals": referrals, "hasReferrals": !referrals.isEmpty,
+                "unsentNotices": unsent, "hasUnsentNotices": !unsent.isEmpty,
             ], notice: Notices.text(request))
+    }
+
+    static func noticeFrench(_ kind: NoticeKind) -> String {
+        switch kind {
+        case .confirmation: "Confirmation"
+        case .reminder: "Rappel"
+        case .moved: "Rendez-vous déplacé"
+        case .cancelled: "Rendez-vous annulé"
+        }
     }
 
     @Sendable func week(_ request: Request, context: ConsoleContext) async throws -> Response {

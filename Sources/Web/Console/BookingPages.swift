@@ -158,7 +158,7 @@ struct BookingPages: ConsoleSection {
             kind: choice.kind, permanence: choice.permanence, visioSlot: choice.visioSlot, room: choice.room,
             lifeSituation: criteria.situation, span: choice.span, usager: usager)
         do {
-            _ = try await office.database.createBooking(bookingRequest, structure: office.structure, now: office.clock())
+            _ = try await office.createBooking(bookingRequest, channel: "console")
             return .redirect(to: "/console?done=booked")
         } catch let error as AgendaError {
             return try await refuse(error.french)

@@ -13,20 +13,18 @@ extension ConsoleKit {
     func time(_ instant: Date) -> String { zone.local(instant).time.description }
 
     func dayTitle(_ date: LocalDate) -> String {
-        "\(date.weekday.french.capitalizedFirst) \(date.day) \(Self.months[date.month - 1]) \(date.year)"
+        date.frenchLong.capitalizedFirst
     }
 
     func dateTime(_ instant: Date) -> String {
         let local = zone.local(instant)
-        return "\(local.date.weekday.french) \(local.date.day) \(Self.months[local.date.month - 1]) \(local.date.year) à \(local.time)"
+        return "\(local.date.frenchLong) à \(local.time)"
     }
 
     /// The bookings an agenda change hits, with what is needed to warn each usager.
     func warningRows(_ bookings: [Booking]) -> [[String: Any]] {
         bookings.map { ["name": $0.usager?.name ?? "", "when": dateTime($0.span.start), "phone": $0.usager?.phone ?? "", "email": $0.usager?.email ?? ""] }
     }
-
-    static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
     static func statusFrench(_ status: BookingStatus) -> String {
         switch status {

@@ -60,11 +60,11 @@ struct BookingController<Context: RequestContext> {
         let usager = Usager(
             name: input.usager.name, phone: input.usager.phone, email: input.usager.email,
             reminderConsent: input.usager.reminderConsent ?? false)
-        let booking = try await office.database.createBooking(
+        let booking = try await office.createBooking(
             BookingRequest(
                 kind: kind, permanence: input.permanence, visioSlot: input.visioSlot, room: input.room,
                 lifeSituation: input.lifeSituation, span: try WireInput.span(start: input.start, end: input.end), usager: usager),
-            structure: office.structure, now: office.clock())
+            channel: "api")
         return try .json(zone: office.zone, booking, status: .created)
     }
 

@@ -75,7 +75,9 @@ struct DeviceAPI {
             }
         }
         let applied = try await office.database.deliver(delivery.records.map { ($0.key, $0.record) }, device: device.id, now: office.clock())
-        return try Response.state(["received": delivery.records.map(\.key), "applied": applied])
+        // Counted here as they are first applied: a station's facts show on the server's metrics.
+        for record in applied { office.metrics.station(record) }
+        return try Response.state(["received": delivery.records.map(\.key), "applied": applied.count])
     }
 
     struct CheckIn: Decodable {

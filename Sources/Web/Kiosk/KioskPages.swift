@@ -214,7 +214,9 @@ struct KioskPages: Sendable {
         }
         do {
             _ = try await v.station.print(kind, name)
+            office.metrics.print(station: v.station.station, ok: true)
         } catch {
+            office.metrics.print(station: v.station.station, ok: false)
             return try await printView(await v.refreshed(), request, error: error.french)
         }
         return .redirect(to: "\(v.base)/imprimer?envoye=1", type: .normal)
@@ -253,6 +255,7 @@ struct KioskPages: Sendable {
         }
         do {
             let document = try await v.station.scan(settings)
+            office.metrics.scan(station: v.station.station, ok: true)
             return render(
                 "kiosk-scan", v, request,
                 [
@@ -260,6 +263,7 @@ struct KioskPages: Sendable {
                     "previews": document.previews.enumerated().map { ["name": $1.lastPathComponent, "number": $0 + 1] },
                 ])
         } catch {
+            office.metrics.scan(station: v.station.station, ok: false)
             return render("kiosk-scan", v, request, ["done": false], error: error.french)
         }
     }

@@ -1,0 +1,108 @@
+import Agenda
+import Foundation
+import Media
+import OfficeKit
+import Store
+import Synchronization
+import Testing
+import Visio
+
+/// A fake room engine (no pipeline: these tests are about the calls' bookkeeping; the real
+/// media are exercised by the integration tests): it only counts the peers it was asked for.
+final class CountingRoomEngine: RoomEngine {
+    final class Peer: RoomPeer {
+        func start(offerer: Bool) throws {}
+        func createOffer() {}
+        func setRemoteDescription(_ sdp: String, isAnswer: Bool) throws {}
+        func addCandidate(mline: UInt32, _ candidate: String) throws {}
+        func stop(reason: String?) {}
+        var videoFrames: Int64 { 0 }
+        var audioBuffers: Int64 { 0 }
+        func stampLatencies() -> [Double] { [] }
+    }
+
+    let made = Mutex(0)
+
+    func makePeer(call: String, station: String, settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws -> any RoomPeer {
+        made.withLock { $0 += 1 }
+        return Peer()
+    }
+}
+
+/// What one page's socket was sent, and whether it was closed.
+final class PageSocket: Sendable {
+    let id = UUID()
+    private let state = Mutex<(sent: [OutgoingSignal], closed: Bool)>(([], false))
+    var sent: [OutgoingSignal] { state.withLock { $0.sent } }
+    var closed: Bool { state.withLock { $0.closed } }
+
+    func connect(_ calls: VisioCalls, _ booking: Booking) async {
+        await calls.connected(booking, connection: id, send: { message in self.state.withLock { $0.sent.append(message) } },
+                              close: { self.state.withLock { $0.closed = true } })
+    }
+}
+
+struct VisioCallsTests {
+    private func visioBooking(_ office: Office, clock: TestClock) async throws -> Booking {
+        let today = LocalDate(year: 2026, month: 11, day: 25)!
+        let slots = try await office.database.availability(
+            Availability.Query(from: today, to: today.adding(days: 14), slotMinutes: 30, kinds: [.visio]), structure: office.structure, now: clock.now)
+        let slot = try #require(slots.first)
+        return try await office.database.createBooking(
+            BookingRequest(kind: .visio, visioSlot: slot.visioSlot, span: slot.span, usager: Usager(name: "Usager")),
+            structure: office.structure, now: clock.now)
+    }
+
+    /// The specialist's connection drops; the usager hangs up meanwhile: the page that comes
+    /// back is told the room hung up (and closed), not put in the waiting room of a call that is over.
+    @Test func aPageThatComesBackAfterTheRoomHungUpIsToldSo() async throws {
+        let clock = TestClock(Timestamp.parse("2026-11-25T10:00:00+01:00")!)
+        let office = try await makeOffice(clock: clock)
+        let booking = try await visioBooking(office, clock: clock)
+        let engine = CountingRoomEngine()
+        let calls = VisioCalls(database: office.database, media: MediaSettings(), ice: IceConfiguration(stunServers: [], turnServers: [], turnSecret: nil),
+                               engine: engine, clock: { clock.now })
+        let first = PageSocket()
+        await first.connect(calls, booking)
+        try await calls.admit(booking.id)
+        #expect(engine.made.withLock { $0 } == 1)
+        await calls.disconnected(booking.id, connection: first.id)
+        await calls.hangUp(booking.id)
+        #expect(await calls.presences().isEmpty)
+
+        let back = PageSocket()
+        await back.connect(calls, booking)
+        #expect(back.sent == [.leave] && back.closed)
+        #expect(await calls.presences().isEmpty)
+        // Once told, the link opens the waiting room again (a new call the agent may admit).
+        let later = PageSocket()
+        await later.connect(calls, booking)
+        #expect(later.sent == [.waiting] && !later.closed)
+    }
+
+    /// Only within the reconnection grace: a page back later finds the waiting room; and a call
+    /// whose page was connected when it ended leaves nothing behind (the page was told then).
+    @Test func theMemoryOfAnEndedCallLastsTheGraceAndOnlyForAPageThatWasAway() async throws {
+        let clock = TestClock(Timestamp.parse("2026-11-25T10:00:00+01:00")!)
+        let office = try await makeOffice(clock: clock)
+        let booking = try await visioBooking(office, clock: clock)
+        let calls = VisioCalls(database: office.database, media: MediaSettings(), ice: IceConfiguration(stunServers: [], turnServers: [], turnSecret: nil),
+                               engine: CountingRoomEngine(), clock: { clock.now })
+        let first = PageSocket()
+        await first.connect(calls, booking)
+        try await calls.admit(booking.id)
+        await calls.disconnected(booking.id, connection: first.id)
+        await calls.hangUp(booking.id)
+        clock.advance(CallMachine.reconnectGrace + 1)
+        let late = PageSocket()
+        await late.connect(calls, booking)
+        #expect(late.sent == [.waiting] && !late.closed)
+
+        try await calls.admit(booking.id)
+        await calls.hangUp(booking.id)
+        #expect(late.sent.last == .leave && late.closed)
+        let next = PageSocket()
+        await next.connect(calls, booking)
+        #expect(next.sent == [.waiting])
+    }
+}
