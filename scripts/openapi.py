@@ -66,6 +66,7 @@ def event(name, desc):
 TOKEN = {"name": "token", "in": "path", "required": True, "description": "The visio link's secret (32 letters and digits)", "schema": {"type": "string"}}
 LANG = {"name": "lang", "in": "query", "required": False, "description": "Page language (`fr`, `en`)", "schema": {"type": "string"}}
 HTML = {"description": "HTML page", "content": {"text/html": {}}}
+CODE = {"name": "code", "in": "path", "required": True, "description": "A self-booking's personal code", "schema": {"type": "string"}}
 VISIO_STATION = {"name": "station", "in": "path", "required": True, "description": "The visio station's id (`visio` in the demo)", "schema": {"type": "string"}}
 STATION = {"name": "station", "in": "path", "required": True, "description": "A self-service station's id", "schema": {"type": "string"}}
 
@@ -84,6 +85,27 @@ paths = {
                          "properties": {"name": S, "email": S, "message": S, "token": S, "website": S}}}}},
         "responses": {"303": {"description": "Received; back to the page"}, "403": {"description": "Looks automated (HTML page)"},
                       "413": {"description": "Too large (HTML page)"}, "422": {"description": "Invalid field (HTML page)"}, "429": {"description": "Too many from this address (HTML page)"}}}},
+    "/rendez-vous": {
+        "get": {"summary": "The usager's self-booking, one step per page (HTML, `lang` fr or en): the life situation, with whom (skipped when one answer), one day's free times as big buttons, then the confirmation form. Only the partners, kinds, horizon and notice the manager opened (console: Rendez-vous en ligne); `code` redirects to that booking's page; `deplacer` (a code) offers the times to move it to",
+                "parameters": [LANG, q("situation", "A life situation's id"), q("choice", "`agent`, or `permanence:<partner>` / `visio:<partner>`"),
+                               q("day", "The day to show (YYYY-MM-DD), or the next one with free times", {"type": "string", "format": "date"}),
+                               q("slot", "The chosen time (as the slot links give it)"), q("code", "A personal code to find"), q("deplacer", "The code of the booking being moved")],
+                "responses": {"200": HTML, "303": {"description": "To the booking of `code`"}, "404": {"description": "Unknown code (HTML)"}}},
+        "post": {"summary": "Books the chosen time for the usager (HTML form): the name, and a phone or e-mail only with the reminder consent. The same rules and 409s as an agent's booking, plus the manager's settings and at most two future self-bookings per phone or e-mail; refused when sent without the page's one-use token, within 3 seconds, with the hidden field filled, or more than 5 times an hour from one address",
+                 "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["name", "slot", "choice", "token"],
+                                 "properties": {"name": S, "slot": S, "choice": S, "situation": S, "consent": S, "phone": S, "email": S, "lang": S, "token": S, "website": S}}}}},
+                 "responses": {"303": {"description": "Booked: to `/rendez-vous/{code}`"}, "403": {"description": "Looks automated or the page expired (HTML)"},
+                               "409": {"description": "Taken meanwhile, or two future bookings already (HTML)"}, "422": {"description": "Invalid field, or not bookable online (HTML)"},
+                               "429": {"description": "Too many from this address (HTML)"}}}},
+    "/rendez-vous/{code}": {"get": {"summary": "A self-booking's page, opened by its personal code (8 characters; dashes, spaces and lower case accepted): when, where, with whom, what to bring, and the buttons to move or cancel it. At most 60 views an hour per address",
+        "parameters": [CODE, LANG], "responses": {"200": HTML, "404": {"description": "Unknown or purged code (HTML)"}, "429": {"description": "Too many from this address (HTML)"}}}},
+    "/rendez-vous/{code}/annuler": {"post": {"summary": "The usager cancels their booking (HTML form with the page's one-use token); before its start only",
+        "parameters": [CODE], "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["token"], "properties": {"token": S, "lang": S, "website": S}}}}},
+        "responses": {"303": {"description": "Cancelled: back to its page"}, "403": {"description": "Looks automated or the page expired (HTML)"}, "404": {"description": "Unknown code (HTML)"}, "409": {"description": "Already started, done or cancelled (HTML)"}}}},
+    "/rendez-vous/{code}/deplacer": {"post": {"summary": "The usager moves their booking to another free time of the same partner and kind (HTML form): the same booking, its sequence raised, under the same rules as booking it",
+        "parameters": [CODE], "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["slot", "token"], "properties": {"slot": S, "token": S, "lang": S, "website": S}}}}},
+        "responses": {"303": {"description": "Moved: back to its page"}, "403": {"description": "Looks automated or the page expired (HTML)"}, "404": {"description": "Unknown code (HTML)"},
+                      "409": {"description": "Taken meanwhile (HTML)"}, "422": {"description": "Not bookable online (HTML)"}}}},
     "/kiosk/{station}/etat": {"get": {"summary": "A self-service station's state, for its pages and its supervisor (`guichet station`): idle, in-use, warning (with its deadline), ending, wiping or out-of-service; whether the browser must close; pages left to print; the next session's token; on loopback only, the session's browser profile folder",
         "parameters": [STATION], "responses": {"200": ok(ref("StationStatus")), "404": err("Unknown station")}}},
     "/kiosk/{station}/superviseur": {"post": {"summary": "`guichet station` announces itself (loopback only): from then on each wipe waits for the browser to close",

@@ -56,7 +56,9 @@ grep -q '^Type=notify' "$root/lib/systemd/system/guichet.service" || fail "guich
 for file in usr/share/man/man1/guichet.1.gz usr/share/guichet/monitoring/guichet-dashboard.json usr/share/guichet/monitoring/guichet-alerts.yml; do
   [ -s "$root/$file" ] || fail "no /$file"
 done
-zcat "$root/usr/share/man/man1/guichet.1.gz" | grep -q 'check-config' || fail "the manual page does not document check-config"
+# Read whole before grep: under pipefail, `producer | grep -q` fails when grep exits first (SIGPIPE).
+manual=$(zcat "$root/usr/share/man/man1/guichet.1.gz")
+grep -q 'check-config' <<<"$manual" || fail "the manual page does not document check-config"
 
 port=18093
 run_server() {
@@ -74,8 +76,10 @@ stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
 
 echo "run the server as guichet"
 run_server
-in_root curl -s "http://127.0.0.1:$port/healthz" | grep -q '"database"' || fail "/healthz has no database component"
-in_root curl -s "http://127.0.0.1:$port/metrics" | grep -q "^guichet_build_info{version=\"${version}\"} 1" || fail "/metrics has no build_info"
+health=$(in_root curl -s "http://127.0.0.1:$port/healthz" || true)
+grep -q '"database"' <<<"$health" || fail "/healthz has no database component: $health"
+metrics=$(in_root curl -sS "http://127.0.0.1:$port/metrics") || fail "/metrics did not answer"
+grep -q "^guichet_build_info{version=\"${version}\"} 1" <<<"$metrics" || fail "/metrics has no build_info: $(head -c 600 <<<"$metrics")"
 [ "$(mode '%a %U' /var/lib/guichet/guichet.sqlite)" = "600 guichet" ] || fail "the database is $(mode '%a %U' /var/lib/guichet/guichet.sqlite)"
 specialists=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM specialist').fetchone()[0])" "$root/var/lib/guichet/guichet.sqlite")
 [ "$specialists" -gt 0 ] || fail "no demo data"
@@ -83,7 +87,8 @@ stop_server
 
 echo "upgrade to $version with the data in place"
 in_root apt-get install -y -qq "/tmp/$(basename "$current")" >>"$log" 2>&1 || fail "upgrading"
-ls "$root/var/lib/guichet/" | grep -q "guichet.sqlite.before-upgrade-from-${version}~previous-" || fail "no backup before the upgrade"
+backups=$(ls "$root/var/lib/guichet/")
+grep -q "guichet.sqlite.before-upgrade-from-${version}~previous-" <<<"$backups" || fail "no backup before the upgrade"
 run_server
 after=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM specialist').fetchone()[0])" "$root/var/lib/guichet/guichet.sqlite")
 [ "$after" = "$specialists" ] || fail "the data changed across the upgrade ($specialists → $after)"

@@ -2,7 +2,7 @@ import Foundation
 import Store
 import Synchronization
 
-/// One-use tokens for the public contact form, and a per-address send limit. A robot that
+/// One-use tokens for the public forms (contact, self-booking), and per-address limits. A robot that
 /// posts without loading the form, or faster than a person types, or again and again, is
 /// refused — without any third-party service. Kept in memory: a restart only asks the
 /// sender to press "Envoyer" once more.
@@ -41,12 +41,17 @@ public final class FormTokens: Sendable {
 
     /// Records a send from `address`; false when the address has sent too many this hour.
     public func allowSend(from address: String, now: Date) -> Bool {
+        allow("contact \(address)", perHour: Self.perAddressPerHour, now: now)
+    }
+
+    /// Records one more `key` (an action and an address); false when it came `perHour` times this hour.
+    public func allow(_ key: String, perHour: Int, now: Date) -> Bool {
         sends.withLock { sends in
-            var recent = (sends[address] ?? []).filter { now.timeIntervalSince($0) < 3600 }
-            guard recent.count < Self.perAddressPerHour else { return false }
+            var recent = (sends[key] ?? []).filter { now.timeIntervalSince($0) < 3600 }
+            guard recent.count < perHour else { return false }
             recent.append(now)
             if sends.count >= Self.capacity { sends.removeAll() }
-            sends[address] = recent
+            sends[key] = recent
             return true
         }
     }

@@ -58,16 +58,38 @@ extension AppDatabase {
     /// two concurrent requests for one slot can never both succeed.
     public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        return try await writeMappingConflicts(target: { $0.id }) { db in
-            var booking = Booking(
-                id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
-                permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
-                status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
-            let window = try Self.place(&booking, request: request, db: db, structure: structure)
-            try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
-            try BookingRecord(booking).insert(db)
-            return booking
-        }
+        return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now) }
+    }
+
+    static func insertBooking(_ db: Database, _ request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+        var booking = Booking(
+            id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
+            permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
+            status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
+        let window = try Self.place(&booking, request: request, db: db, structure: structure)
+        try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
+        try BookingRecord(booking).insert(db)
+        return booking
+    }
+
+    /// Places an existing booking anew (another permanence, visio slot or day), keeping its
+    /// id, usager and history: the usager's notices then speak of a move, not a new booking.
+    static func replaceBooking(_ db: Database, id: String, with request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+        var booking = try bookingRecord(db, id: id).booking
+        _ = try booking.status.applying(.reschedule, span: booking.span, now: now)
+        booking.kind = request.kind
+        booking.permanence = nil
+        booking.visioSlot = nil
+        booking.specialist = nil
+        booking.station = nil
+        booking.partner = nil
+        booking.span = request.span
+        let window = try place(&booking, request: request, db: db, structure: structure)
+        try checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
+        booking.updatedAt = now
+        booking.sequence += 1
+        try BookingRecord(booking).update(db)
+        return booking
     }
 
     /// Moves a booking to another time within the same permanence or visio slot (or room).
@@ -181,10 +203,10 @@ extension AppDatabase {
 
     /// A write whose overlap-trigger failure becomes the agenda's "slot taken".
     func writeMappingConflicts<T: Sendable>(
-        target: @escaping @Sendable (T) -> String? = { _ in nil }, _ body: @escaping @Sendable (Database) throws -> T
+        target: @escaping @Sendable (T) -> String? = { _ in nil }, fallback: AuditLine? = nil, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         do {
-            return try await write(target: target, body)
+            return try await write(target: target, fallback: fallback, body)
         } catch let error as DatabaseError where error.message == "slot_taken" {
             throw AgendaError.slotTaken
         }

@@ -31,6 +31,11 @@ extension AppDatabase {
                 _ = try? await addVisioSlot(specialist: v.specialist, span: span, structure: structure, now: now)
             }
         }
+        // Usagers may book the demo's partners themselves, four weeks ahead, a day's notice.
+        let partners = Set(specialists.map(\.partner))
+        try await saveSelfBookingPolicy(
+            SelfBookingPolicy(enabled: true, partners: partners, kinds: [.permanence, .visio], horizonDays: 28, minimumNoticeHours: 24),
+            structure: structure, now: now)
         return true
     }
 }

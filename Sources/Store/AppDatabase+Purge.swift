@@ -39,6 +39,12 @@ extension AppDatabase {
                 // A booking never closed by an agent is purged a week after its end anyway.
                 arguments: [now.seconds, cutoff(bookingDays), cutoff(max(bookingDays, 7))])
             report.bookings = db.changesCount
+            // A purged self-booking's code no longer opens it, and its contact key goes too.
+            try db.execute(
+                sql: """
+                    UPDATE selfBooking SET code = NULL, contact = NULL
+                    WHERE (code IS NOT NULL OR contact IS NOT NULL) AND booking IN (SELECT id FROM booking WHERE purgedAt IS NOT NULL)
+                    """)
             try db.execute(sql: "UPDATE contact SET note = NULL WHERE note IS NOT NULL AND at <= ?", arguments: [cutoff(contactNoteDays)])
             report.contactNotes = db.changesCount
             try db.execute(

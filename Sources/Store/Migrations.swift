@@ -434,6 +434,32 @@ enum Migrations {
                     CREATE INDEX bookingNotice_gaveUp ON bookingNotice(gaveUpAt) WHERE gaveUpAt IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v10-self-booking") { db in
+            try db.execute(
+                sql: """
+                    -- What usagers may book themselves, as the manager sets it (one row; none: off).
+                    CREATE TABLE selfBookingSettings (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+                        partners TEXT NOT NULL,
+                        kinds TEXT NOT NULL,
+                        horizonDays INTEGER NOT NULL CHECK (horizonDays BETWEEN 1 AND 92),
+                        minimumNoticeHours INTEGER NOT NULL CHECK (minimumNoticeHours BETWEEN 0 AND 336),
+                        updatedAt INTEGER NOT NULL
+                    ) STRICT;
+
+                    -- A booking the usager made themselves: its personal code (the link to see,
+                    -- move or cancel it) and the contact key the per-contact limit counts by.
+                    -- The purge clears both with the booking's other personal data.
+                    CREATE TABLE selfBooking (
+                        booking TEXT PRIMARY KEY REFERENCES booking(id),
+                        code TEXT UNIQUE,
+                        contact TEXT,
+                        createdAt INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX selfBooking_contact ON selfBooking(contact) WHERE contact IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

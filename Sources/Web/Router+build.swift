@@ -40,6 +40,7 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     CalendarController(office: office).addRoutes(to: router)
     HomeController(office: office).addRoutes(to: router)
     PublicPage(office: office, pages: pages).addRoutes(to: router)
+    SelfBookingPages(office: office, pages: pages).addRoutes(to: router)
     KioskPages(office: office, pages: pages).addRoutes(to: router)
     let visio = VisioPages(office: office, pages: pages)
     visio.addRoutes(to: router)
@@ -55,7 +56,7 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     visio.addRoutes(to: agents)
     let sections: [any ConsoleSection.Type] = [
         AgendaPages.self, BookingPages.self, HoursPages.self, PermanencePages.self, FollowUpPages.self, MandatePages.self, AgentPages.self,
-        ReportPages.self, DevicePages.self,
+        ReportPages.self, DevicePages.self, SelfBookingSettingsPages.self,
     ]
     for section in sections { section.init(office: office, pages: pages).addRoutes(to: agents, managers: managers) }
     DeviceAPI(office: office).addRoutes(to: router)

@@ -91,6 +91,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// "mardi 15 décembre 2026".
     public var frenchLong: String { "\(weekday.french) \(day) \(Self.frenchMonths[month - 1]) \(year)" }
 
+    static let englishMonths = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    /// "Tuesday 15 December 2026".
+    public var englishLong: String { "\(weekday.english) \(day) \(Self.englishMonths[month - 1]) \(year)" }
+
     /// `YYYY-MM-DD`.
     public var description: String {
         "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"

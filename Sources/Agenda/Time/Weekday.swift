@@ -27,6 +27,9 @@ public enum Weekday: Int, CaseIterable, Hashable, Comparable, Sendable {
         }
     }
 
+    /// "Monday": the key, capitalised.
+    public var english: String { key.prefix(1).uppercased() + key.dropFirst() }
+
     /// The two-letter day of RFC 5545 (`BYDAY=MO`).
     public var icalendar: String {
         switch self {

@@ -32,10 +32,19 @@ extension Office {
 
     /// Takes a booking for `channel` (`api`, `console`), counting it or its refusal's reason.
     public func createBooking(_ request: BookingRequest, channel: String) async throws -> Booking {
+        try await counting(channel: channel) { try await database.createBooking(request, structure: structure, now: clock()) }
+    }
+
+    /// A usager's own booking (the public page), counted under the `self` channel.
+    public func createSelfBooking(_ request: BookingRequest) async throws -> SelfBooked {
+        try await counting(channel: "self") { try await database.createSelfBooking(request, structure: structure, now: clock()) }
+    }
+
+    private func counting<T>(channel: String, _ book: () async throws -> T) async throws -> T {
         do {
-            let booking = try await database.createBooking(request, structure: structure, now: clock())
+            let booked = try await book()
             metrics.bookingCreated(channel: channel)
-            return booking
+            return booked
         } catch let error as AgendaError {
             metrics.bookingRefused(channel: channel, reason: error.code)
             throw error

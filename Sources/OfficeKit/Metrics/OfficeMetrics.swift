@@ -45,7 +45,7 @@ public final class OfficeMetrics: Sendable {
 
     // MARK: Bookings
 
-    /// A booking taken (`channel`: `api` or `console`).
+    /// A booking taken (`channel`: `api`, `console`, or `self` for a usager on the public page).
     public func bookingCreated(channel: String) {
         registry.makeCounter(descriptor: Name.bookingsCreated, labels: [("channel", channel)]).increment()
     }

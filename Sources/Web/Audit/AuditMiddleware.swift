@@ -68,7 +68,7 @@ enum AuditVocabulary {
             "POST /console/visio/{booking}/invite": "visio.invite", "POST /console/visio/{booking}/withdraw": "visio.withdraw",
             "POST /console/visio/{booking}/admit-guest": "visio.admit-guest",
             "POST /console/agents": "agent.add", "POST /console/agents/{id}/disable": "agent.disable",
-            "POST /console/purge": "purge",
+            "POST /console/purge": "purge", "POST /console/rendez-vous-en-ligne": "self-booking.settings",
             "POST /console/devices/{id}/code": "device.code", "POST /console/devices/{id}/revoke": "device.revoke",
         ]
         for event in BookingEvent.allCases where event != .reschedule {

@@ -49,6 +49,7 @@ struct ConsoleKit: Sendable {
         ("reports", "/console/reports", "Rapports", false),
         ("hours", "/console/hours", "Horaires et fermetures", false),
         ("permanences", "/console/permanences", "Permanences", false),
+        ("self-booking", "/console/rendez-vous-en-ligne", "Rendez-vous en ligne", true),
         ("agents", "/console/agents", "Comptes", true),
         ("devices", "/console/devices", "Postes", true),
     ]

@@ -73,6 +73,7 @@ struct PublicPage {
             },
             "partners": s.partners.map { ["name": $0.name, "website": $0.website] },
             "themes": themes, "token": office.formTokens.issue(now: now),
+            "selfBooking": try await office.database.selfBookingPolicy().enabled,
             "name": "", "email": "", "message": "", "error": false, "sent": false,
         ]
         values.merge(extra) { $1 }
