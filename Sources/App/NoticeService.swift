@@ -48,7 +48,9 @@ struct NoticeService: Service {
         let channels: [NoticeChannel] = gateway == nil ? [.email] : [.email, .sms]
         let now = office.clock()
         var work: [(NoticeKind, Booking, NoticeChannel)] = []
-        for (booking, notices) in try await office.database.noticeCandidates(now: now) {
+        let candidates = try await office.database.noticeCandidates(now: now)
+        let codes = try await office.database.selfBookingCodes(bookings: candidates.map(\.booking.id))
+        for (booking, notices) in candidates {
             for channel in channels {
                 for kind in NoticePlan.due(booking, channel: channel, notices: notices, now: now, reminderLead: lead) { work.append((kind, booking, channel)) }
             }
@@ -57,7 +59,7 @@ struct NoticeService: Service {
             for (index, (kind, booking, channel)) in work.enumerated() {
                 if index >= Self.concurrency { try await group.next() }
                 group.addTask {
-                    try await send(kind, booking: booking, channel: channel) { message in
+                    try await send(kind, booking: booking, code: codes[booking.id], channel: channel) { message in
                         switch channel {
                         case .email: try await mailer.send(message.rendered())
                         case .sms: try await gateway?.send(phone: booking.usager?.phone ?? "", text: message.smsText)
@@ -70,12 +72,12 @@ struct NoticeService: Service {
     }
 
     private func send(
-        _ kind: NoticeKind, booking: Booking, channel: NoticeChannel, through deliver: @Sendable (NoticeMessage) async throws -> Void
+        _ kind: NoticeKind, booking: Booking, code: String?, channel: NoticeChannel, through deliver: @Sendable (NoticeMessage) async throws -> Void
     ) async throws {
         let key = NoticeKey(booking: booking.id, channel: channel, kind: kind, startsAt: booking.span.start)
         let now = office.clock()
         let attempt = try await office.database.beginNotice(key, now: now, retryAt: now.addingTimeInterval(Self.backoff(1)))
-        let message = NoticeMessage(kind: kind, booking: booking, structure: office.structure, from: settings.from ?? office.structure.email, now: now)
+        let message = NoticeMessage(kind: kind, booking: booking, structure: office.structure, from: settings.from ?? office.structure.email, now: now, code: code)
         let metadata: Logger.Metadata = [
             "booking": "\(booking.id)", "guichet.notice": "\(kind.rawValue)", "guichet.channel": "\(channel.rawValue)", "guichet.attempt": "\(attempt)",
         ]

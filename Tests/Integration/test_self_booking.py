@@ -10,6 +10,8 @@ import time
 from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations
+from test_notices import notices  # noqa: F401 (the fixture: a daemon whose e-mails go through msmtp)
+from waiting import wait_for
 
 # A person takes more than the forms' 3-second minimum to read and type; the tests wait as long.
 HUMAN_PAUSE = 3.2
@@ -176,3 +178,28 @@ def test_the_managers_settings_open_and_close_it(daemon):
     status, body = daemon.form_post(action, {**fields, "name": "Mme Tard"}, with_session=False)
     assert status == 422 and "ne se réserve pas en ligne" in body.decode()
     assert rows(daemon, "SELECT count(*) FROM booking")[0][0] == 0
+
+
+def test_the_confirmation_and_the_move_reach_the_usager_with_the_code(notices):
+    d, capture = notices
+    slots = slot_links(d, "lang=fr&situation=declare-taxes")
+    first, later = form_fields(d, slots[0]), None
+    time.sleep(HUMAN_PAUSE)
+    action, fields = first
+    status, _ = d.form_post(action, {**fields, "name": "Mme Leroy", "consent": "on", "email": "leroy@example.org"}, with_session=False)
+    assert status == 303
+    code = rows(d, "SELECT code FROM selfBooking")[0][0]
+    wait_for(lambda: capture.of_kind("confirmé"), 20, what="the confirmation")
+    recipients, confirmation = capture.messages[0]
+    assert recipients == ["leroy@example.org"]
+    text = confirmation.get_body(("plain",)).get_content()
+    assert f"Votre code personnel : {code[:4]}-{code[4:]}" in text and "en visio" in text, text
+    # Moved with the code: one notice of the move, same calendar event, higher sequence.
+    action, fields = form_fields(d, slot_links(d, f"lang=fr&deplacer={code}")[-1])
+    time.sleep(HUMAN_PAUSE)
+    status, _ = d.form_post(action, fields, with_session=False)
+    assert status == 303
+    wait_for(lambda: capture.of_kind("déplacé"), 20, what="the notice of the move")
+    moved = capture.of_kind("déplacé")[0]
+    assert code[:4] in moved.get_body(("plain",)).get_content()
+    assert len(capture.of_kind("confirmé")) == 1

@@ -1,3 +1,4 @@
+import Agenda
 import Foundation
 import OfficeKit
 import StructureConfig
@@ -31,5 +32,26 @@ struct NoticeTextTests {
         #expect(config.contains(#"data-binary = "{\"text\":\"Ligne 1\\nLigne \\\"2\\\"\",\"to\":\"0612345678\"}""#))
         #expect(config.contains("url = \"https://sms.example.fr/send\"") && config.contains("\nfail\n"))
         #expect(!config.contains("\r"))
+    }
+
+    @Test func aSelfBookingsNoticeCarriesItsCodeWithinOneSMS() {
+        let zone = StructureTimeZone(identifier: "Europe/Paris")!
+        let structure = Structure(
+            id: "fs", name: "France Services de Beaumont-sur-Oise", address: "12 rue de l'Hôtel de Ville, 95260 Beaumont-sur-Oise", timeZone: zone,
+            email: "accueil@example.fr", phone: "01 30 00 00 00", label: .franceServices, openingHours: try! WeeklyHours([:]), partners: [],
+            lifeSituations: [], rooms: [Room(id: "salle", name: "Salle", confidential: false)], stations: [],
+            visio: VisioSettings(slotMinutes: 30, stunServers: [], turnServers: [], joinEarlyMinutes: 10))
+        let start = Timestamp.parse("2026-12-08T09:00:00+01:00")!
+        let booking = Booking(
+            id: "b-1", kind: .room, partner: nil, lifeSituation: nil, permanence: nil, visioSlot: nil, room: "salle", specialist: nil, station: nil,
+            span: TimeSpan(start, start.addingTimeInterval(1800)), status: .booked,
+            usager: Usager(name: "Mme Durand", phone: "0612345678", reminderConsent: true), createdAt: start, updatedAt: start, sequence: 0)
+        for kind in [NoticeKind.confirmation, .reminder, .moved] {
+            let message = NoticeMessage(kind: kind, booking: booking, structure: structure, from: "accueil@example.fr", now: start, code: "HGF8M8KJ")
+            #expect(message.smsText.contains("Code HGF8-M8KJ."), "\(kind): \(message.smsText)")
+            #expect(GSM7.septets(message.smsText) <= 160)
+        }
+        let plain = NoticeMessage(kind: .confirmation, booking: booking, structure: structure, from: "accueil@example.fr", now: start)
+        #expect(!plain.smsText.contains("Code"))
     }
 }

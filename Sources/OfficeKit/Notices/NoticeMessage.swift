@@ -14,14 +14,19 @@ public struct NoticeMessage: Sendable {
     /// The sender's address (the structure's, unless the configuration names another).
     public let from: String
     public let now: Date
+    /// The personal code of a booking the usager made themselves (to see, move or cancel it).
+    public let code: String?
 
-    public init(kind: NoticeKind, booking: Booking, structure: Structure, from: String, now: Date) {
+    public init(kind: NoticeKind, booking: Booking, structure: Structure, from: String, now: Date, code: String? = nil) {
         self.kind = kind
         self.booking = booking
         self.structure = structure
         self.from = from
         self.now = now
+        self.code = code
     }
+
+    var displayCode: String? { code.map(SelfBookingCode.display) }
 
     /// Stable across attempts: a message the MTA took just before a crash and is sent again
     /// carries the same Message-ID.
@@ -55,11 +60,13 @@ public struct NoticeMessage: Sendable {
         let local = structure.timeZone.local(booking.span.start)
         let day = "\(local.date.weekday.french) \(local.date.day)/\(local.date.month < 10 ? "0" : "")\(local.date.month)"
         let at = "le \(day) à \(local.time)"
+        // A self-booking's code goes before the phone: what does not fit is cut from the end.
+        let code = kind == .cancelled ? "" : displayCode.map { " Code \($0)." } ?? ""
         let text: String
         switch kind {
-        case .confirmation: text = "\(structure.name) : rendez-vous confirmé \(at). Pour le déplacer ou l'annuler : \(structure.phone)."
-        case .reminder: text = "\(structure.name) : rappel de votre rendez-vous \(at). Empêchement : \(structure.phone)."
-        case .moved: text = "\(structure.name) : votre rendez-vous est déplacé \(at). Empêchement : \(structure.phone)."
+        case .confirmation: text = "\(structure.name) : rendez-vous confirmé \(at).\(code) Pour le déplacer ou l'annuler : \(structure.phone)."
+        case .reminder: text = "\(structure.name) : rappel de votre rendez-vous \(at).\(code) Empêchement : \(structure.phone)."
+        case .moved: text = "\(structure.name) : votre rendez-vous est déplacé \(at).\(code) Empêchement : \(structure.phone)."
         case .cancelled: text = "\(structure.name) : votre rendez-vous \(at) est annulé. Pour un autre : \(structure.phone)."
         }
         return GSM7.fit(text)
@@ -68,7 +75,9 @@ public struct NoticeMessage: Sendable {
     /// The paragraphs of the text, the same in both bodies.
     var paragraphs: [String] {
         let greeting = "Bonjour \(booking.usager?.name ?? ""),"
-        let contact = "Pour le déplacer ou l'annuler, appelez-nous au \(structure.phone) ou écrivez à \(structure.email)."
+        let contact = displayCode.map {
+            "Votre code personnel : \($0). Avec lui, vous le retrouvez, le déplacez ou l'annulez sur notre page « Prendre rendez-vous » (« J'ai déjà un rendez-vous »), ou appelez-nous au \(structure.phone)."
+        } ?? "Pour le déplacer ou l'annuler, appelez-nous au \(structure.phone) ou écrivez à \(structure.email)."
         switch kind {
         case .confirmation:
             return [greeting, "Votre rendez-vous est confirmé :", "\(when)\n\(place)", contact]
