@@ -19,7 +19,7 @@ public struct Office: Sendable {
     /// TLS and the trusted reverse proxies (who the client really is).
     public var network = NetworkPolicy()
     /// What `/metrics` shows (one registry per office, shared by its copies).
-    public let metrics = OfficeMetrics()
+    public let metrics: OfficeMetrics
     /// Who may read `/metrics`.
     public var metricsAccess = MetricsAccess()
     /// The visio calls, once `withVisio` gave the room's media settings.
@@ -37,7 +37,9 @@ public struct Office: Sendable {
         self.database = database
         self.clock = clock
         devices = DeviceRegistry(database: database, clock: clock)
-        stationBackend = LocalStationBackend(database: database, zone: config.structure.timeZone)
+        let metrics = OfficeMetrics()
+        self.metrics = metrics
+        stationBackend = LocalStationBackend(database: database, structure: config.structure, slotMinutes: config.booking.slotMinutes, metrics: metrics)
     }
 
     public var structure: Structure { config.structure }

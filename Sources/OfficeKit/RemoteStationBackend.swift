@@ -50,6 +50,32 @@ public actor RemoteStationBackend: StationBackend {
 
     public func canCallAnAgent() async -> Bool { reachable }
 
+    public func selfBookingStep(_ ask: StationBookingAsk, now: Date) async throws -> StationBookingStep {
+        try await question(server: "/api/v1/devices/self-booking/step", ask)
+    }
+
+    public func selfBook(slot: String, situation: String?, name: String, now: Date) async throws -> StationBooked {
+        try await question(server: "/api/v1/devices/self-booking", ["slot": slot, "situation": situation, "name": String(name.prefix(120))])
+    }
+
+    /// A question to the server's agenda: its refusal comes back as the agenda's own error
+    /// (the usager reads why), anything else means the server cannot be asked now.
+    private func question<Body: Encodable, Answer: Decodable>(server path: String, _ body: Body) async throws -> Answer {
+        do {
+            let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(body)) as? [String: Any] ?? [:]
+            let answer = try await client.call("POST", path, body: object)
+            reachable = true
+            return try JSONDecoder().decode(Answer.self, from: try JSONSerialization.data(withJSONObject: answer))
+        } catch let failure as DeviceClient.Failure where (400..<500).contains(failure.status) {
+            reachable = true
+            guard let refusal = AgendaError(serverAnswer: failure.body, status: failure.status) else { throw StationBackendError.unreachable }
+            throw refusal
+        } catch {
+            note(error)
+            throw StationBackendError.unreachable
+        }
+    }
+
     public var isReachable: Bool { reachable }
 
     public func setHealth(_ text: String) { health = text }
@@ -125,5 +151,17 @@ public actor RemoteStationBackend: StationBackend {
             }
             if reachable { await deliver() }
         }
+    }
+}
+
+extension AgendaError {
+    /// The agenda's refusal as the server's API wrote it (`{"error": {"code", "message": {"fr", "en"}}}`).
+    init?(serverAnswer body: String, status: Int) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            let error = object["error"] as? [String: Any], let code = error["code"] as? String,
+            let message = error["message"] as? [String: Any], let french = message["fr"] as? String
+        else { return nil }
+        let kind: AgendaError.Kind = status == 409 ? .conflict : status == 404 ? .notFound : .invalid
+        self.init(code: code, kind: kind, french: french, english: message["en"] as? String ?? french)
     }
 }

@@ -16,6 +16,10 @@ public protocol StationBackend: StationRecorder {
     func checkIn(name: String, now: Date) async throws -> Bool
     /// Whether an agent can be called now (the station says so plainly when not).
     func canCallAnAgent() async -> Bool
+    /// One step of the usager's self-booking at the station; `unreachable` as for check-in.
+    func selfBookingStep(_ ask: StationBookingAsk, now: Date) async throws -> StationBookingStep
+    /// Books for the usager at the station (name only); an `AgendaError` says why not.
+    func selfBook(slot: String, situation: String?, name: String, now: Date) async throws -> StationBooked
 }
 
 public enum StationBackendError: Error {
@@ -53,11 +57,32 @@ extension StationBackend {
 public struct LocalStationBackend: StationBackend {
     let database: AppDatabase
     let zone: StructureTimeZone
+    let flow: SelfBookingFlow
+    let metrics: OfficeMetrics?
     let logger = Logger(label: "guichet.station")
 
-    public init(database: AppDatabase, zone: StructureTimeZone) {
+    public init(database: AppDatabase, structure: Structure, slotMinutes: Int, metrics: OfficeMetrics? = nil) {
         self.database = database
-        self.zone = zone
+        self.zone = structure.timeZone
+        self.flow = SelfBookingFlow(database: database, structure: structure, slotMinutes: slotMinutes)
+        self.metrics = metrics
+    }
+
+    public func selfBookingStep(_ ask: StationBookingAsk, now: Date) async throws -> StationBookingStep {
+        try await flow.stationStep(ask, now: now)
+    }
+
+    public func selfBook(slot: String, situation: String?, name: String, now: Date) async throws -> StationBooked {
+        try await flow.stationBook(slot: slot, situation: situation, name: name, now: now) { request in
+            do {
+                let booked = try await database.createSelfBooking(request, structure: flow.structure, now: now)
+                metrics?.bookingCreated(channel: "station")
+                return booked
+            } catch let error as AgendaError {
+                metrics?.bookingRefused(channel: "station", reason: error.code)
+                throw error
+            }
+        }
     }
 
     public func record(_ record: StationRecord) async {

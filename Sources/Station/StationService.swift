@@ -397,6 +397,16 @@ public actor StationService {
         }
     }
 
+    /// Puts a document the station made (an appointment slip) among the session's downloads,
+    /// where it is printed like any other and wiped with the session.
+    public func keep(_ data: Data, as name: String) throws(StationError) -> SessionFile {
+        let folder = folders.folder(try requireSession()).appendingPathComponent(SessionFile.Kind.downloads.rawValue)
+        guard !name.contains("/"), !name.hasPrefix("."),
+            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: data, attributes: [.posixPermissions: 0o600])
+        else { throw .notAFile(name) }
+        return SessionFile(kind: .downloads, name: name, bytes: data.count)
+    }
+
     /// The file's URL if it is one of the session's files (names only: no path escapes).
     public func file(_ kind: SessionFile.Kind, _ name: String) throws(StationError) -> URL {
         let folder = folders.folder(try requireSession()).appendingPathComponent(kind.rawValue)

@@ -220,6 +220,19 @@ def test_a_structure_over_a_lan(lan, front):
         finally:
             desk.quit()
 
+        # A usager books at poste-1: its station asks the server's agenda over the device link.
+        driver = st1.driver()
+        try:
+            driver.get("http://127.0.0.1:8090/kiosk/poste-1/prendre-rendez-vous?situation=housing-allowance")
+            press(driver, "ul.slots a")
+            driver.find_element(By.ID, "nom").send_keys("Mme Réseau")
+            press(driver, "form[action$='prendre-rendez-vous'] button[type=submit]")
+            assert wait_for(lambda: "Votre rendez-vous est réservé" in kiosk_page(driver), ignoring=WebDriverException), kiosk_page(driver)
+        finally:
+            let_go(driver)
+        with sqlite3.connect(d.db) as db:
+            assert db.execute("SELECT count(*) FROM booking b JOIN selfBooking s ON s.booking = b.id WHERE b.usagerName = 'Mme Réseau'").fetchone()[0] == 1
+
         # The server's link is cut: poste-2 goes on (scan, print), says what is unavailable,
         # and queues its facts.
         with sqlite3.connect(d.db) as db:
@@ -231,6 +244,8 @@ def test_a_structure_over_a_lan(lan, front):
             assert wait_for(lambda: driver.refresh() or "réseau de la structure est coupé" in driver.find_element(By.TAG_NAME, "body").text,
                             timeout=20, interval=1, ignoring=WebDriverException), st2.log()[-2000:]
             outputs = len(st2.cups.outputs())
+            driver.get("http://127.0.0.1:8090/kiosk/poste-2/prendre-rendez-vous")
+            assert "La prise de rendez-vous ne répond pas" in kiosk_page(driver), kiosk_page(driver)
             driver.get("http://127.0.0.1:8090/kiosk/poste-2/numeriser")
             press(driver, "form.scan button[type=submit]")
             wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".notice"), timeout=30, ignoring=WebDriverException)

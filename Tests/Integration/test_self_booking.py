@@ -2,15 +2,19 @@
 the structure's home page, touches counted and every page checked by axe-core; then the code
 moves and cancels it, and the agent reads the result in the console. The abuse limits and the
 manager's settings are driven over HTTP, each refusal checked to have written nothing."""
+import datetime
 import html
 import re
 import sqlite3
 import time
 
+from zoneinfo import ZoneInfo
+
 from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations
 from test_notices import notices  # noqa: F401 (the fixture: a daemon whose e-mails go through msmtp)
+from test_station import all_files, start_session, station_daemon, status
 from waiting import wait_for
 
 # A person takes more than the forms' 3-second minimum to read and type; the tests wait as long.
@@ -203,3 +207,47 @@ def test_the_confirmation_and_the_move_reach_the_usager_with_the_code(notices):
     moved = capture.of_kind("déplacé")[0]
     assert code[:4] in moved.get_body(("plain",)).get_content()
     assert len(capture.of_kind("confirmé")) == 1
+
+
+def test_at_the_station_the_usager_books_prints_the_slip_within_the_cap_and_the_wipe_leaves_nothing():
+    import io
+    from pypdf import PdfReader
+    with station_daemon() as (d, _):
+        session = start_session(d)
+        status_code, home = d.get("/kiosk/poste-1/accueil")
+        assert status_code == 200 and "/kiosk/poste-1/prendre-rendez-vous" in home.decode()
+        status_code, page = d.get("/kiosk/poste-1/prendre-rendez-vous")
+        assert status_code == 200, page[:500]
+        status_code, page = d.get(links(page, r"situation=housing-allowance")[0])
+        slot = links(page, r"[?&]slot=")[0]
+        status_code, page = d.get(slot)
+        form = page.decode()
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        assert fields["_k"] == session
+        # Only the session's own forms book: another id is refused and writes nothing.
+        assert d.form_post("/kiosk/poste-1/prendre-rendez-vous", {**fields, "_k": "autre", "name": "Intrus"}, with_session=False)[0] == 403
+        assert rows(d, "SELECT count(*) FROM booking")[0][0] == 0
+        status_code, done = d.form_post("/kiosk/poste-1/prendre-rendez-vous", {**fields, "name": "M. Kiosque"}, with_session=False)
+        text = html.unescape(done.decode())
+        assert status_code == 200 and "Votre rendez-vous est réservé" in text, text[:2000]
+        code = re.search(r'class="personal-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', text).group(1)
+        booked = rows(d, "SELECT b.usagerName, b.usagerPhone, b.usagerEmail, s.contact, b.startsAt FROM booking b JOIN selfBooking s ON s.booking = b.id")
+        assert booked[0][:4] == ("M. Kiosque", None, None, None)
+        slip = re.search(r'name="name" value="(rendez-vous-[A-Z0-9]{8}\.pdf)"', text).group(1)
+
+        # Printed through the station's CUPS queue, one page off the session's cap.
+        before = status(d)["pagesLeft"]
+        assert d.form_post("/kiosk/poste-1/imprimer", {"_k": session, "kind": "downloads", "name": slip}, with_session=False)[0] == 303
+        assert wait_for(lambda: len(d.cups.outputs()) == 1, 30), d.cups.log()
+        printed = PdfReader(io.BytesIO(d.cups.outputs()[0].read_bytes()))
+        assert len(printed.pages) == 1
+        words = printed.pages[0].extract_text()
+        local = datetime.datetime.fromtimestamp(booked[0][4], ZoneInfo("Europe/Paris")).strftime("%H:%M")
+        assert code in words and local in words and "Caf" in words and "Votre rendez-vous" in words, words
+        assert status(d)["pagesLeft"] == before - 1
+        # The agent sees it; the session's end wipes the slip with everything else.
+        assert d.form_post("/kiosk/poste-1/fin", {"_k": session}, with_session=False)[0] == 303
+        assert wait_for(lambda: not [p for p in all_files(d) if p.name == slip], 30)
+        date = time.strftime("%Y-%m-%d", time.localtime(booked[0][4]))
+        assert "M. Kiosque" in d.get(f"/console/week?date={date}")[1].decode()

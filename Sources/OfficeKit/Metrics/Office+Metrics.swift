@@ -35,9 +35,9 @@ extension Office {
         try await counting(channel: channel) { try await database.createBooking(request, structure: structure, now: clock()) }
     }
 
-    /// A usager's own booking (the public page), counted under the `self` channel.
-    public func createSelfBooking(_ request: BookingRequest) async throws -> SelfBooked {
-        try await counting(channel: "self") { try await database.createSelfBooking(request, structure: structure, now: clock()) }
+    /// A usager's own booking, counted under the `self` channel (the public page) or `station`.
+    public func createSelfBooking(_ request: BookingRequest, channel: String = "self") async throws -> SelfBooked {
+        try await counting(channel: channel) { try await database.createSelfBooking(request, structure: structure, now: clock()) }
     }
 
     private func counting<T>(channel: String, _ book: () async throws -> T) async throws -> T {
@@ -105,4 +105,8 @@ struct MeteredStationBackend: StationBackend {
 
     func checkIn(name: String, now: Date) async throws -> Bool { try await inner.checkIn(name: name, now: now) }
     func canCallAnAgent() async -> Bool { await inner.canCallAnAgent() }
+    func selfBookingStep(_ ask: StationBookingAsk, now: Date) async throws -> StationBookingStep { try await inner.selfBookingStep(ask, now: now) }
+    func selfBook(slot: String, situation: String?, name: String, now: Date) async throws -> StationBooked {
+        try await inner.selfBook(slot: slot, situation: situation, name: name, now: now)
+    }
 }

@@ -81,9 +81,11 @@ enum AuditVocabulary {
     /// Writes that leave no line of their own kind: sign-in and sign-out (the store journals
     /// the session), the station's and the room's (no agent acts).
     /// A device's enrolment is journalled by the store under the device's name; its contacts
-    /// are not actions.
+    /// are not actions. A usager's own booking is journalled by the store (booking.self-create);
+    /// a station's self-booking step only reads.
     static let unaudited = [
         "POST /console/sign-out", "POST /console/sign-in", "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/devices/enrol",
         "POST /api/v1/devices/contact", "POST /api/v1/devices/outbox", "POST /api/v1/devices/check-in",
+        "POST /api/v1/devices/self-booking", "POST /api/v1/devices/self-booking/step",
     ]
 }

@@ -25,38 +25,7 @@ struct BookingPages: ConsoleSection {
     }
 
     /// The slot chosen in the form, as one radio value.
-    struct SlotChoice {
-        var kind: BookingKind
-        var permanence: String?
-        var visioSlot: String?
-        var room: String?
-        var span: TimeSpan
-
-        var value: String {
-            [kind.rawValue, permanence ?? "", visioSlot ?? "", room ?? "", String(span.start.timeIntervalSince1970), String(span.end.timeIntervalSince1970)]
-                .joined(separator: "|")
-        }
-
-        init(_ slot: FreeSlot) {
-            kind = slot.kind
-            permanence = slot.permanence
-            visioSlot = slot.visioSlot
-            room = slot.kind == .room ? slot.room : nil
-            span = slot.span
-        }
-
-        init?(_ value: String) {
-            let parts = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 6, let kind = BookingKind(rawValue: parts[0]), let start = Double(parts[4]), let end = Double(parts[5]),
-                start.isFinite, end.isFinite
-            else { return nil }
-            self.kind = kind
-            permanence = parts[1].isEmpty ? nil : parts[1]
-            visioSlot = parts[2].isEmpty ? nil : parts[2]
-            room = parts[3].isEmpty ? nil : parts[3]
-            span = TimeSpan(Date(timeIntervalSince1970: start), Date(timeIntervalSince1970: end))
-        }
-    }
+    typealias SlotChoice = OfficeKit.SlotChoice
 
     struct Criteria {
         var situation: String?
@@ -154,9 +123,7 @@ struct BookingPages: ConsoleSection {
         let consent = form.has("consent")
         let usager = Usager(
             name: name, phone: consent ? form.nonEmpty("phone") : nil, email: consent ? form.nonEmpty("email") : nil, reminderConsent: consent)
-        let bookingRequest = BookingRequest(
-            kind: choice.kind, permanence: choice.permanence, visioSlot: choice.visioSlot, room: choice.room,
-            lifeSituation: criteria.situation, span: choice.span, usager: usager)
+        let bookingRequest = choice.request(lifeSituation: criteria.situation, usager: usager)
         do {
             _ = try await office.createBooking(bookingRequest, channel: "console")
             return .redirect(to: "/console?done=booked")

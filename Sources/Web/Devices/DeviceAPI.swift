@@ -18,6 +18,8 @@ struct DeviceAPI {
         group.get("settings", use: settings)
         group.post("outbox", use: outbox)
         group.post("check-in", use: checkIn)
+        group.post("self-booking/step", use: selfBookingStep)
+        group.post("self-booking", use: selfBook)
     }
 
     /// A station's own call: its device, which must be a station.
@@ -91,6 +93,37 @@ struct DeviceAPI {
         guard input.name.count <= 120 else { throw APIError.malformedJSON("name longer than 120") }
         let found = try await office.stationBackend.checkIn(name: input.name, now: office.clock())
         return try Response.state(["found": found])
+    }
+
+    /// A station's self-booking asks the server's agenda, under the public page's policy; each
+    /// station may book a limited number an hour (a shared PC, used in turn).
+    static let stationBookingsPerHour = 12
+
+    @Sendable func selfBookingStep(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try APIAccessMiddleware.requireJSON(request, allowEmpty: false)
+        _ = try await station(request)
+        let ask = try await request.decodeJSON(StationBookingAsk.self)
+        return try .json(try await office.stationBackend.selfBookingStep(ask, now: office.clock()))
+    }
+
+    struct StationBooking: Decodable {
+        let slot: String
+        let situation: String?
+        let name: String
+    }
+
+    @Sendable func selfBook(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        try APIAccessMiddleware.requireJSON(request, allowEmpty: false)
+        let device = try await station(request)
+        let input = try await request.decodeJSON(StationBooking.self)
+        guard input.name.count <= 120, input.slot.count <= 200, (input.situation ?? "").count <= 100 else { throw APIError.malformedJSON("field too long") }
+        guard office.formTokens.allow("station-booking \(device.id)", perHour: Self.stationBookingsPerHour, now: office.clock()) else {
+            throw APIError(
+                status: .tooManyRequests, code: "too_many_bookings", french: "Trop de rendez-vous pris depuis ce poste cette heure-ci : adressez-vous à l’accueil.",
+                english: "Too many appointments booked from this station this hour: please ask at the front desk.")
+        }
+        let booked = try await office.stationBackend.selfBook(slot: input.slot, situation: input.situation, name: input.name, now: office.clock())
+        return try .json(booked, status: .created)
     }
 
     struct Enrolment: Decodable {

@@ -39,6 +39,7 @@ struct KioskPages: Sendable {
         own.get("numeriser", use: scanPage)
         own.get("apercu/{name}", use: preview)
         own.get("rendez-vous", use: appointment)
+        own.get("prendre-rendez-vous", use: bookingPage)
         own.get("terminer", use: endPage)
         own.get("etat", use: state)
         kiosk.group(context: KioskContext.self).add(middleware: KioskGuard(office: office, pages: pages, form: .starting))
@@ -48,6 +49,7 @@ struct KioskPages: Sendable {
         forms.post("annuler-impression", use: cancelPrint)
         forms.post("numeriser", use: scan)
         forms.post("rendez-vous", use: checkIn)
+        forms.post("prendre-rendez-vous", use: bookAtStation)
         forms.post("fin", use: end)
         forms.post("prolonger", use: extend)
         forms.post("activite", use: activity)
@@ -79,7 +81,7 @@ struct KioskPages: Sendable {
         return station
     }
 
-    private func render(_ template: String, _ v: Visit, _ request: Request, _ extra: [String: Any] = [:], error: String? = nil) -> Response {
+    func render(_ template: String, _ v: Visit, _ request: Request, _ extra: [String: Any] = [:], error: String? = nil) -> Response {
         var context: [String: Any] = [
             "t": v.t, "structure": office.structure.name, "station": v.station.station, "base": v.base, "path": v.path,
             "session": v.status.session ?? "", "token": v.status.session ?? v.status.next ?? "", "inSession": v.status.session != nil,
@@ -95,7 +97,7 @@ struct KioskPages: Sendable {
         return response
     }
 
-    private func welcomeRedirect(_ v: Visit) -> Response { .redirect(to: "\(v.base)/", type: .normal) }
+    func welcomeRedirect(_ v: Visit) -> Response { .redirect(to: "\(v.base)/", type: .normal) }
 
     // MARK: pages
 

@@ -27,28 +27,7 @@ struct SelfBookingPages: ConsolePagesUser {
 
     // MARK: what the usager chose so far
 
-    /// With whom: an agent (the structure's room), or a partner on site or by visio.
-    struct Choice: Hashable {
-        var kind: BookingKind
-        var partner: String?
-
-        var value: String { kind == .room ? "agent" : "\(kind.rawValue):\(partner ?? "")" }
-
-        init(kind: BookingKind, partner: String?) {
-            self.kind = kind
-            self.partner = kind == .room ? nil : partner
-        }
-
-        init?(_ value: String) {
-            if value == "agent" {
-                self.init(kind: .room, partner: nil)
-                return
-            }
-            let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let kind = BookingKind(rawValue: parts[0]), kind != .room else { return nil }
-            self.init(kind: kind, partner: parts[1])
-        }
-    }
+    typealias Choice = SelfBookingChoice
 
     struct Visit {
         var language: String
@@ -56,7 +35,7 @@ struct SelfBookingPages: ConsolePagesUser {
         var situation: LifeSituation?
         var choice: Choice?
         var day: LocalDate?
-        var slot: BookingPages.SlotChoice?
+        var slot: SlotChoice?
         /// The code of the booking being moved.
         var moving: String?
 
@@ -88,23 +67,13 @@ struct SelfBookingPages: ConsolePagesUser {
             situation: values("situation").flatMap { id in structure.lifeSituations.first { $0.id == id } },
             choice: values("choice").flatMap(Choice.init),
             day: values("day").flatMap(LocalDate.init(iso:)).flatMap { LocalDate.acceptedYears.contains($0.year) ? $0 : nil },
-            slot: values("slot").flatMap(BookingPages.SlotChoice.init),
+            slot: values("slot").flatMap(SlotChoice.init),
             moving: values("deplacer").flatMap(SelfBookingCode.normalised))
     }
 
     // MARK: display
 
-    func title(_ situation: LifeSituation, _ language: String) -> String { language == "en" ? situation.titleEnglish : situation.titleFrench }
-
-    func dayTitle(_ date: LocalDate, _ language: String) -> String { language == "en" ? date.englishLong : date.frenchLong.capitalizedFirst }
-
-    func with(_ choice: Choice, _ t: [String: String]) -> String {
-        switch choice.kind {
-        case .room: t["bookWithAgent"] ?? ""
-        case .permanence: "\(kit.partnerName(choice.partner)) — \(t["bookOnSite"] ?? "")"
-        case .visio: "\(kit.partnerName(choice.partner)) — \(t["bookVisio"] ?? "")"
-        }
-    }
+    func text(_ v: Visit) -> SelfBookingText { SelfBookingText(kit: kit, t: v.t, language: v.language) }
 
     func render(_ template: String, _ v: Visit, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let s = office.structure
@@ -119,33 +88,7 @@ struct SelfBookingPages: ConsolePagesUser {
 
     // MARK: the steps
 
-    /// The slots a usager may take for `choice` from today to the policy's horizon.
-    func slots(_ choice: Choice, policy: SelfBookingPolicy, now: Date) async throws -> [FreeSlot] {
-        let zone = office.structure.timeZone
-        let today = zone.localDate(now)
-        var query = Availability.Query(from: today, to: policy.lastDay(today: today), slotMinutes: office.config.booking.slotMinutes, kinds: [choice.kind])
-        if choice.kind == .room {
-            query.room = office.structure.rooms.first { !$0.confidential }?.id ?? office.structure.rooms.first?.id
-        } else {
-            query.partners = [choice.partner ?? ""]
-        }
-        var seen = Set<Date>()
-        // One button per time: which advisor is the agenda's business, not the usager's.
-        return try await office.database.availability(query, structure: office.structure, now: now)
-            .filter { policy.allows($0, zone: zone, now: now) && seen.insert($0.span.start).inserted }
-    }
-
-    /// What a usager with this situation may choose, each with at least one free slot.
-    func choices(for situation: LifeSituation?, policy: SelfBookingPolicy, now: Date) async throws -> [Choice] {
-        var candidates: [Choice] = []
-        for partner in situation?.partners ?? [] where policy.partners.contains(partner) {
-            for kind in [BookingKind.permanence, .visio] where policy.kinds.contains(kind) { candidates.append(Choice(kind: kind, partner: partner)) }
-        }
-        if policy.kinds.contains(.room) { candidates.append(Choice(kind: .room, partner: nil)) }
-        var offered: [Choice] = []
-        for candidate in candidates where !(try await slots(candidate, policy: policy, now: now)).isEmpty { offered.append(candidate) }
-        return offered
-    }
+    var flow: SelfBookingFlow { SelfBookingFlow(database: office.database, structure: office.structure, slotMinutes: office.config.booking.slotMinutes) }
 
     @Sendable func step(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
@@ -168,11 +111,11 @@ struct SelfBookingPages: ConsolePagesUser {
         guard policy.enabled else { return render("self-booking", v, ["closed": true]) }
         guard v.situation != nil || v.choice != nil else { return try await situationsPage(v) }
         if v.choice == nil {
-            let offered = try await choices(for: v.situation, policy: policy, now: now)
+            let offered = try await flow.choices(for: v.situation, policy: policy, now: now)
             if offered.count == 1 { v.choice = offered[0] } else {
                 return render("self-booking", v, [
-                    "stepChoice": true, "situationTitle": v.situation.map { title($0, v.language) } ?? "",
-                    "choices": offered.map { ["label": with($0, v.t), "href": v.link(["choice": $0.value]), "visio": $0.kind == .visio] },
+                    "stepChoice": true, "situationTitle": v.situation.map { text(v).title($0) } ?? "",
+                    "choices": offered.map { ["label": text(v).with($0), "href": v.link(["choice": $0.value]), "visio": $0.kind == .visio] },
                     "none": offered.isEmpty, "back": v.link(["situation": ""]),
                 ])
             }
@@ -186,46 +129,42 @@ struct SelfBookingPages: ConsolePagesUser {
         let policy = try await office.database.selfBookingPolicy()
         guard policy.enabled else { return render("self-booking", v, ["closed": true, "error": error ?? false], status: status) }
         var themes: [(String, [LifeSituation])] = []
-        for s in office.structure.lifeSituations where s.partners.contains(where: policy.partners.contains) {
+        for s in flow.situations(policy: policy) {
             if let i = themes.firstIndex(where: { $0.0 == s.theme }) { themes[i].1.append(s) } else { themes.append((s.theme, [s])) }
         }
         return render("self-booking", v, [
             "stepSituation": true, "error": error ?? false,
             "themes": themes.map { theme in
-                ["name": theme.0, "situations": theme.1.map { ["title": title($0, v.language), "href": v.link(["situation": $0.id])] }] as [String: Any]
+                ["name": theme.0, "situations": theme.1.map { ["title": text(v).title($0), "href": v.link(["situation": $0.id])] }] as [String: Any]
             },
             "agent": policy.kinds.contains(.room), "agentHref": v.link(["choice": "agent"]),
         ], status: status)
     }
 
     func slotsPage(_ v: Visit, choice: Choice, policy: SelfBookingPolicy, now: Date) async throws -> Response {
-        let zone = office.structure.timeZone
-        let found = try await slots(choice, policy: policy, now: now)
-        let days = Array(Set(found.map { zone.localDate($0.span.start) })).sorted()
-        let shown = days.first { $0 >= (v.day ?? zone.localDate(now)) } ?? days.last
-        let today = shown.map { day in found.filter { zone.localDate($0.span.start) == day } } ?? []
+        let day = try await flow.day(choice, asked: v.day, policy: policy, now: now)
         var values: [String: Any] = [
-            "stepSlots": true, "with": with(choice, v.t), "none": found.isEmpty,
-            "situationTitle": v.situation.map { title($0, v.language) } ?? "",
+            "stepSlots": true, "with": text(v).with(choice), "none": day.none,
+            "situationTitle": v.situation.map { text(v).title($0) } ?? "",
             "back": v.moving.map { "/rendez-vous/\($0)?lang=\(v.language)" } ?? v.link(["choice": "", "day": ""]),
         ]
-        if let shown {
-            values["dayTitle"] = dayTitle(shown, v.language)
-            values["slots"] = today.map { slot -> [String: Any] in
-                ["time": kit.time(slot.span.start), "end": kit.time(slot.span.end), "href": v.link(["day": shown.description, "slot": BookingPages.SlotChoice(slot).value])]
+        if let shown = day.date {
+            values["dayTitle"] = text(v).dayTitle(shown)
+            values["slots"] = day.slots.map { slot -> [String: Any] in
+                ["time": kit.time(slot.span.start), "end": kit.time(slot.span.end), "href": v.link(["day": shown.description, "slot": SlotChoice(slot).value])]
             }
-            if let previous = days.last(where: { $0 < shown }) { values["previous"] = v.link(["day": previous.description]) }
-            if let next = days.first(where: { $0 > shown }) { values["next"] = v.link(["day": next.description]) }
+            if let previous = day.previous { values["previous"] = v.link(["day": previous.description]) }
+            if let next = day.next { values["next"] = v.link(["day": next.description]) }
         }
         return render("self-booking", v, values)
     }
 
-    func formPage(_ v: Visit, slot: BookingPages.SlotChoice, choice: Choice, typed: [String: String], error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func formPage(_ v: Visit, slot: SlotChoice, choice: Choice, typed: [String: String], error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let zone = office.structure.timeZone
         let date = zone.localDate(slot.span.start)
         return render("self-booking", v, [
-            "stepForm": true, "with": with(choice, v.t), "situationTitle": v.situation.map { title($0, v.language) } ?? "",
-            "when": "\(dayTitle(date, v.language)), \(kit.time(slot.span.start)) – \(kit.time(slot.span.end))",
+            "stepForm": true, "with": text(v).with(choice), "situationTitle": v.situation.map { text(v).title($0) } ?? "",
+            "when": text(v).when(slot.span),
             "slot": slot.value, "choice": choice.value, "situation": v.situation?.id ?? "",
             "token": office.formTokens.issue(now: office.clock()), "moving": v.moving ?? false,
             "action": v.moving.map { "/rendez-vous/\($0)/deplacer" } ?? "/rendez-vous",
@@ -283,9 +222,7 @@ struct SelfBookingPages: ConsolePagesUser {
         if !consent && (phone != nil || email != nil) {
             return refuse(english ? "Tick the box to receive the confirmation and reminder, or clear the phone and address." : "Cochez la case pour recevoir la confirmation et le rappel, ou effacez le téléphone et l’adresse.", .unprocessableContent)
         }
-        let bookingRequest = BookingRequest(
-            kind: slot.kind, permanence: slot.permanence, visioSlot: slot.visioSlot, room: slot.room, lifeSituation: v.situation?.id,
-            span: slot.span, usager: Usager(name: form["name"] ?? "", phone: phone, email: email, reminderConsent: consent))
+        let bookingRequest = slot.request(lifeSituation: v.situation?.id, usager: Usager(name: form["name"] ?? "", phone: phone, email: email, reminderConsent: consent))
         do {
             let booked = try await office.createSelfBooking(bookingRequest)
             return .redirect(to: "/rendez-vous/\(booked.code)?lang=\(v.language)&fait=reserve", type: .normal)
@@ -308,16 +245,12 @@ struct SelfBookingPages: ConsolePagesUser {
 
     func managePage(_ v: Visit, _ found: SelfBooked, done: String?, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let b = found.booking
-        let zone = office.structure.timeZone
         let now = office.clock()
-        let date = zone.localDate(b.span.start)
         let open = b.status == .booked && b.span.start > now
-        let where_: String = b.kind == .visio ? (v.t["bookVisioPlace"] ?? "") : "\(kit.roomName(b.room)), \(office.structure.address)"
         return render("self-booking-manage", v, [
             "code": SelfBookingCode.display(found.code), "rawCode": found.code, "name": b.usager?.name ?? "",
             "link": "/rendez-vous/\(found.code)",
-            "when": "\(dayTitle(date, v.language)), \(kit.time(b.span.start)) – \(kit.time(b.span.end))",
-            "where": where_, "with": with(Choice(kind: b.kind, partner: b.partner), v.t),
+            "when": text(v).when(b.span), "where": text(v).place(kind: b.kind, room: b.room), "with": text(v).with(Choice(kind: b.kind, partner: b.partner)),
             "status": b.status == .cancelled ? v.t["bookStatusCancelled"] ?? "" : (b.span.end < now ? v.t["bookStatusPast"] ?? "" : v.t["bookStatusBooked"] ?? ""),
             "cancelled": b.status == .cancelled, "open": open,
             "booked": done == "reserve", "moved": done == "deplace", "justCancelled": done == "annule",
@@ -350,9 +283,7 @@ struct SelfBookingPages: ConsolePagesUser {
         if let (message, status) = screen(form, context, action: "self-move", perHour: 20) {
             return formPage(v, slot: slot, choice: choice, typed: [:], error: message, status: status)
         }
-        let bookingRequest = BookingRequest(
-            kind: slot.kind, permanence: slot.permanence, visioSlot: slot.visioSlot, room: slot.room, lifeSituation: found.booking.lifeSituation,
-            span: slot.span, usager: found.booking.usager ?? Usager(name: ""))
+        let bookingRequest = slot.request(lifeSituation: found.booking.lifeSituation, usager: found.booking.usager ?? Usager(name: ""))
         do {
             _ = try await office.database.moveSelfBooking(code: code, to: bookingRequest, structure: office.structure, now: office.clock())
             return .redirect(to: "/rendez-vous/\(code)?lang=\(v.language)&fait=deplace", type: .normal)
