@@ -50,9 +50,14 @@ struct NoticeService: Service {
         var work: [(NoticeKind, Booking, NoticeChannel)] = []
         let candidates = try await office.database.noticeCandidates(now: now)
         let codes = try await office.database.selfBookingCodes(bookings: candidates.map(\.booking.id))
+        let closures = candidates.isEmpty ? [] : try await office.database.closures(overlapping: TimeSpan(now, candidates.map(\.booking.span.end).max() ?? now))
+            .filter { !$0.withdrawn }
         for (booking, notices) in candidates {
+            let closed = closures.contains { $0.span.overlaps(booking.span) }
             for channel in channels {
-                for kind in NoticePlan.due(booking, channel: channel, notices: notices, now: now, reminderLead: lead) { work.append((kind, booking, channel)) }
+                for kind in NoticePlan.due(booking, channel: channel, notices: notices, now: now, reminderLead: lead, closed: closed) {
+                    work.append((kind, booking, channel))
+                }
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in

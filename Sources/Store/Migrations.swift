@@ -460,6 +460,29 @@ enum Migrations {
                     CREATE INDEX selfBooking_contact ON selfBooking(contact) WHERE contact IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v11-closure-notices") { db in
+            // SQLite cannot widen a CHECK: the table is rebuilt with its rows, in this transaction.
+            try db.execute(
+                sql: """
+                    CREATE TABLE bookingNotice_v11 (
+                        booking TEXT NOT NULL REFERENCES booking(id),
+                        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                        kind TEXT NOT NULL CHECK (kind IN ('confirmation', 'reminder', 'moved', 'cancelled', 'closure')),
+                        startsAt INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL CHECK (attempts > 0),
+                        nextAttemptAt INTEGER NOT NULL,
+                        sentAt INTEGER,
+                        gaveUpAt INTEGER,
+                        lastError TEXT,
+                        PRIMARY KEY (booking, channel, kind, startsAt),
+                        CHECK (sentAt IS NULL OR gaveUpAt IS NULL)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO bookingNotice_v11 SELECT booking, channel, kind, startsAt, attempts, nextAttemptAt, sentAt, gaveUpAt, lastError FROM bookingNotice;
+                    DROP TABLE bookingNotice;
+                    ALTER TABLE bookingNotice_v11 RENAME TO bookingNotice;
+                    CREATE INDEX bookingNotice_gaveUp ON bookingNotice(gaveUpAt) WHERE gaveUpAt IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -77,4 +77,23 @@ struct NoticePlanTests {
             #expect(NoticePlan.due(booking(startIn: 24 * 7, status: status), notices: [], now: now, reminderLead: lead) == [])
         }
     }
+
+    @Test func aClosureOverTheAppointmentIsTheOneThingSaidOncePerStart() {
+        let b = booking(startIn: 30, createdHoursAgo: 24 * 10)
+        // Told before, reminder due: the closure replaces both, once.
+        #expect(NoticePlan.due(b, notices: [sent(.confirmation, b)], now: now, reminderLead: lead, closed: true) == [.closure])
+        #expect(NoticePlan.due(b, notices: [sent(.confirmation, b), sent(.closure, b)], now: now, reminderLead: lead, closed: true) == [])
+        // Never told (notices switched on later): the closure is still worth saying.
+        #expect(NoticePlan.due(b, notices: [], now: now, reminderLead: lead, closed: true) == [.closure])
+        // Withdrawn, the closure no longer counts: back to the reminder.
+        #expect(NoticePlan.due(b, notices: [sent(.confirmation, b), sent(.closure, b)], now: now, reminderLead: lead, closed: false) == [.reminder])
+        // Moved by an agent out of the closure: the move is told.
+        var moved = b
+        moved.span = TimeSpan(b.span.start.addingTimeInterval(86_400), b.span.end.addingTimeInterval(86_400))
+        #expect(NoticePlan.due(moved, notices: [sent(.confirmation, b), sent(.closure, b)], now: now, reminderLead: lead) == [.moved])
+        // Cancelled by the agent after the closure notice: the cancellation is told too.
+        var cancelled = b
+        cancelled.status = .cancelled
+        #expect(NoticePlan.due(cancelled, notices: [sent(.confirmation, b), sent(.closure, b)], now: now, reminderLead: lead, closed: true) == [.cancelled])
+    }
 }

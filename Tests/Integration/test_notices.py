@@ -331,3 +331,23 @@ def test_a_daemon_killed_while_the_mta_takes_a_notice_sends_it_after_its_restart
         wait_for(lambda: row()[1] is not None, 10, what="the confirmation recorded sent")
         time.sleep(2)
         assert len(capture.messages) == 1 and row()[0] == 2
+
+
+def test_a_closure_over_the_appointment_is_told_once_and_changes_no_calendar_event(notices):
+    d, capture = notices
+    start = a_time_next_week(d)
+    status, booking = book(d, start, email=USAGER)
+    assert status == 201, booking
+    wait_for(lambda: capture.of_kind("confirmé"), 20, what="the confirmation")
+    status, closure = d.json("POST", "/api/v1/closures", {
+        "start": iso(start - dt.timedelta(hours=1)), "end": iso(start + dt.timedelta(hours=2)), "reason": "Dégât des eaux", "emergency": True})
+    assert status == 201, closure
+    wait_for(lambda: capture.of_kind("Fermeture exceptionnelle"), 20, what="the closure's notice")
+    message = capture.of_kind("Fermeture exceptionnelle")[0]
+    text = message.get_body(("plain",)).get_content()
+    assert "ne peut pas avoir lieu" in text and f"{start.hour:02d}:{start.minute:02d}" in text, text
+    assert not [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    # Several passes later (one a second): still one, and the booking is untouched until an agent acts.
+    time.sleep(3)
+    assert len(capture.of_kind("Fermeture exceptionnelle")) == 1
+    assert d.json("GET", f"/api/v1/bookings/{booking['id']}")[1]["status"] == "booked"

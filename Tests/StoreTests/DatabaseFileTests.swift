@@ -88,6 +88,29 @@ struct DatabaseFileTests {
         #expect(try database.writer.read { db in try db.tableExists("visioLink") })
     }
 
+    @Test func theNoticesTableRebuiltForClosuresKeepsItsRowsAndItsChecks() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(queue, upTo: "v10-self-booking")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO booking (id, kind, room, startsAt, endsAt, status, createdAt, updatedAt) VALUES ('b-1', 'room', 'salle', 100, 200, 'booked', 1, 1);
+                    INSERT INTO bookingNotice (booking, channel, kind, startsAt, attempts, nextAttemptAt, sentAt) VALUES ('b-1', 'email', 'confirmation', 100, 1, 5, 5);
+                    """)
+            }
+        }
+        let database = try AppDatabase.open(path: path) { _ in }
+        try database.writer.write { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM bookingNotice WHERE kind = 'confirmation' AND sentAt = 5") == 1)
+            try db.execute(sql: "INSERT INTO bookingNotice (booking, channel, kind, startsAt, attempts, nextAttemptAt) VALUES ('b-1', 'sms', 'closure', 100, 1, 5)")
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO bookingNotice (booking, channel, kind, startsAt, attempts, nextAttemptAt) VALUES ('b-1', 'sms', 'gossip', 100, 1, 5)")
+            }
+            #expect(try db.indexes(on: "bookingNotice").contains { $0.name == "bookingNotice_gaveUp" })
+        }
+    }
+
     @Test func readingAMissingDatabaseCreatesNothing() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let missing = folder.appendingPathComponent("typo/guichet.sqlite").path

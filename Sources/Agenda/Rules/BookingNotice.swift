@@ -11,6 +11,9 @@ public enum NoticeKind: String, Sendable, CaseIterable {
     /// The appointment was cancelled (by the structure, a closure or the usager's call) after
     /// the usager was told of it.
     case cancelled
+    /// An exceptional closure was announced over the appointment: it cannot take place as
+    /// booked (an agent moves or cancels it; the usager is told at once).
+    case closure
 }
 
 /// How a notice reaches the usager: each contact they left (with consent) gets its own.
@@ -51,8 +54,9 @@ public enum NoticePlan {
 
     /// The notices `channel` owes (each channel keeps its own account: an e-mail sent does
     /// not stand for the SMS).
+    /// `closed`: an exceptional closure (not withdrawn) overlaps the appointment.
     public static func due(
-        _ booking: Booking, channel: NoticeChannel = .email, notices all: [NoticeState], now: Date, reminderLead: TimeInterval
+        _ booking: Booking, channel: NoticeChannel = .email, notices all: [NoticeState], now: Date, reminderLead: TimeInterval, closed: Bool = false
     ) -> [NoticeKind] {
         guard let usager = booking.usager, usager.reminderConsent, booking.span.start > now else { return [] }
         switch channel {
@@ -69,6 +73,9 @@ public enum NoticePlan {
         let toldOfThisStart = notices.contains { ($0.kind == .confirmation || $0.kind == .moved) && $0.startsAt == start && $0.settled }
         switch booking.status {
         case .booked:
+            // Hit by a closure: that is the one thing to say (no confirmation, no reminder of a
+            // time that will not happen), once per start.
+            if closed { return handled(.closure, at: start) ? [] : [.closure] }
             if !told {
                 let confirmationTried = notices.contains { $0.kind == .confirmation && $0.settled }
                 if !confirmationTried, now.timeIntervalSince(booking.createdAt) <= confirmationFreshness, !handled(.confirmation, at: start) {

@@ -51,6 +51,7 @@ public struct NoticeMessage: Sendable {
         case .reminder: "Rappel : votre rendez-vous du \(when)"
         case .moved: "Votre rendez-vous est déplacé au \(when)"
         case .cancelled: "Votre rendez-vous du \(when) est annulé"
+        case .closure: "Fermeture exceptionnelle : votre rendez-vous du \(when) ne peut pas avoir lieu"
         }
     }
 
@@ -68,6 +69,7 @@ public struct NoticeMessage: Sendable {
         case .reminder: text = "\(structure.name) : rappel de votre rendez-vous \(at).\(code) Empêchement : \(structure.phone)."
         case .moved: text = "\(structure.name) : votre rendez-vous est déplacé \(at).\(code) Empêchement : \(structure.phone)."
         case .cancelled: text = "\(structure.name) : votre rendez-vous \(at) est annulé. Pour un autre : \(structure.phone)."
+        case .closure: text = "\(structure.name) : fermeture exceptionnelle, votre rendez-vous \(at) ne peut pas avoir lieu.\(code) Appelez-nous : \(structure.phone)."
         }
         return GSM7.fit(text)
     }
@@ -87,6 +89,11 @@ public struct NoticeMessage: Sendable {
             return [greeting, "Votre rendez-vous a été déplacé. Voici la nouvelle date :", "\(when)\n\(place)", contact]
         case .cancelled:
             return [greeting, "Votre rendez-vous du \(when) est annulé.", "Pour en prendre un autre, appelez-nous au \(structure.phone) ou écrivez à \(structure.email)."]
+        case .closure:
+            return [
+                greeting, "\(structure.name) sera exceptionnellement fermé au moment de votre rendez-vous du \(when) : il ne peut pas avoir lieu à cette heure-là.",
+                "Pour le déplacer, appelez-nous au \(structure.phone) ou écrivez à \(structure.email)\(displayCode.map { " (ou, avec votre code \($0), sur notre page « Prendre rendez-vous »)" } ?? ""). Nous vous prions de nous excuser.",
+            ]
         }
     }
 
@@ -130,9 +137,12 @@ public struct NoticeMessage: Sendable {
         lines += Self.part("text/plain; charset=utf-8", text, boundary: "\(boundary)-alt")
         lines += Self.part("text/html; charset=utf-8", html, boundary: "\(boundary)-alt")
         lines += ["--\(boundary)-alt--", ""]
-        lines += Self.part(
-            "text/calendar; charset=utf-8; method=\(cancelled ? "CANCEL" : "REQUEST")", calendar, boundary: boundary,
-            disposition: "attachment; filename=\"rendez-vous.ics\"")
+        // A closure's notice changes no event: the agent's move or cancellation will.
+        if kind != .closure {
+            lines += Self.part(
+                "text/calendar; charset=utf-8; method=\(cancelled ? "CANCEL" : "REQUEST")", calendar, boundary: boundary,
+                disposition: "attachment; filename=\"rendez-vous.ics\"")
+        }
         lines += ["--\(boundary)--", ""]
         return lines.joined(separator: "\r\n")
     }

@@ -87,6 +87,7 @@ struct AgendaPages: ConsoleSection {
         case .reminder: "Rappel"
         case .moved: "Rendez-vous déplacé"
         case .cancelled: "Rendez-vous annulé"
+        case .closure: "Fermeture sur le rendez-vous"
         }
     }
 
