@@ -139,9 +139,13 @@ struct ConfigParser {
         for p in try top.objects("partners") {
             let id = try slug(p, "id")
             guard !partners.contains(where: { $0.id == id }) else { throw p.fail("id", "duplicate partner id '\(id)'") }
+            let bring = try p.strings("bring", required: false)
+            guard bring.count <= 12, bring.allSatisfy({ !$0.isEmpty && $0.count <= 200 }) else {
+                throw p.fail("bring", "at most 12 items of 1 to 200 characters")
+            }
             let partner = Partner(
                 id: id, name: try p.string("name", maxLength: 120), national: try p.bool("national", default: false),
-                website: try url(p, "website"))
+                website: try url(p, "website"), bring: bring)
             try p.finish()
             partners.append(partner)
         }

@@ -80,6 +80,7 @@ def test_a_usager_books_in_at_most_five_touches_and_the_agent_sees_it(daemon):
         code = driver.find_element(By.CSS_SELECTOR, ".personal-code").text
         assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
         assert time_text in driver.find_element(By.CSS_SELECTOR, "dd.when").text
+        assert "votre numéro d’allocataire" in driver.find_element(By.CSS_SELECTOR, "p.bring").text
         for url, violations in pages:
             assert violations == [], f"{url}: {violations}"
         # The same path in English, and at 200 % zoom, stays usable.
@@ -245,6 +246,7 @@ def test_at_the_station_the_usager_books_prints_the_slip_within_the_cap_and_the_
         words = printed.pages[0].extract_text()
         local = datetime.datetime.fromtimestamp(booked[0][4], ZoneInfo("Europe/Paris")).strftime("%H:%M")
         assert code in words and local in words and "Caf" in words and "Votre rendez-vous" in words, words
+        assert "numéro d’allocataire" in words, "the Caf's own list of what to bring (config partners[].bring)"
         assert status(d)["pagesLeft"] == before - 1
         # The agent sees it; the session's end wipes the slip with everything else.
         assert d.form_post("/kiosk/poste-1/fin", {"_k": session}, with_session=False)[0] == 303

@@ -23,6 +23,18 @@ struct ConfigTests {
         #expect(config.structure.partners.filter(\.national).count == 9)
         #expect(config.structure.confidentialRoom != nil)
         #expect(!config.demo.permanences.isEmpty)
+        #expect(config.structure.partners.first { $0.id == "caf" }?.bring.contains("votre numéro d’allocataire") == true)
+    }
+
+    @Test func whatToBringIsShortAndTextual() throws {
+        for bad: Any in [[""], Array(repeating: "une pièce", count: 13), [String(repeating: "x", count: 201)], [3]] {
+            let refused = try #require(try refusal { t in
+                var list = t["partners"] as! [[String: Any]]
+                list[0]["bring"] = bad
+                t["partners"] = list
+            })
+            #expect(refused.key.hasPrefix("partners[0].bring"), "\(refused)")
+        }
     }
 
     @Test func errorsNameTheFileTheKeyAndTheRule() throws {

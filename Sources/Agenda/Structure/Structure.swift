@@ -72,12 +72,16 @@ public struct Partner: Sendable, Hashable {
     public var name: String
     public var national: Bool
     public var website: String
+    /// What a usager brings to an appointment with this partner (French; the booking's page
+    /// and the station's slip list it).
+    public var bring: [String]
 
-    public init(id: String, name: String, national: Bool, website: String) {
+    public init(id: String, name: String, national: Bool, website: String, bring: [String] = []) {
         self.id = id
         self.name = name
         self.national = national
         self.website = website
+        self.bring = bring
     }
 }
 

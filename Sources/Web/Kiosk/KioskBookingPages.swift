@@ -101,6 +101,7 @@ extension KioskPages {
         return render("kiosk-book", v, request, [
             "stepDone": true, "code": SelfBookingCode.display(booked.code), "when": text.when(span),
             "with": text.with(SelfBookingChoice(kind: kind, partner: booked.partner)), "where": text.place(kind: kind, room: booked.room),
+            "bring": text.bring(partner: booked.partner),
             "slip": file?.name ?? false,
         ])
     }

@@ -250,7 +250,7 @@ struct SelfBookingPages: ConsolePagesUser {
         return render("self-booking-manage", v, [
             "code": SelfBookingCode.display(found.code), "rawCode": found.code, "name": b.usager?.name ?? "",
             "link": "/rendez-vous/\(found.code)",
-            "when": text(v).when(b.span), "where": text(v).place(kind: b.kind, room: b.room), "with": text(v).with(Choice(kind: b.kind, partner: b.partner)),
+            "when": text(v).when(b.span), "where": text(v).place(kind: b.kind, room: b.room), "bring": text(v).bring(partner: b.partner), "with": text(v).with(Choice(kind: b.kind, partner: b.partner)),
             "status": b.status == .cancelled ? v.t["bookStatusCancelled"] ?? "" : (b.span.end < now ? v.t["bookStatusPast"] ?? "" : v.t["bookStatusBooked"] ?? ""),
             "cancelled": b.status == .cancelled, "open": open,
             "booked": done == "reserve", "moved": done == "deplace", "justCancelled": done == "annule",

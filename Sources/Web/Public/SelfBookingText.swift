@@ -34,6 +34,12 @@ struct SelfBookingText {
         kind == .visio ? (t["bookVisioPlace"] ?? "") : "\(kit.roomName(room)), \(kit.office.structure.address)"
     }
 
+    /// What to bring: the partner's own list from the configuration, else the general line.
+    func bring(partner: String?) -> String {
+        guard let list = kit.office.structure.partners.first(where: { $0.id == partner })?.bring, !list.isEmpty else { return t["bookBring"] ?? "" }
+        return "\(t["bookBringLabel"] ?? "") \(list.joined(separator: ", "))."
+    }
+
     /// The station's printed slip: one page, large type, nobody's data but the usager's own.
     func slip(code: String, kind: BookingKind, partner: String?, room: String, span: TimeSpan, situation: String?) -> Data {
         let s = kit.office.structure
@@ -45,7 +51,7 @@ struct SelfBookingText {
         if let found = self.situation(situation) { lines.append(.init("\(t["bookAbout"] ?? "") : \(title(found))", size: 12)) }
         lines += [
             .init("\(t["bookCode"] ?? "") : \(SelfBookingCode.display(code))", size: 20, bold: true), .init(t["bookCodeHint"] ?? "", size: 12),
-            .init(t["bookBring"] ?? "", size: 12), .init("\(t["bookCallUs"] ?? "") \(s.phone)", size: 12),
+            .init(bring(partner: partner), size: 12), .init("\(t["bookCallUs"] ?? "") \(s.phone)", size: 12),
         ]
         return TextPDF.page(lines)
     }
