@@ -7,6 +7,9 @@ import html
 import re
 import sqlite3
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from zoneinfo import ZoneInfo
 
@@ -14,7 +17,7 @@ from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations
 from test_notices import notices  # noqa: F401 (the fixture: a daemon whose e-mails go through msmtp)
-from test_station import all_files, start_session, station_daemon, status
+from test_station import all_files, station_daemon, status
 from waiting import wait_for
 
 # A person takes more than the forms' 3-second minimum to read and type; the tests wait as long.
@@ -214,7 +217,16 @@ def test_at_the_station_the_usager_books_prints_the_slip_within_the_cap_and_the_
     import io
     from pypdf import PdfReader
     with station_daemon() as (d, _):
-        session = start_session(d)
+        # The welcome screen's "Prendre rendez-vous" starts the session at the booking's first step.
+        token = status(d)["next"]
+        request = urllib.request.Request(d.url("/kiosk/poste-1/commencer"), method="POST", data=urllib.parse.urlencode(
+            {"_k": token, "suite": "prendre-rendez-vous"}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": d._cookies("/kiosk/", console=False)})
+        try:
+            d.open(request, follow=False)
+            raise AssertionError("no redirect")
+        except urllib.error.HTTPError as redirect:
+            assert redirect.code == 303 and redirect.headers["Location"].endswith("/kiosk/poste-1/prendre-rendez-vous"), redirect.headers
+        session = status(d)["session"]
         status_code, home = d.get("/kiosk/poste-1/accueil")
         assert status_code == 200 and "/kiosk/poste-1/prendre-rendez-vous" in home.decode()
         status_code, page = d.get("/kiosk/poste-1/prendre-rendez-vous")

@@ -114,6 +114,8 @@ struct KioskPages: Sendable {
         } catch {
             return render("kiosk-welcome", v, request, ["outOfService": v.status.outOfService != nil], error: error.french)
         }
+        // The welcome screen's second button starts the session straight at the booking.
+        if context.form["suite"] == "prendre-rendez-vous" { return .redirect(to: "\(v.base)/prendre-rendez-vous", type: .normal) }
         return .redirect(to: "\(v.base)/accueil", type: .normal)
     }
 
