@@ -252,8 +252,13 @@ def test_at_the_station_the_usager_books_prints_the_slip_within_the_cap_and_the_
         # Printed through the station's CUPS queue, one page off the session's cap.
         before = status(d)["pagesLeft"]
         assert d.form_post("/kiosk/poste-1/imprimer", {"_k": session, "kind": "downloads", "name": slip}, with_session=False)[0] == 303
-        assert wait_for(lambda: len(d.cups.outputs()) == 1, 30), d.cups.log()
-        printed = PdfReader(io.BytesIO(d.cups.outputs()[0].read_bytes()))
+        # The capture backend creates its file before it has written it: wait for the whole PDF.
+        def printed_pdf():
+            outputs = d.cups.outputs()
+            data = outputs[0].read_bytes() if len(outputs) == 1 else b""
+            return data if data.rstrip().endswith(b"%%EOF") else None
+        assert wait_for(printed_pdf, 30), d.cups.log()
+        printed = PdfReader(io.BytesIO(printed_pdf()))
         assert len(printed.pages) == 1
         words = printed.pages[0].extract_text()
         local = datetime.datetime.fromtimestamp(booked[0][4], ZoneInfo("Europe/Paris")).strftime("%H:%M")
