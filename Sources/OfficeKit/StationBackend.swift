@@ -58,10 +58,10 @@ public struct LocalStationBackend: StationBackend {
     let database: AppDatabase
     let zone: StructureTimeZone
     let flow: SelfBookingFlow
-    let metrics: OfficeMetrics?
+    let metrics: OfficeMetrics
     let logger = Logger(label: "guichet.station")
 
-    public init(database: AppDatabase, structure: Structure, slotMinutes: Int, metrics: OfficeMetrics? = nil) {
+    public init(database: AppDatabase, structure: Structure, slotMinutes: Int, metrics: OfficeMetrics) {
         self.database = database
         self.zone = structure.timeZone
         self.flow = SelfBookingFlow(database: database, structure: structure, slotMinutes: slotMinutes)
@@ -74,14 +74,7 @@ public struct LocalStationBackend: StationBackend {
 
     public func selfBook(slot: String, situation: String?, name: String, now: Date) async throws -> StationBooked {
         try await flow.stationBook(slot: slot, situation: situation, name: name, now: now) { request in
-            do {
-                let booked = try await database.createSelfBooking(request, structure: flow.structure, now: now)
-                metrics?.bookingCreated(channel: "station")
-                return booked
-            } catch let error as AgendaError {
-                metrics?.bookingRefused(channel: "station", reason: error.code)
-                throw error
-            }
+            try await metrics.countingBooking(channel: "station") { try await database.createSelfBooking(request, structure: flow.structure, now: now) }
         }
     }
 

@@ -32,23 +32,13 @@ extension Office {
 
     /// Takes a booking for `channel` (`api`, `console`), counting it or its refusal's reason.
     public func createBooking(_ request: BookingRequest, channel: String) async throws -> Booking {
-        try await counting(channel: channel) { try await database.createBooking(request, structure: structure, now: clock()) }
+        try await metrics.countingBooking(channel: channel) { try await database.createBooking(request, structure: structure, now: clock()) }
     }
 
-    /// A usager's own booking, counted under the `self` channel (the public page) or `station`.
-    public func createSelfBooking(_ request: BookingRequest, channel: String = "self") async throws -> SelfBooked {
-        try await counting(channel: channel) { try await database.createSelfBooking(request, structure: structure, now: clock()) }
-    }
-
-    private func counting<T>(channel: String, _ book: () async throws -> T) async throws -> T {
-        do {
-            let booked = try await book()
-            metrics.bookingCreated(channel: channel)
-            return booked
-        } catch let error as AgendaError {
-            metrics.bookingRefused(channel: channel, reason: error.code)
-            throw error
-        }
+    /// A usager's own booking on the public page, counted under the `self` channel (a
+    /// station's, by its backend, under `station`).
+    public func createSelfBooking(_ request: BookingRequest) async throws -> SelfBooked {
+        try await metrics.countingBooking(channel: "self") { try await database.createSelfBooking(request, structure: structure, now: clock()) }
     }
 }
 

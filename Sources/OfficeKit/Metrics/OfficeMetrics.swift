@@ -45,6 +45,18 @@ public final class OfficeMetrics: Sendable {
 
     // MARK: Bookings
 
+    /// Takes a booking with `book`, counting it, or its refusal under the agenda's reason.
+    public func countingBooking<T>(channel: String, _ book: () async throws -> T) async throws -> T {
+        do {
+            let booked = try await book()
+            bookingCreated(channel: channel)
+            return booked
+        } catch let error as AgendaError {
+            bookingRefused(channel: channel, reason: error.code)
+            throw error
+        }
+    }
+
     /// A booking taken (`channel`: `api`, `console`, or `self` for a usager on the public page).
     public func bookingCreated(channel: String) {
         registry.makeCounter(descriptor: Name.bookingsCreated, labels: [("channel", channel)]).increment()

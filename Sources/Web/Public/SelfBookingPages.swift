@@ -194,14 +194,6 @@ struct SelfBookingPages: ConsolePagesUser {
         return nil
     }
 
-    static func status(of error: AgendaError) -> HTTPResponse.Status {
-        switch error.kind {
-        case .conflict: .conflict
-        case .notFound: .notFound
-        case .invalid: .unprocessableContent
-        }
-    }
-
     @Sendable func book(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let form = try await FormData.read(request)
         let v = visit { form[$0] }
@@ -227,7 +219,7 @@ struct SelfBookingPages: ConsolePagesUser {
             let booked = try await office.createSelfBooking(bookingRequest)
             return .redirect(to: "/rendez-vous/\(booked.code)?lang=\(v.language)&fait=reserve", type: .normal)
         } catch let error as AgendaError {
-            return refuse(english ? error.english : error.french, Self.status(of: error))
+            return refuse(english ? error.english : error.french, APIError(error).status)
         }
     }
 
@@ -269,7 +261,7 @@ struct SelfBookingPages: ConsolePagesUser {
             _ = try await office.database.cancelSelfBooking(code: code, now: office.clock())
             return .redirect(to: "/rendez-vous/\(code)?lang=\(v.language)&fait=annule", type: .normal)
         } catch let error as AgendaError {
-            return managePage(v, found, done: nil, error: v.language == "en" ? error.english : error.french, status: Self.status(of: error))
+            return managePage(v, found, done: nil, error: v.language == "en" ? error.english : error.french, status: APIError(error).status)
         }
     }
 
@@ -288,7 +280,7 @@ struct SelfBookingPages: ConsolePagesUser {
             _ = try await office.database.moveSelfBooking(code: code, to: bookingRequest, structure: office.structure, now: office.clock())
             return .redirect(to: "/rendez-vous/\(code)?lang=\(v.language)&fait=deplace", type: .normal)
         } catch let error as AgendaError {
-            return formPage(v, slot: slot, choice: choice, typed: [:], error: v.language == "en" ? error.english : error.french, status: Self.status(of: error))
+            return formPage(v, slot: slot, choice: choice, typed: [:], error: v.language == "en" ? error.english : error.french, status: APIError(error).status)
         }
     }
 }
