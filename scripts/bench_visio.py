@@ -2,19 +2,26 @@
 """The visio benchmark: the room's engine (GStreamer webrtcbin in the daemon) calling the
 specialist's page in headless Chromium, against a Chromium ↔ Chromium call in the same run
 (two headless Chromiums, same fake camera at 30 fps, same size, VP8 + Opus), on loopback.
+Every end is given the same pictures: a 2-second clip recorded once per size (GStreamer's
+moving ball), looped — the room reads it as raw frames, each Chromium as its fake camera's
+file. (`--source test` compares as before: the room's videotestsrc, which alone costs ~17 % of a
+core at 720p where a camera costs next to nothing, against Chromium's own fake camera.)
 
 Prints, per resolution: call setup (admission → first remote picture on both sides; the
 baseline: offer → first picture on both sides), and the CPU the whole call uses (every
 process of both ends, as a share of one core) over a steady window, with ratios.
 
-Usage: scripts/bench_visio.py [--runs N] [--seconds S] [--resolutions 640x480,1280x720]
+Usage: scripts/bench_visio.py [--runs N] [--seconds S] [--resolutions 640x480,1280x720] [--source recording|test]
 Needs a release build (swift build -c release --product guichet) and scripts/setup.sh --tests.
 """
 import argparse
+import atexit
 import contextlib
 import http.server
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +45,29 @@ KEEP_SIZE = """for (const s of window.visioPeer.getSenders()) if (s.track && s.t
   const p = s.getParameters(); p.degradationPreference = 'maintain-resolution'; s.setParameters(p); }"""
 # Chromium's fake camera gives 20 fps unless told: both calls at 30, as the room sends.
 CAMERA = tuple(f if not f.startswith("--use-fake-device") else f + "=fps=30" for f in FAKE_DEVICES)
+# Set by main(): what every end's camera shows (the Chromium flags, the daemon's options).
+SOURCE = {"chromium": CAMERA, "daemon": ()}
+
+
+def record_clip(resolution, folder):
+    """Two seconds of GStreamer's moving ball at this size, 30 fps: raw I420 frames for the
+    room, the same frames in YUV4MPEG2 for Chromium's fake camera."""
+    width, height = resolution.split("x")
+    raw, y4m = Path(folder, f"clip-{resolution}.yuv"), Path(folder, f"clip-{resolution}.y4m")
+    subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", "num-buffers=60", "pattern=ball", "!",
+                    f"video/x-raw,format=I420,width={width},height={height},framerate=30/1", "!", "tee", "name=t",
+                    "!", "queue", "!", "y4menc", "!", "filesink", f"location={y4m}",
+                    "t.", "!", "queue", "!", "filesink", f"location={raw}"], check=True)
+    return raw, y4m
+
+
+def use_source(source, resolution, folder):
+    if source == "test":
+        SOURCE.update(chromium=CAMERA, daemon=())
+        return "the room's videotestsrc ball; Chromium's own fake camera"
+    raw, y4m = record_clip(resolution, folder)
+    SOURCE.update(chromium=CAMERA + (f"--use-file-for-fake-video-capture={y4m}",), daemon=("--visio-test-video", str(raw)))
+    return "the same recorded clip at every end"
 
 BASELINE_PAGE = """<!doctype html><html><body>
 <video id="remote" autoplay muted playsinline></video>
@@ -98,13 +128,14 @@ def cpu_seconds(pids):
     return total
 
 
-def cpu_share(pids_of, seconds):
-    """Share of one core used by the processes `pids_of()` returns, over `seconds`."""
-    pids = pids_of()
-    before, started = cpu_seconds(pids), time.time()
+def cpu_share(seconds, *ends):
+    """Share of one core used by each end over `seconds`: an end is a function giving its
+    processes' ids (asked again at the end, for processes started meanwhile)."""
+    pids = [set(end()) for end in ends]
+    before, started = [cpu_seconds(p) for p in pids], time.time()
     time.sleep(seconds)
-    pids = set(pids) | set(pids_of())
-    return (cpu_seconds(pids) - before) / (time.time() - started)
+    pids = [p | set(end()) for p, end in zip(pids, ends)]
+    return [(cpu_seconds(p) - b) / (time.time() - started) for p, b in zip(pids, before)]
 
 
 @contextlib.contextmanager
@@ -113,12 +144,12 @@ def room_and_page(resolution, *extra):
     Chromium with a fake camera for the specialist."""
     with tempfile.TemporaryDirectory(prefix="guichet-bench-visio-") as data:
         d = Daemon(data)
-        d.args = VISIO_ARGS + ["--visio-resolution", resolution, *extra]
+        d.args = VISIO_ARGS + ["--visio-resolution", resolution, *SOURCE["daemon"], *extra]
         d.start()
         booking = book_visio(d)
         token = link_token(d, booking)
         restart_at(d, instant(booking["start"]) - 120)
-        driver = chromium(*CAMERA)
+        driver = chromium(*SOURCE["chromium"])
         try:
             yield d, booking, token, driver
         finally:
@@ -157,7 +188,7 @@ def engine_call(resolution, runs, seconds):
                 time.sleep(3)  # past the ramp-up
                 size = driver.execute_script("const v = document.getElementById('distant'); return v.videoWidth + 'x' + v.videoHeight")
                 frames = (page_frames(driver), room(d)["videoFrames"])
-                cpu = cpu_share(lambda: [d.proc.pid] + browser_pids(driver), seconds)
+                cpu = cpu_share(seconds, lambda: [d.proc.pid], lambda: browser_pids(driver))
                 frames = (page_frames(driver) - frames[0], room(d)["videoFrames"] - frames[1], size)
             d.form_post("/salle/visio/raccrocher", {})
             wait_for(lambda: driver.find_element(By.ID, "fin").is_displayed(), 10, what="hang-up")
@@ -215,7 +246,7 @@ def baseline_call(resolution, runs, seconds, stamps=False):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     setups, cpu, frames = [], None, None
-    caller, callee = chromium(*CAMERA), chromium(*CAMERA)
+    caller, callee = chromium(*SOURCE["chromium"]), chromium(*SOURCE["chromium"])
     try:
         for run in range(runs):
             for side in (caller, callee):
@@ -240,7 +271,7 @@ def baseline_call(resolution, runs, seconds, stamps=False):
                 time.sleep(3)
                 sizes = [side.execute_script("return window.size()") for side in (caller, callee)]
                 before = [side.execute_script("return window.frames()") for side in (caller, callee)]
-                cpu = cpu_share(lambda: browser_pids(caller) + browser_pids(callee), seconds)
+                cpu = cpu_share(seconds, lambda: browser_pids(caller), lambda: browser_pids(callee))
                 after = [side.execute_script("return window.frames()") for side in (caller, callee)]
                 frames = (after[0] - before[0], after[1] - before[1], *sizes)
             for side in (caller, callee):
@@ -261,27 +292,34 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--resolutions", default="640x480,1280x720")
+    parser.add_argument("--source", choices=("recording", "test"), default="recording",
+                        help="recording: the same clip at every end (default); test: the room's test picture against Chromium's fake camera")
     args = parser.parse_args()
     if not Path(os.environ["GUICHET_BINARY"]).exists():
         sys.exit("build first: swift build -c release --product guichet")
     if os.environ.get("BENCH_TRACE"):
         os.environ["GUICHET_MEDIA_TRACE"] = "1"
     print(f"visio benchmark: {args.runs} calls per side and resolution, CPU over {args.seconds:.0f} s of steady call, loopback, {os.cpu_count()} cores")
+    clips = tempfile.mkdtemp(prefix="guichet-bench-clips-")
+    atexit.register(shutil.rmtree, clips, True)
     for resolution in args.resolutions.split(","):
+        pictures = use_source(args.source, resolution, clips)
         setups, page_first, room_first, cpu, frames = engine_call(resolution, args.runs, args.seconds)
         base_setups, base_cpu, base_frames = baseline_call(resolution, args.runs, args.seconds)
-        print(f"\n{resolution} @ 30 fps, VP8 + Opus")
+        print(f"\n{resolution} @ 30 fps, VP8 + Opus — pictures: {pictures}")
         print(f"  setup, engine ↔ Chromium   p50 {p50(setups):6.0f} ms  max {max(setups):6.0f} ms"
               f"  (first picture: page {p50(page_first):.0f} ms, room {p50(room_first):.0f} ms after admission)")
         print(f"  the first call after the daemon's start: {setups[0]:.0f} ms, then {', '.join(f'{s:.0f}' for s in setups[1:])} ms"
               f"  → first / Chromium ↔ Chromium p50 {setups[0] / p50(base_setups):.2f}×   (goal < 700 ms, ≤ 1.0×)")
         print(f"  setup, Chromium ↔ Chromium p50 {p50(base_setups):6.0f} ms  max {max(base_setups):6.0f} ms (signalling through WebDriver)"
               f"  → ratio {p50(setups) / p50(base_setups):.2f}×   (goal < 700 ms)")
-        print(f"  CPU of the whole call, engine ↔ Chromium   {cpu * 100:5.0f} % of a core"
+        print(f"  CPU of the whole call, engine ↔ Chromium   {sum(cpu) * 100:5.0f} % of a core"
+              f" (the room's daemon {cpu[0] * 100:.0f} %, the page {cpu[1] * 100:.0f} %)"
               f"  ({frames[0]} and {frames[1]} frames in {args.seconds:.0f} s; the page received {frames[2]})")
-        print(f"  CPU of the whole call, Chromium ↔ Chromium {base_cpu * 100:5.0f} % of a core"
+        print(f"  CPU of the whole call, Chromium ↔ Chromium {sum(base_cpu) * 100:5.0f} % of a core"
+              f" (caller {base_cpu[0] * 100:.0f} %, callee {base_cpu[1] * 100:.0f} %)"
               f"  ({base_frames[0]} and {base_frames[1]} frames; received {base_frames[2]} and {base_frames[3]})"
-              f" → ratio {cpu / base_cpu:.2f}×   (goal ≤ 0.9)")
+              f" → ratio {sum(cpu) / sum(base_cpu):.2f}×   (goal ≤ 0.9)")
         to_page, to_room = engine_latency(resolution, args.seconds)
         base_one, base_two = baseline_call(resolution, 1, args.seconds, stamps=True)
         for label, values in (("room → page", to_page), ("page → room", to_room),

@@ -13,7 +13,7 @@ Prints for each call: the seconds without video after the cap (< 5 fps), when th
 came back (10 fps or more on average over 2 s, after the cap's first second), the sound concealed after the cap's first 5 s, and the seconds
 from the cap's end to the full picture at 25 fps or more; then the ratios.
 
-Usage: sudo scripts/bench_visio_cap.py [--cap-kbit 150] [--timeline]
+Usage: sudo scripts/bench_visio_cap.py [--cap-kbit 150] [--runs N] [--engine-only] [--timeline]
 Needs root (namespaces, tc), chromium and chromedriver (scripts/setup.sh --tests).
 """
 import argparse
@@ -220,33 +220,38 @@ def baseline_call(lan, server, spec, kbit, folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cap-kbit", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=1, help="calls per side")
+    parser.add_argument("--engine-only", action="store_true", help="no Chromium ↔ Chromium baseline (tuning the engine)")
     parser.add_argument("--timeline", action="store_true", help="print every sample")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root: network namespaces and tc")
     folder = Path(tempfile.mkdtemp(prefix="guichet-bench-cap-"))
     lan = Lan()
+    results = []
     try:
         server, spec = lan.add("srv", 1), lan.add("spec", 30)
-        results = {
-            "room engine → Chromium": summarise(engine_call(lan, server, spec, args.cap_kbit, folder, lambda port: f"http://{SERVER}:{port}"), 480),
-            "Chromium → Chromium": summarise(baseline_call(lan, server, spec, args.cap_kbit, folder), 480),
-        }
+        for run in range(args.runs):
+            calls = folder / f"run-{run}"
+            calls.mkdir()
+            results.append(("room engine → Chromium", summarise(engine_call(lan, server, spec, args.cap_kbit, calls, lambda port: f"http://{SERVER}:{port}"), 480)))
+            if not args.engine_only:
+                results.append(("Chromium → Chromium", summarise(baseline_call(lan, server, spec, args.cap_kbit, calls), 480)))
     finally:
         lan.close()
     print(f"Under a {args.cap_kbit} kbit/s cap (both ways) for {CAPPED} s, after {FREE} s free; freed for {AFTER} s. 640×480, VP8 + Opus.")
     print(f"{'call':26} {'no video':>9} {'video from':>11} {'height':>7} {'concealed':>10} {'full back':>10}")
-    for name, r in results.items():
+    for name, r in results:
         video_from = "never" if r["video_from_s"] is None else f"{r['video_from_s']} s"
         back = "never" if r["full_back_s"] is None else f"{r['full_back_s']} s"
         print(f"{name:26} {r['no_video_s']:>7.1f} s {video_from:>11} {r['height_capped']:>7} {r['concealed'] * 100:>9.1f} % {back:>10}")
-    engine, base = results["room engine → Chromium"], results["Chromium → Chromium"]
-    if engine["video_from_s"] is not None and base["video_from_s"]:
-        print(f"video back under the cap: {engine['video_from_s'] / base['video_from_s']:.2f}× Chromium's")
-    if engine["full_back_s"] is not None and base["full_back_s"]:
-        print(f"full picture after the cap: {engine['full_back_s'] / base['full_back_s']:.2f}× Chromium's")
+    for (_, engine), (_, base) in zip(results[::2], results[1::2]) if not args.engine_only else ():
+        if engine["video_from_s"] is not None and base["video_from_s"]:
+            print(f"video back under the cap: {engine['video_from_s'] / base['video_from_s']:.2f}× Chromium's")
+        if engine["full_back_s"] is not None and base["full_back_s"]:
+            print(f"full picture after the cap: {engine['full_back_s'] / base['full_back_s']:.2f}× Chromium's")
     if args.timeline:
-        for name, r in results.items():
+        for name, r in results:
             print(f"\n{name}")
             for row in r["rows"]:
                 print(f"  {row['t']:5.1f} s {row['phase']:7} {row['fps']:5.1f} fps {row['height']:4} px "

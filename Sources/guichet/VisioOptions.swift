@@ -18,6 +18,9 @@ struct VisioOptions: ParsableArguments {
     @Flag(help: ArgumentHelp("Gather ICE candidates on 127.0.0.1 too (tests on loopback only).", visibility: .hidden))
     var visioLoopback = false
 
+    @Option(help: ArgumentHelp("A recorded clip instead of the test picture: raw I420 frames at the sent size, 30 fps, looped (the visio benchmark only: the same clip as the browsers' fake camera).", visibility: .hidden))
+    var visioTestVideo: String?
+
     @Option(help: ArgumentHelp("The test sources' picture: ball (little to encode), zone-plate (a detailed moving picture: the benchmark under a bandwidth cap).", visibility: .hidden))
     var visioTestPattern = "ball"
 
@@ -38,6 +41,14 @@ struct VisioOptions: ParsableArguments {
             throw ValidationError("--visio-test-pattern: ball or zone-plate, not \(visioTestPattern)")
         }
         settings.sources = devices ? .devices() : .test(pattern: pattern)
+        if let clip = visioTestVideo {
+            let frame = size[0] * size[1] * 3 / 2
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int) ?? nil
+            guard !devices, let bytes, bytes > 0, bytes % frame == 0, !clip.contains("\"") else {
+                throw ValidationError("--visio-test-video: expected a file of raw I420 frames of \(visioResolution) (\(frame) bytes each), with --visio-media test; got \(clip)")
+            }
+            settings.sources = .recording(path: clip, width: size[0], height: size[1])
+        }
         // The room's screen and speaker with its camera; without one (test sources) nothing to show on.
         settings.display = devices
         if !devices { logger.notice("visio: no camera here, the room sends GStreamer test sources (--visio-media)") }
