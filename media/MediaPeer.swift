@@ -454,7 +454,8 @@ public final class MediaPeer: @unchecked Sendable {
         lastEncoded = (bytes, now)
         let before = adapter.quality
         let report = QualityAdapter.Report(
-            loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil)
+            loss: stats.loss, roundTrip: stats.roundTrip, sentKbps: sentKbps, receivedKbps: stats.receivedBitrate > 0 ? stats.receivedBitrate / 1000 : nil,
+            departedKbps: stats.sentBitrate > 0 ? stats.sentBitrate / 1000 : nil, delayGrowthMs: stats.twcc ? stats.delayGrowth * 1000 : nil)
         let after = adapter.update(report)
         if Self.traced { FileHandle.standardError.write(Data("guichet media: \(report) → \(after)\n".utf8)) }
         deliver(.network(loss: stats.loss, roundTrip: stats.roundTrip))

@@ -35,12 +35,19 @@ public struct QualityAdapter: Sendable {
         public var sentKbps: Double?
         /// kbit/s the far end received over the last second, every stream (TWCC; nil: unknown).
         public var receivedKbps: Double?
+        /// kbit/s those same packets left at (TWCC; nil: unknown): above `receivedKbps`, a queue
+        /// on the way is spreading them out.
+        public var departedKbps: Double?
+        /// Milliseconds: TWCC's mean growth of the packets' spacing on the way (nil: unknown).
+        public var delayGrowthMs: Double?
 
-        public init(loss: Double, roundTrip: Double, sentKbps: Double? = nil, receivedKbps: Double? = nil) {
+        public init(loss: Double, roundTrip: Double, sentKbps: Double? = nil, receivedKbps: Double? = nil, departedKbps: Double? = nil, delayGrowthMs: Double? = nil) {
             self.loss = loss
             self.roundTrip = roundTrip
             self.sentKbps = sentKbps
             self.receivedKbps = receivedKbps
+            self.departedKbps = departedKbps
+            self.delayGrowthMs = delayGrowthMs
         }
     }
 
@@ -96,9 +103,13 @@ public struct QualityAdapter: Sendable {
 
     /// The new quality after one second's report; unchanged when nothing needs to move.
     public mutating func update(_ report: Report) -> SendQuality {
-        // The round trip is the far end's reports on the picture: with the video off it is the
-        // last one, frozen (a full queue's 0.34 s kept the video off for good in the field).
-        let roundTrip = quality.video ? report.roundTrip : 0
+        // With transport-wide feedback the queue is read from it (below), not from the receiver
+        // reports' round trip: that one goes stale — after a cap it read 0.149 s second after
+        // second for a minute on a freed 1 ms link, and kept the picture small for good.
+        // Without it, the round trip is the far end's reports on the picture: with the video off
+        // it is the last one, frozen (a full queue's 0.34 s kept the video off in the field).
+        let queueing = Self.queueing(report)
+        let roundTrip = quality.video && report.departedKbps == nil ? report.roundTrip : 0
         if roundTrip > 0 { baseRoundTrip = min(baseRoundTrip ?? roundTrip, roundTrip) }
         let base = baseRoundTrip ?? 0
         // 5 %: without retransmission here (webrtcbin 1.22 offers no RTX), each lost packet of
@@ -108,8 +119,8 @@ public struct QualityAdapter: Sendable {
         // ~10 s after a cap was lifted), and each cost a cut and seconds of smaller picture.
         let longRoundTrip = roundTrip > 0.5 || (roundTrip > 0 && roundTrip > base + 0.25)
         defer { longRoundTripBefore = longRoundTrip }
-        let congested = report.loss > 0.05 || (longRoundTrip && longRoundTripBefore)
-        let clean = report.loss < 0.02 && roundTrip < 0.3 && roundTrip <= base + 0.1
+        let congested = report.loss > 0.05 || queueing || (longRoundTrip && longRoundTripBefore)
+        let clean = report.loss < 0.02 && !queueing && roundTrip < 0.3 && roundTrip <= base + 0.1
         var target = Double(quality.videoKbps)
         sinceCongestion = congested ? 0 : sinceCongestion + 1
         if congested {
@@ -227,6 +238,15 @@ public struct QualityAdapter: Sendable {
     private func proven(_ step: Int, _ report: Report) -> Bool {
         guard step >= 0, let received = report.receivedKbps else { return false }
         return received - Self.audioKbps >= Double(Self.ladder[step].minimumKbps) * 1.2
+    }
+
+    /// A queue fills on the way, by the far end's transport-wide feedback: the packets reached
+    /// it spread out (received over a tenth below the rate they left at, the same packets) while
+    /// their spacing kept growing. Under a 150 kbit/s cap this showed a second or two before the
+    /// first loss (left 145, received 110, +3.9 ms); a free link stayed within 5 % and ±0.1 ms.
+    static func queueing(_ report: Report) -> Bool {
+        guard let departed = report.departedKbps, departed > 0, let received = report.receivedKbps else { return false }
+        return departed - received > 0.1 * departed && (report.delayGrowthMs ?? 0) > 0.5
     }
 
     /// Calm seconds before the picture steps up on a quiet picture's word alone.

@@ -12,18 +12,26 @@ public struct SendStats: Sendable, Equatable {
     public let twcc: Bool
     /// bit/s as received by the far end (TWCC), 0 when unknown.
     public let receivedBitrate: Double
+    /// bit/s as sent, over the same packets as `receivedBitrate` (TWCC), 0 when unknown: the two
+    /// differ when a queue on the way spreads the packets out, before it overflows into loss.
+    public let sentBitrate: Double
+    /// Seconds: TWCC's mean growth of the packets' spacing on arrival against their spacing on
+    /// departure (`avg-delta-of-delta`); above zero while a queue on the way fills.
+    public let delayGrowth: Double
 
-    public init(loss: Double, roundTrip: Double, twcc: Bool, receivedBitrate: Double) {
+    public init(loss: Double, roundTrip: Double, twcc: Bool, receivedBitrate: Double, sentBitrate: Double = 0, delayGrowth: Double = 0) {
         self.loss = loss
         self.roundTrip = roundTrip
         self.twcc = twcc
         self.receivedBitrate = receivedBitrate
+        self.sentBitrate = sentBitrate
+        self.delayGrowth = delayGrowth
     }
 
     /// Reads `get-stats`' reply: one structure per statistic, by id. Nil before any report.
     init?(webrtcStats reply: UnsafePointer<GstStructure>) {
         var (fractionLost, roundTrip, haveRemote) = (0.0, 0.0, false)
-        var (twccLoss, twccReceived, haveTWCC) = (0.0, 0.0, false)
+        var (twccLoss, twccReceived, twccSent, twccGrowth, haveTWCC) = (0.0, 0.0, 0.0, 0.0, false)
         for stat in Self.structures(in: reply) {
             var type: gint = 0
             if gst_structure_get_enum(stat, "type", gst_webrtc_stats_type_get_type(), &type) != 0,
@@ -40,11 +48,15 @@ public struct SendStats: Sendable, Equatable {
                 }
                 var received: guint = 0
                 if gst_structure_get_uint(twcc, "bitrate-recv", &received) != 0 { twccReceived = Double(received) }
+                var sent: guint = 0
+                if gst_structure_get_uint(twcc, "bitrate-sent", &sent) != 0 { twccSent = Double(sent) }
+                var growth: gint64 = 0
+                if gst_structure_get_int64(twcc, "avg-delta-of-delta", &growth) != 0 { twccGrowth = Double(growth) / 1e9 }
             }
         }
         guard haveRemote || haveTWCC else { return nil }
         let loss = haveTWCC ? twccLoss / 100 : fractionLost
-        self.init(loss: min(1, max(0, loss)), roundTrip: max(0, roundTrip), twcc: haveTWCC, receivedBitrate: twccReceived)
+        self.init(loss: min(1, max(0, loss)), roundTrip: max(0, roundTrip), twcc: haveTWCC, receivedBitrate: twccReceived, sentBitrate: twccSent, delayGrowth: twccGrowth)
     }
 
     private static func structures(in reply: UnsafePointer<GstStructure>) -> [UnsafePointer<GstStructure>] {

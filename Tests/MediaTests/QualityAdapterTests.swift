@@ -160,4 +160,33 @@ struct QualityAdapterTests {
         for _ in 0..<10 { _ = still.update(QualityAdapter.Report(loss: 0, roundTrip: 0.02, sentKbps: 100)) }
         #expect(still.quality.videoKbps <= 450 && still.quality.width == 640 && !still.quality.reduced)
     }
+    /// Transport-wide feedback, as read under the cap benchmark (2026-12-04): a filling queue
+    /// cuts before anything is lost, a free link at full rate holds, and a stale long round trip
+    /// in the receiver reports (0.149 s every second on a freed 1 ms link) stops nothing.
+    @Test func theFarEndsTransportFeedbackShowsTheQueueBeforeTheLossAndOutranksAStaleRoundTrip() {
+        var capped = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        for _ in 0..<3 { _ = capped.update(QualityAdapter.Report(loss: 0, roundTrip: 0.001, sentKbps: 1200, receivedKbps: 1217, departedKbps: 1216, delayGrowthMs: -0.002)) }
+        #expect(capped.quality.videoKbps == 1200)
+        let filling = capped.update(QualityAdapter.Report(loss: 0, roundTrip: 0.001, sentKbps: 124, receivedKbps: 110, departedKbps: 145, delayGrowthMs: 3.9))
+        #expect(filling.videoKbps < 110, "\(filling)")
+        // Spread out but not growing (a queue draining, a burst): not a queue filling.
+        var draining = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        #expect(draining.update(QualityAdapter.Report(loss: 0, roundTrip: 0.001, sentKbps: 1200, receivedKbps: 1000, departedKbps: 1200, delayGrowthMs: -2.4)).videoKbps == 1200)
+        var free = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        for (received, departed, growth) in [(1217.0, 1216.0, -0.002), (1150, 1151, 0.0007), (1164, 1218, -0.005), (1133, 1134, 0.0016)] {
+            #expect(free.update(QualityAdapter.Report(loss: 0, roundTrip: 0.001, sentKbps: 1200, receivedKbps: received, departedKbps: departed, delayGrowthMs: growth)).videoKbps == 1200)
+        }
+        // After a severe cap, the freed link: the receiver reports' round trip stays at 0.149 s
+        // while the feedback says nothing is queued. The picture comes back to full size.
+        var freed = QualityAdapter(maxKbps: 1200, width: 640, height: 480)
+        _ = freed.update(QualityAdapter.Report(loss: 0.8, roundTrip: 0.001, sentKbps: 1200, receivedKbps: 119, departedKbps: 978, delayGrowthMs: 7.2))
+        #expect(freed.quality.width == 160)
+        var seconds = 0
+        while freed.quality.width < 640 && seconds < 30 {
+            let sent = Double(freed.quality.videoKbps)
+            _ = freed.update(QualityAdapter.Report(loss: 0, roundTrip: 0.149, sentKbps: sent, receivedKbps: sent + 40, departedKbps: sent + 40, delayGrowthMs: 0.01))
+            seconds += 1
+        }
+        #expect(freed.quality.width == 640 && seconds <= 10, "\(seconds) s: \(freed.quality)")
+    }
 }
