@@ -320,9 +320,13 @@ void guichet_webrtc_stopping(GstElement *webrtc) {
     g_mutex_unlock(&w->lock);
 }
 
+/* data: two counters, the bytes and the key frames the encoder produced. */
 static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
     GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (buffer) __atomic_fetch_add((volatile gint64 *)data, (gint64)gst_buffer_get_size(buffer), __ATOMIC_RELAXED);
+    volatile gint64 *counters = data;
+    if (!buffer) return GST_PAD_PROBE_OK;
+    __atomic_fetch_add(&counters[0], (gint64)gst_buffer_get_size(buffer), __ATOMIC_RELAXED);
+    if (!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) __atomic_fetch_add(&counters[1], 1, __ATOMIC_RELAXED);
     return GST_PAD_PROBE_OK;
 }
 

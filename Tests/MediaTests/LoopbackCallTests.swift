@@ -175,6 +175,32 @@ import Testing
         call.peer.stop()
     }
 
+    /// At a low rate (a narrow link: the ladder's smaller pictures) the encoder gives a key frame
+    /// every second, so that a lost packet freezes the far end's picture for a second at most;
+    /// back at a good rate it does not.
+    @Test func atALowRateAKeyFrameComesEverySecond() throws {
+        var settings = Call.settings()
+        settings.adaptive = false  // this test drives the quality itself
+        let call = try Call(settings: settings)
+        try call.start()
+        #expect(call.wait { call.peer.videoFrames > 30 })
+        func keyFrames(over seconds: Double) -> Int64 {
+            let before = call.room.videoKeyFramesEncoded
+            Thread.sleep(forTimeInterval: seconds)
+            return call.room.videoKeyFramesEncoded - before
+        }
+        let first = keyFrames(over: 3.5)
+        call.room.apply(SendQuality(videoKbps: 150, width: 160, height: 120, video: true, reduced: true))
+        Thread.sleep(forTimeInterval: 1)
+        let low = keyFrames(over: 3.5)
+        call.room.apply(SendQuality(videoKbps: 600, width: 320, height: 240, video: true, reduced: true))
+        Thread.sleep(forTimeInterval: 1)
+        let high = keyFrames(over: 3.5)
+        #expect(first <= 1 && low >= 3 && high <= 1, "key frames in 3.5 s: \(first) at the start, \(low) at 150 kbit/s, \(high) at 600")
+        call.room.stop()
+        call.peer.stop()
+    }
+
     /// What the encoder steadily sends, kbit/s: the median of four one-second windows (one may
     /// hold a key frame). Four seconds at the high rate is also what showed libvpx's default
     /// VBR rate control keeping ~900 kbit/s for a 150 target (after two, it reached ~300: CI

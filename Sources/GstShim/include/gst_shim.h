@@ -60,8 +60,8 @@ int guichet_webrtc_allow_loopback(GstElement *webrtc);
  * descriptions then carry. Call before the first offer. */
 void guichet_webrtc_set_certificate(GstElement *webrtc, const char *pem, const char *fingerprint);
 
-/* Adds the size of every buffer leaving `element`'s src pad to `bytes` (the encoder's real
- * output, whatever its target says). */
+/* Counts what leaves `element`'s src pad: bytes[0] the size of every buffer (the encoder's real
+ * output, whatever its target says), bytes[1] its key frames. */
 int guichet_count_output(GstElement *element, volatile gint64 *bytes);
 
 /* The chat channel: created by the offerer before the offer; the answerer receives it. */
