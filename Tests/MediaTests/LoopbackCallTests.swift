@@ -189,14 +189,14 @@ import Testing
             Thread.sleep(forTimeInterval: seconds)
             return call.room.videoKeyFramesEncoded - before
         }
-        let first = keyFrames(over: 3.5)
+        let first = keyFrames(over: 4.5)
         call.room.apply(SendQuality(videoKbps: 150, width: 160, height: 120, video: true, reduced: true))
         Thread.sleep(forTimeInterval: 1)
-        let low = keyFrames(over: 3.5)
+        let low = keyFrames(over: 4.5)
         call.room.apply(SendQuality(videoKbps: 600, width: 320, height: 240, video: true, reduced: true))
         Thread.sleep(forTimeInterval: 1)
-        let high = keyFrames(over: 3.5)
-        #expect(first <= 1 && low >= 3 && high <= 1, "key frames in 3.5 s: \(first) at the start, \(low) at 150 kbit/s, \(high) at 600")
+        let high = keyFrames(over: 4.5)
+        #expect(first <= 1 && low >= 3 && high <= 1, "key frames in 4.5 s (one a second expected at the low rate; a loaded machine encodes fewer frames): \(first) at the start, \(low) at 150 kbit/s, \(high) at 600")
         call.room.stop()
         call.peer.stop()
     }
