@@ -43,7 +43,7 @@ struct VisioOptions: ParsableArguments {
         settings.sources = devices ? .devices() : .test(pattern: pattern)
         if let clip = visioTestVideo {
             let frame = size[0] * size[1] * 3 / 2
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int) ?? nil
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: clip))?[.size] as? Int
             guard !devices, let bytes, bytes > 0, bytes % frame == 0, !clip.contains("\"") else {
                 throw ValidationError("--visio-test-video: expected a file of raw I420 frames of \(visioResolution) (\(frame) bytes each), with --visio-media test; got \(clip)")
             }
