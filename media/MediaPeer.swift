@@ -176,6 +176,8 @@ public final class MediaPeer: @unchecked Sendable {
             gst_object_unref(valve)
             _ = stampLatencies()
         }
+        guichet_webrtc_prefer_upstream_caps(found)
+        guichet_webrtc_pace_ice_checks(found, 5)
         if settings.allowLoopback, guichet_webrtc_allow_loopback(found) != 0 {
             throw MediaError(description: "cannot add the loopback address to the ICE agent")
         }
@@ -192,6 +194,14 @@ public final class MediaPeer: @unchecked Sendable {
         // in the first offer otherwise, even though the room then uses its own).
         for factory in ["dtlsdec", "decodebin", "rtpvp8depay", "vp8dec", "rtph264depay", "openh264dec", "h264parse", "rtpopusdepay", "opusdec", "queue", "fakesink"] {
             if let element = gst_element_factory_make(factory, nil) { gst_object_unref(element) }
+        }
+        // The room's own sources' plugins (the rehearsal below uses test sources): built, never
+        // started, so no camera or microphone opens. A failure shows at the call, with its reason.
+        for source in [settings.sources.video, settings.sources.audio] {
+            var error: UnsafeMutablePointer<GError>?
+            let bin = gst_parse_bin_from_description(source, 1, &error)
+            if let error { g_error_free(error) }
+            if let bin { gst_object_unref(bin) }
         }
         // The codecs' own start (their tables, their first frame): a few frames through each, to
         // the end. (Not openh264's encoder: its flush at the end prints an error to the console.)
@@ -215,28 +225,50 @@ public final class MediaPeer: @unchecked Sendable {
         return failures
     }
 
-    /// A call's start up to its offer, on test sources (the camera stays closed) with nobody at
-    /// the other end: what only a running call did the first time — the pipeline's start, the
-    /// chat channel's SCTP stack, the offer with the certificate's fingerprint, ICE's sockets —
-    /// cost the first call of the day ~60 ms more than the others.
+    /// A whole call, the room calling itself on loopback with test sources (the camera stays
+    /// closed, nothing leaves the machine) until each end decodes a picture: what only a
+    /// running call did the first time — the pipeline's start, the chat channel's SCTP stack,
+    /// the offer with the certificate's fingerprint, ICE's sockets, the first DTLS handshake
+    /// and SRTP keys, the receiving side's jitter buffer and decoders — cost the first call of
+    /// the day ~100 ms more than the others when the rehearsal stopped at the offer.
     private static func rehearse(_ settings: MediaSettings, preset: String) {
         var settings = settings
         (settings.preset, settings.sources, settings.display, settings.adaptive, settings.stamps, settings.conference) =
             (preset, .test(), false, false, false, nil)
-        let offered = DispatchSemaphore(value: 0)
-        final class Box: @unchecked Sendable { weak var peer: MediaPeer? }
-        let box = Box()
-        guard let peer = try? MediaPeer(settings: settings, onEvent: { event in
+        (settings.allowLoopback, settings.stunServer, settings.turnServer, settings.relayOnly) = (true, nil, nil, false)
+        final class Ends: @unchecked Sendable {
+            weak var room: MediaPeer?
+            weak var far: MediaPeer?
+            let pictures = DispatchSemaphore(value: 0)
+        }
+        let ends = Ends()
+        let room = try? MediaPeer(settings: settings) { event in
             switch event {
-            case .negotiationNeeded: box.peer?.createOffer()
-            case .localDescription: offered.signal()
+            case .negotiationNeeded: ends.room?.createOffer()
+            case .localDescription(let sdp):
+                _ = try? ends.far?.setRemoteDescription(sdp, isAnswer: false)
+                ends.far?.createAnswer()
+            case .iceCandidate(let mline, let candidate): _ = try? ends.far?.addCandidate(mline: mline, candidate)
+            case .remoteMedia("video"): ends.pictures.signal()
             default: break
             }
-        }) else { return }
-        box.peer = peer
-        guard (try? peer.start(offerer: true)) != nil else { return }
-        _ = offered.wait(timeout: .now() + 3)
-        peer.stop(reason: nil)
+        }
+        let far = try? MediaPeer(settings: settings) { event in
+            switch event {
+            case .localDescription(let sdp): _ = try? ends.room?.setRemoteDescription(sdp, isAnswer: true)
+            case .iceCandidate(let mline, let candidate): _ = try? ends.room?.addCandidate(mline: mline, candidate)
+            case .remoteMedia("video"): ends.pictures.signal()
+            default: break
+            }
+        }
+        guard let room, let far else { return }
+        (ends.room, ends.far) = (room, far)
+        defer {
+            room.stop(reason: nil)
+            far.stop(reason: nil)
+        }
+        guard (try? far.start(offerer: false)) != nil, (try? room.start(offerer: true)) != nil else { return }
+        for _ in 0..<2 where ends.pictures.wait(timeout: .now() + 3) == .timedOut { return }
     }
 
     /// Runs a short pipeline until its end (at most 5 s); failures are only a slower first call.

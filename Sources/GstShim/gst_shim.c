@@ -239,6 +239,69 @@ void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char
     g_signal_emit_by_name(webrtc, "add-ice-candidate", mline, candidate);
 }
 
+/* The payloader feeding a webrtcbin sink pad: the first element upstream (through a capsfilter
+ * or two) with RTP payloaders' "ssrc" and "pt" properties. */
+static GstElement *payloader_feeding(GstPad *sink) {
+    GstPad *pad = gst_pad_get_peer(sink);
+    for (int hops = 0; pad && hops < 4; hops++) {
+        GstElement *element = gst_pad_get_parent_element(pad);
+        gst_object_unref(pad);
+        pad = NULL;
+        if (!element) return NULL;
+        GObjectClass *class = G_OBJECT_GET_CLASS(element);
+        if (g_object_class_find_property(class, "ssrc") && g_object_class_find_property(class, "pt")) return element;
+        GstPad *in = gst_element_get_static_pad(element, "sink");
+        gst_object_unref(element);
+        if (!in) return NULL;
+        pad = gst_pad_get_peer(in);
+        gst_object_unref(in);
+    }
+    if (pad) gst_object_unref(pad);
+    return NULL;
+}
+
+static void prefer_upstream_caps(GstPad *sink) {
+    GstElement *payloader = payloader_feeding(sink);
+    if (!payloader) return;
+    GstCaps *caps = gst_pad_peer_query_caps(sink, NULL);
+    GstWebRTCRTPTransceiver *transceiver = NULL;
+    g_object_get(sink, "transceiver", &transceiver, NULL);
+    GstStructure *s = caps && gst_caps_get_size(caps) == 1 ? gst_caps_get_structure(caps, 0) : NULL;
+    if (transceiver && s && gst_structure_has_field(s, "encoding-name") && gst_structure_has_field_typed(s, "payload", G_TYPE_INT)) {
+        guint32 ssrc = g_random_int_range(1, G_MAXINT32);
+        g_object_set(payloader, "ssrc", ssrc, NULL);
+        caps = gst_caps_make_writable(caps);
+        gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+        g_object_set(transceiver, "codec-preferences", caps, NULL);
+    }
+    if (transceiver) gst_object_unref(transceiver);
+    if (caps) gst_caps_unref(caps);
+    gst_object_unref(payloader);
+}
+
+void guichet_webrtc_prefer_upstream_caps(GstElement *webrtc) {
+    GstIterator *pads = gst_element_iterate_sink_pads(webrtc);
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(pads, &item) == GST_ITERATOR_OK) {
+        prefer_upstream_caps(g_value_get_object(&item));
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(pads);
+}
+
+void guichet_webrtc_pace_ice_checks(GstElement *webrtc, unsigned milliseconds) {
+    GObject *ice = NULL;
+    NiceAgent *agent = NULL;
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (!ice) return;
+    g_object_get(ice, "agent", &agent, NULL);
+    g_object_unref(ice);
+    if (!agent) return;
+    g_object_set(agent, "stun-pacing-timer", milliseconds, NULL);
+    g_object_unref(agent);
+}
+
 int guichet_webrtc_allow_loopback(GstElement *webrtc) {
     GObject *ice = NULL;
     NiceAgent *agent = NULL;

@@ -283,6 +283,24 @@ import Testing
         call.peer.stop()
     }
 
+    /// webrtcbin would wait for every encoder's first output before it offers (a camera's start
+    /// and the first key frame, on the first call's path): the room offers at once, each media
+    /// line naming the stream that will come.
+    @Test func aCameraThatHasNotDeliveredYetDoesNotHoldTheOfferBack() throws {
+        var settings = Call.settings()
+        settings.sources = .devices(video: "videotestsrc is-live=true ! valve drop=true", audio: "audiotestsrc is-live=true wave=ticks")
+        let call = try Call(settings: settings, peerSettings: Call.settings())
+        try call.start()
+        #expect(call.wait(10) { call.peer.audioBuffers > 10 }, "\(call.shared.log.withLock { $0.suffix(10) })")
+        #expect(call.room.videoBytesEncoded == 0)
+        let offer = call.shared.log.withLock { $0.first { $0.hasPrefix("room localDescription") } } ?? ""
+        let sections = offer.components(separatedBy: "m=").dropFirst()
+        let media = sections.filter { $0.hasPrefix("video") || $0.hasPrefix("audio") }
+        #expect(media.count == 2 && media.allSatisfy { $0.contains("a=ssrc:") }, "\(offer)")
+        call.room.stop()
+        call.peer.stop()
+    }
+
     @Test func anUnknownPresetIsRefused() {
         var settings = MediaSettings()
         settings.preset = "../../etc/passwd"
