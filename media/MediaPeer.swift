@@ -176,8 +176,8 @@ public final class MediaPeer: @unchecked Sendable {
             gst_object_unref(valve)
             _ = stampLatencies()
         }
-        guichet_webrtc_prefer_upstream_caps(found)
         guichet_webrtc_pace_ice_checks(found, 5)
+        guichet_webrtc_ask_far_start_rate(found, UInt32(settings.videoKbps))
         if settings.allowLoopback, guichet_webrtc_allow_loopback(found) != 0 {
             throw MediaError(description: "cannot add the loopback address to the ICE agent")
         }

@@ -164,6 +164,43 @@ static void fix_fingerprints(GstElement *webrtc, GstSDPMessage *sdp) {
     }
 }
 
+/* Asks the far end's browser to start its video at the room's own rate (`x-google-start-bitrate`,
+ * read by Chromium, ignored by other stacks): from its default 300 kbit/s, Chromium drops its
+ * first frames of a 720p camera and scales down before it sends one, which held the room's
+ * first picture ~100–200 ms behind the page's. Only the description sent carries it, not
+ * webrtcbin's own local one. */
+static void ask_start_rate(GstElement *webrtc, GstSDPMessage *sdp) {
+    guint kbps = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(webrtc), "guichet-far-start-kbps"));
+    if (!kbps) return;
+    for (guint m = 0; m < gst_sdp_message_medias_len(sdp); m++) {
+        GstSDPMedia *media = (GstSDPMedia *)gst_sdp_message_get_media(sdp, m);
+        if (g_strcmp0(gst_sdp_media_get_media(media), "video") || !gst_sdp_media_formats_len(media)) continue;
+        const gchar *format = gst_sdp_media_get_format(media, 0);
+        gchar *prefix = g_strdup_printf("%s ", format);
+        gboolean merged = FALSE;
+        for (guint a = 0; a < gst_sdp_media_attributes_len(media) && !merged; a++) {
+            const GstSDPAttribute *attribute = gst_sdp_media_get_attribute(media, a);
+            if (g_strcmp0(attribute->key, "fmtp") || !attribute->value || !g_str_has_prefix(attribute->value, prefix)) continue;
+            gchar *value = g_strdup_printf("%s;x-google-start-bitrate=%u", attribute->value, kbps);
+            GstSDPAttribute replaced;
+            gst_sdp_attribute_set(&replaced, "fmtp", value);
+            gst_sdp_media_replace_attribute(media, a, &replaced);
+            g_free(value);
+            merged = TRUE;
+        }
+        if (!merged) {
+            gchar *value = g_strdup_printf("%sx-google-start-bitrate=%u", prefix, kbps);
+            gst_sdp_media_add_attribute(media, "fmtp", value);
+            g_free(value);
+        }
+        g_free(prefix);
+    }
+}
+
+void guichet_webrtc_ask_far_start_rate(GstElement *webrtc, unsigned kbps) {
+    g_object_set_data(G_OBJECT(webrtc), "guichet-far-start-kbps", GUINT_TO_POINTER(kbps));
+}
+
 static void on_description_created(GstPromise *promise, gpointer data) {
     GstElement *webrtc = data;
     Watch *w = watch_of(webrtc);
@@ -184,9 +221,13 @@ static void on_description_created(GstPromise *promise, gpointer data) {
     g_signal_emit_by_name(webrtc, "set-local-description", description, set);
     gst_promise_interrupt(set);
     gst_promise_unref(set);
-    gchar *text = gst_sdp_message_as_text(description->sdp);
+    GstSDPMessage *sent = NULL;
+    gst_sdp_message_copy(description->sdp, &sent);
+    ask_start_rate(webrtc, sent);
+    gchar *text = gst_sdp_message_as_text(sent);
     emit(w, GUICHET_EVENT_LOCAL_DESCRIPTION, 0, text);
     g_free(text);
+    gst_sdp_message_free(sent);
     gst_webrtc_session_description_free(description);
     gst_object_unref(webrtc);
 }
@@ -237,57 +278,6 @@ int guichet_webrtc_set_remote(GstElement *webrtc, int answer, const char *sdp) {
 
 void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char *candidate) {
     g_signal_emit_by_name(webrtc, "add-ice-candidate", mline, candidate);
-}
-
-/* The payloader feeding a webrtcbin sink pad: the first element upstream (through a capsfilter
- * or two) with RTP payloaders' "ssrc" and "pt" properties. */
-static GstElement *payloader_feeding(GstPad *sink) {
-    GstPad *pad = gst_pad_get_peer(sink);
-    for (int hops = 0; pad && hops < 4; hops++) {
-        GstElement *element = gst_pad_get_parent_element(pad);
-        gst_object_unref(pad);
-        pad = NULL;
-        if (!element) return NULL;
-        GObjectClass *class = G_OBJECT_GET_CLASS(element);
-        if (g_object_class_find_property(class, "ssrc") && g_object_class_find_property(class, "pt")) return element;
-        GstPad *in = gst_element_get_static_pad(element, "sink");
-        gst_object_unref(element);
-        if (!in) return NULL;
-        pad = gst_pad_get_peer(in);
-        gst_object_unref(in);
-    }
-    if (pad) gst_object_unref(pad);
-    return NULL;
-}
-
-static void prefer_upstream_caps(GstPad *sink) {
-    GstElement *payloader = payloader_feeding(sink);
-    if (!payloader) return;
-    GstCaps *caps = gst_pad_peer_query_caps(sink, NULL);
-    GstWebRTCRTPTransceiver *transceiver = NULL;
-    g_object_get(sink, "transceiver", &transceiver, NULL);
-    GstStructure *s = caps && gst_caps_get_size(caps) == 1 ? gst_caps_get_structure(caps, 0) : NULL;
-    if (transceiver && s && gst_structure_has_field(s, "encoding-name") && gst_structure_has_field_typed(s, "payload", G_TYPE_INT)) {
-        guint32 ssrc = g_random_int_range(1, G_MAXINT32);
-        g_object_set(payloader, "ssrc", ssrc, NULL);
-        caps = gst_caps_make_writable(caps);
-        gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
-        g_object_set(transceiver, "codec-preferences", caps, NULL);
-    }
-    if (transceiver) gst_object_unref(transceiver);
-    if (caps) gst_caps_unref(caps);
-    gst_object_unref(payloader);
-}
-
-void guichet_webrtc_prefer_upstream_caps(GstElement *webrtc) {
-    GstIterator *pads = gst_element_iterate_sink_pads(webrtc);
-    GValue item = G_VALUE_INIT;
-    while (gst_iterator_next(pads, &item) == GST_ITERATOR_OK) {
-        prefer_upstream_caps(g_value_get_object(&item));
-        g_value_reset(&item);
-    }
-    g_value_unset(&item);
-    gst_iterator_free(pads);
 }
 
 void guichet_webrtc_pace_ice_checks(GstElement *webrtc, unsigned milliseconds) {

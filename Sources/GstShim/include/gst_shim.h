@@ -52,13 +52,9 @@ void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char
  * before the pipeline leaves NULL. */
 void guichet_aggregators_keep_time(GstElement *bin);
 
-/* Lets the first offer go before the first frame is encoded. webrtcbin otherwise waits for
- * caps on every sink pad, which come with each encoder's first output: the camera's start and
- * the first key frame (40–115 ms measured on a recorded clip, more with a real camera). Each
- * transceiver fed by a payloader behind fixed RTP caps (the presets' capsfilters) gets those
- * caps as its codec preferences, with an SSRC chosen here and given to the payloader, so the
- * offer still names the stream the far end will receive. Call before the pipeline starts. */
-void guichet_webrtc_prefer_upstream_caps(GstElement *webrtc);
+/* The rate (kbit/s) the far end's browser is asked to start its video at, in every description
+ * sent from now on (0: none). */
+void guichet_webrtc_ask_far_start_rate(GstElement *webrtc, unsigned kbps);
 
 /* ICE's pacing of connectivity checks (Ta). libnice's 20 ms, one check per candidate pair
  * (UDP, TCP active, TCP passive, times the far end's), made ICE take ~60 ms on a link of
