@@ -280,25 +280,26 @@ void guichet_webrtc_add_candidate(GstElement *webrtc, unsigned mline, const char
     g_signal_emit_by_name(webrtc, "add-ice-candidate", mline, candidate);
 }
 
-void guichet_webrtc_pace_ice_checks(GstElement *webrtc, unsigned milliseconds) {
+/* webrtcbin's libnice agent (a new reference), or NULL. */
+static NiceAgent *nice_agent_of(GstElement *webrtc) {
     GObject *ice = NULL;
     NiceAgent *agent = NULL;
     g_object_get(webrtc, "ice-agent", &ice, NULL);
-    if (!ice) return;
+    if (!ice) return NULL;
     g_object_get(ice, "agent", &agent, NULL);
     g_object_unref(ice);
+    return agent;
+}
+
+void guichet_webrtc_pace_ice_checks(GstElement *webrtc, unsigned milliseconds) {
+    NiceAgent *agent = nice_agent_of(webrtc);
     if (!agent) return;
     g_object_set(agent, "stun-pacing-timer", milliseconds, NULL);
     g_object_unref(agent);
 }
 
 int guichet_webrtc_allow_loopback(GstElement *webrtc) {
-    GObject *ice = NULL;
-    NiceAgent *agent = NULL;
-    g_object_get(webrtc, "ice-agent", &ice, NULL);
-    if (!ice) return -1;
-    g_object_get(ice, "agent", &agent, NULL);
-    g_object_unref(ice);
+    NiceAgent *agent = nice_agent_of(webrtc);
     if (!agent) return -1;
     NiceAddress address;
     nice_address_init(&address);

@@ -37,8 +37,7 @@ import Testing
             try self.init(settings: Self.settings(loopback: loopback))
         }
 
-        /// `answerAfter`: the far end takes that long to answer (a browser across a network).
-        init(settings: MediaSettings, peerSettings: MediaSettings? = nil, answerAfter: Double = 0) throws {
+        init(settings: MediaSettings, peerSettings: MediaSettings? = nil) throws {
             let shared = self.shared
             room = try MediaPeer(settings: settings) { event in
                 shared.log.withLock { $0.append("room \(event)") }
@@ -46,10 +45,8 @@ import Testing
                 switch event {
                 case .negotiationNeeded: room?.createOffer()
                 case .localDescription(let sdp):
-                    DispatchQueue.global().asyncAfter(deadline: .now() + answerAfter) {
-                        try? peer?.setRemoteDescription(sdp, isAnswer: false)
-                        peer?.createAnswer()
-                    }
+                    try? peer?.setRemoteDescription(sdp, isAnswer: false)
+                    peer?.createAnswer()
                 case .iceCandidate(let mline, let candidate): try? peer?.addCandidate(mline: mline, candidate)
                 case .chat(let text): shared.chat.withLock { $0.append("room got \(text)") }
                 default: break
