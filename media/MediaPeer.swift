@@ -384,6 +384,17 @@ public final class MediaPeer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Starts the pipeline as the offerer while the far end waits to be let in: camera,
+    /// microphone and encoders run, and what they produce is dropped before webrtcbin until
+    /// `release()` (webrtcbin still learns the formats and asks to negotiate).
+    public func prepare() throws {
+        guichet_webrtc_hold_input(webrtc)
+        try start(offerer: true)
+    }
+
+    /// The prepared media go out from now on, starting with a key frame.
+    public func release() { guichet_webrtc_release_input(webrtc) }
+
     public func createOffer() { guichet_webrtc_create(webrtc, 0) }
     public func createAnswer() { guichet_webrtc_create(webrtc, 1) }
 

@@ -392,6 +392,46 @@ int guichet_count_output(GstElement *element, volatile gint64 *bytes) {
     return 0;
 }
 
+/* Prepared media: what the room's streams carry to webrtcbin is dropped just before it (their
+ * formats still pass, so webrtcbin can ask to negotiate), so nothing waits in a queue while the
+ * specialist waits (webrtcbin would block it until the offer: the sound captured then would
+ * reach the far end at admission). The flag lives in webrtcbin's object data; each probe
+ * removes itself at the first buffer after the release. */
+static GstPadProbeReturn on_held(GstPad *pad, GstPadProbeInfo *info, gpointer webrtc) {
+    return g_object_get_data(G_OBJECT(webrtc), "guichet-held") ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_REMOVE;
+}
+
+static void hold_input(const GValue *item, gpointer webrtc) {
+    GstPad *peer = gst_pad_get_peer(g_value_get_object(item));
+    if (!peer) return;
+    gst_pad_add_probe(peer, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_held, webrtc, NULL);
+    gst_object_unref(peer);
+}
+
+/* The encoders have been running: the far end's first picture must not wait for its own
+ * request of a key frame. */
+static void ask_key_frame(const GValue *item, gpointer unused) {
+    GstPad *peer = gst_pad_get_peer(g_value_get_object(item));
+    if (!peer) return;
+    gst_pad_send_event(peer, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    gst_object_unref(peer);
+}
+
+void guichet_webrtc_hold_input(GstElement *webrtc) {
+    g_object_set_data(G_OBJECT(webrtc), "guichet-held", GINT_TO_POINTER(1));
+    GstIterator *pads = gst_element_iterate_sink_pads(webrtc);
+    gst_iterator_foreach(pads, hold_input, webrtc);
+    gst_iterator_free(pads);
+}
+
+void guichet_webrtc_release_input(GstElement *webrtc) {
+    if (!g_object_get_data(G_OBJECT(webrtc), "guichet-held")) return;
+    g_object_set_data(G_OBJECT(webrtc), "guichet-held", NULL);
+    GstIterator *pads = gst_element_iterate_sink_pads(webrtc);
+    gst_iterator_foreach(pads, ask_key_frame, NULL);
+    gst_iterator_free(pads);
+}
+
 /* Gives every DTLS decoder webrtcbin creates (one per transport, inside bins it builds before
  * adding them) the room's certificate, before the offer reads its fingerprint. */
 static void set_certificate_on(GstElement *element, const char *pem) {

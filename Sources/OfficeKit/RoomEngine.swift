@@ -8,6 +8,9 @@ import Visio
 /// room's PC is the server's), or on the room's own PC over its link.
 public protocol RoomPeer: AnyObject, Sendable {
     func start(offerer: Bool) throws
+    /// Starts as the offerer with what it would send held back until `release()`.
+    func prepare() throws
+    func release()
     func createOffer()
     func setRemoteDescription(_ sdp: String, isAnswer: Bool) throws
     func addCandidate(mline: UInt32, _ candidate: String) throws
@@ -22,12 +25,16 @@ extension MediaPeer: RoomPeer {}
 
 /// Makes the room's engine for a call.
 public protocol RoomEngine: Sendable {
+    /// Whether a call's media may start while the specialist waits (`CallMachine.mediaPrepared`).
+    var preparesMedia: Bool { get }
     func makePeer(call: String, station: String, settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws -> any RoomPeer
 }
 
 /// The room's camera and screen are the server's own.
 public struct LocalRoomEngine: RoomEngine {
     public init() {}
+
+    public var preparesMedia: Bool { true }
 
     public func makePeer(call: String, station: String, settings: MediaSettings, onEvent: @escaping @Sendable (MediaEvent) -> Void) throws -> any RoomPeer {
         try MediaPeer(settings: settings, onEvent: onEvent)
@@ -37,6 +44,8 @@ public struct LocalRoomEngine: RoomEngine {
 public enum RoomLinkError: Error, Equatable {
     /// The room's PC is not connected: the call cannot start its media.
     case roomNotConnected(String)
+    /// The room's PC starts a call's media at admission only (`RemoteRoomEngine.preparesMedia`).
+    case notPreparable
 }
 
 /// The room's PC runs the engine (`guichet room`): each call's commands go over the room's
@@ -54,6 +63,10 @@ public final class RemoteRoomEngine: RoomEngine {
     private let logger = Logger(label: "guichet.visio.room")
 
     public init() {}
+
+    /// Not yet: a pipeline the room's PC prepared would be taken for a running call after a
+    /// restart of the server (`hello`).
+    public var preparesMedia: Bool { false }
 
     /// Who takes up a call the room still runs but this server does not know (it restarted).
     public func setAdopter(_ adopt: @escaping @Sendable (_ call: String, _ station: String) async -> Bool) {
@@ -130,6 +143,8 @@ final class RemoteRoomPeer: RoomPeer {
                 call: call, stun: settings.stunServer, turn: settings.turnServer, preset: settings.preset, conference: settings.conference?.room,
                 seat: settings.conference?.seat))
     }
+    func prepare() throws { throw RoomLinkError.notPreparable }
+    func release() {}
     func createOffer() { send(.createOffer(call: call)) }
     func setRemoteDescription(_ sdp: String, isAnswer: Bool) throws { send(.remoteDescription(call: call, sdp: sdp)) }
     func addCandidate(mline: UInt32, _ candidate: String) throws { send(.candidate(call: call, mline: Int(mline), candidate: candidate)) }

@@ -25,6 +25,8 @@ public actor VisioCalls {
         var send: @Sendable (OutgoingSignal) -> Void
         var close: @Sendable () -> Void
         var peer: (any RoomPeer)?
+        /// The codec preset of media prepared while the specialist waits (nil: none prepared).
+        var preparedPreset: String?
         /// Ends the task that carries this peer's events into the actor.
         var events: Task<Void, Never>?
         var row: Int64?
@@ -95,6 +97,9 @@ public actor VisioCalls {
         public let messages: [String]
         public let quality: SendQuality?
         public let firstVideoAt: Date?
+        /// The room's media are prepared and ready to offer (the specialist waits; the
+        /// admission will cost no camera or encoder start).
+        public let mediaReady: Bool
         /// Devices refused because the link is in use (one specialist per link).
         public let otherDevices: Int
     }
@@ -106,7 +111,7 @@ public actor VisioCalls {
             return Presence(
                 booking: $0.booking, seat: $0.seat, since: $0.since, phase: $0.machine.phase, admitted: $0.machine.admitted, connected: connected,
                 remoteMedia: $0.machine.remoteMedia.sorted(), messages: $0.machine.messages, quality: $0.quality, firstVideoAt: $0.firstVideoAt,
-                otherDevices: $0.others.count)
+                mediaReady: $0.preparedPreset != nil && $0.machine.offerHeld, otherDevices: $0.others.count)
         }
     }
 
@@ -290,11 +295,17 @@ public actor VisioCalls {
                     logger.error("visio: the room's media cannot start", metadata: ["booking": "\(key)", "error": "\(error)"])
                     handle(key, .media(.failedToStart))
                 }
-            case .stopMedia:
-                call.events?.cancel()
-                call.peer?.stop(reason: nil)
-                calls[key]?.peer = nil
-                calls[key]?.events = nil
+            case .prepareMedia:
+                do { try prepareMedia(key) } catch {
+                    logger.warning("visio: the room's media cannot be prepared", metadata: ["booking": "\(key)", "error": "\(error)"])
+                    handle(key, .media(.failedToStart))
+                }
+            case .usePreparedMedia(let offerNow):
+                do { try usePreparedMedia(key, offerNow: offerNow) } catch {
+                    logger.error("visio: the room's media cannot start", metadata: ["booking": "\(key)", "error": "\(error)"])
+                    handle(key, .media(.failedToStart))
+                }
+            case .stopMedia: stopMedia(key)
             case .createOffer: call.peer?.createOffer()
             case .applyAnswer(let sdp):
                 do { try call.peer?.setRemoteDescription(sdp, isAnswer: true) } catch { call.send(.refusal(.malformed("answer refused"))) }
@@ -332,15 +343,26 @@ public actor VisioCalls {
         ice.servers(validUntil: booking.span.end.addingTimeInterval(3600))
     }
 
-    /// Builds the room's pipeline, tells the specialist, starts it. Its events reach the actor
-    /// in order through one stream, tagged with the socket they were started for.
-    private func startMedia(_ key: String) throws {
-        guard let call = calls[key] else { return }
+    /// What the room's media are for this call: the ICE servers and the codec the specialist's
+    /// browser prefers (a conference seat is decided at the start).
+    private func settings(for call: Call) -> MediaSettings {
         let servers = iceServers(call.booking)
         var settings = media
         settings.stunServer = servers.first { $0.urls.hasPrefix("stun:") }?.gstreamerURL
         settings.turnServer = servers.first { $0.urls.hasPrefix("turn") }?.gstreamerURL
         settings.preset = codec.codec(browserPrefers: call.machine.browserCodecs).preset
+        return settings
+    }
+
+    /// Builds the room's pipeline, tells the specialist, starts it. Its events reach the actor
+    /// in order through one stream, tagged with the socket they were started for.
+    private func startMedia(_ key: String) throws {
+        guard let call = calls[key] else { return }
+        // The room's camera is this call's now: media another specialist's wait prepared let it go.
+        for (other, waiting) in calls where other != key && waiting.booking.station == call.booking.station && waiting.preparedPreset != nil {
+            stopMedia(other)
+        }
+        var settings = settings(for: call)
         calls[key]?.conference = call.invited
         if call.invited {
             settings.conference = try ConferenceSeat(room: call.booking.id, seat: call.seat.index)
@@ -353,8 +375,47 @@ public actor VisioCalls {
         }
         let peer = try attachPeer(key, station: call.booking.station ?? "", settings: settings, connection: call.machine.connection)
         if call.admittedAt == nil { calls[key]?.admittedAt = .now }
-        call.send(.admitted(iceServers: servers))
+        call.send(.admitted(iceServers: iceServers(call.booking)))
         try peer.start(offerer: true)
+    }
+
+    /// Starts the media of a call alone while its specialist waits, without a word to anyone
+    /// (see `CallMachine.mediaPrepared`) — when the engine can, and no other call of the room
+    /// has its camera. Otherwise the admission starts them, as before.
+    private func prepareMedia(_ key: String) throws {
+        guard let call = calls[key], engine.preparesMedia, !call.invited, call.peer == nil,
+            !calls.contains(where: { $0.key != key && $0.value.booking.station == call.booking.station && $0.value.peer != nil })
+        else { return }
+        let settings = settings(for: call)
+        let peer = try attachPeer(key, station: call.booking.station ?? "", settings: settings, connection: call.machine.connection)
+        calls[key]?.preparedPreset = settings.preset
+        try peer.prepare()
+    }
+
+    /// The admission of a specialist whose media were prepared: told at once, and the offer
+    /// goes now (or at the media's first request). Media that no longer fit (a participant
+    /// invited since, another codec asked) start afresh.
+    private func usePreparedMedia(_ key: String, offerNow: Bool) throws {
+        guard let call = calls[key] else { return }
+        guard let peer = call.peer, let prepared = call.preparedPreset, !call.invited, prepared == settings(for: call).preset else {
+            stopMedia(key)
+            return try startMedia(key)
+        }
+        calls[key]?.preparedPreset = nil
+        calls[key]?.conference = false
+        if call.admittedAt == nil { calls[key]?.admittedAt = .now }
+        call.send(.admitted(iceServers: iceServers(call.booking)))
+        peer.release()
+        if offerNow { peer.createOffer() }
+    }
+
+    private func stopMedia(_ key: String) {
+        guard let call = calls[key] else { return }
+        call.events?.cancel()
+        call.peer?.stop(reason: nil)
+        calls[key]?.peer = nil
+        calls[key]?.events = nil
+        calls[key]?.preparedPreset = nil
     }
 
     /// The call's engine, whose events reach the actor in order through one stream, tagged with

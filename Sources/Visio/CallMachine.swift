@@ -5,6 +5,7 @@ import Foundation
 /// actions it returns (send, start or stop the media, write the call's record).
 ///
 ///     waiting ──admit──▶ admitted ──offer sent──▶ offering ──remote media──▶ connected
+///     (media prepared)
 ///        │                  ▲  │                     │                          │
 ///        │                  │  └───── socket lost ───┴──────────┬───────────────┘
 ///        │                  └── new socket ── reconnecting ◀────┘
@@ -63,6 +64,13 @@ public struct CallMachine: Sendable, Equatable {
         case refuseDevice(UUID)
         /// Builds the room's pipeline, tells the specialist it is admitted, starts (the room offers).
         case startMedia
+        /// Builds and starts the room's pipeline while the specialist waits, telling no one:
+        /// camera, microphone and encoders run, nothing leaves the room (no offer, no ICE).
+        case prepareMedia
+        /// Admission with prepared media: tells the specialist, offers at once when the media
+        /// already asked to (`offerNow`), else when they do (the prepared media are started
+        /// afresh if they no longer fit the call).
+        case usePreparedMedia(offerNow: Bool)
         case stopMedia
         case createOffer
         case applyAnswer(sdp: String)
@@ -84,6 +92,13 @@ public struct CallMachine: Sendable, Equatable {
     /// Whether an agent admitted the specialist (a reconnection goes straight back in).
     public private(set) var admitted = false
     public private(set) var remoteMedia: Set<String> = []
+    /// The room's media run while the specialist waits (prepared at their `join`), as a
+    /// browser's camera runs before its call: admission then costs no camera or encoder start,
+    /// and the offer goes at once.
+    public private(set) var mediaPrepared = false
+    /// The prepared media asked to negotiate (every stream has its format): the offer waits
+    /// for admission.
+    public private(set) var offerHeld = false
     /// The video codecs the specialist's browser decodes, preferred first (from its `join`).
     public private(set) var browserCodecs: [String] = []
     /// Texts the specialist sent to the usager, shown on the room's screen during the call only.
@@ -151,12 +166,16 @@ public struct CallMachine: Sendable, Equatable {
             guard !admitted else { return [] }
             admitted = true
             phase = .admitted
-            return [.startMedia, .recordStart]
+            let start: Action = mediaPrepared ? .usePreparedMedia(offerNow: offerHeld) : .startMedia
+            (mediaPrepared, offerHeld) = (false, false)
+            return [start, .recordStart]
         case .resumedByRoom:
             guard !admitted else { return [] }
             admitted = true
             phase = .admitted
-            return [.startMedia]
+            let prepared: [Action] = mediaPrepared ? [.stopMedia] : []
+            (mediaPrepared, offerHeld) = (false, false)
+            return prepared + [.startMedia]
         case .mediaChanged:
             guard mediaRunning else { return [] }
             phase = .admitted
@@ -178,7 +197,10 @@ public struct CallMachine: Sendable, Equatable {
         switch message {
         case .join(let codecs):
             if !codecs.isEmpty { browserCodecs = codecs }
-            return admitted ? [.sendAdmitted] : [.send(.waiting)]
+            if admitted { return [.sendAdmitted] }
+            guard !mediaPrepared else { return [.send(.waiting)] }
+            mediaPrepared = true
+            return [.send(.waiting), .prepareMedia]
         case .answer(let sdp):
             guard mediaRunning else { return [.send(.refusal(.notNow("no offer yet")))] }
             return [.applyAnswer(sdp: sdp)]
@@ -197,6 +219,7 @@ public struct CallMachine: Sendable, Equatable {
     private mutating func media(_ media: Media) -> [Action] {
         switch media {
         case .negotiationNeeded:
+            if mediaPrepared { offerHeld = true }
             return mediaRunning ? [.createOffer] : []
         case .localDescription(let sdp):
             guard mediaRunning else { return [] }
@@ -212,6 +235,11 @@ public struct CallMachine: Sendable, Equatable {
         case .chat(let text):
             remember(String(text.prefix(2000)))
             return []
+        case .ended where mediaPrepared, .failedToStart where mediaPrepared:
+            // Prepared media that fail (a camera unplugged) cost the specialist no wait: the
+            // admission starts them afresh, and says so if they fail again.
+            (mediaPrepared, offerHeld) = (false, false)
+            return [.stopMedia]
         case .ended(let why):
             return [.send(.error(code: "call_ended", message: "L’appel s’est interrompu : \(why)."))] + end("media-ended")
         case .failedToStart:
@@ -225,6 +253,7 @@ public struct CallMachine: Sendable, Equatable {
 
     private mutating func end(_ outcome: String) -> [Action] {
         phase = .ended(outcome: outcome)
+        (mediaPrepared, offerHeld) = (false, false)
         return [.stopMedia, .closeConnection, .recordEnd(outcome: outcome)]
     }
 }

@@ -206,17 +206,49 @@ def calls(d):
         return db.execute("SELECT booking, partner, startedAt, endedAt, outcome FROM visioCall ORDER BY id").fetchall()
 
 
-def join_and_admit(d, driver, booking, token):
+def join_waiting_room(d, driver, token):
     driver.get(d.url(f"/visio/{token}"))
     driver.execute_script(SOCKET_SPY)
     wait_for(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="the devices check")
     driver.find_element(By.ID, "rejoindre").click()
     wait_for(lambda: driver.find_element(By.ID, "attente").is_displayed(), 10, what="the waiting room")
     wait_for(lambda: room(d).get("waiting"), 10, what="the room to see the specialist waiting")
+
+
+def join_and_admit(d, driver, booking, token):
+    join_waiting_room(d, driver, token)
     status, _ = d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})
     assert status in (302, 303)
     wait_for(lambda: page_frames(driver) > 30, 30, what="video frames in Chromium")
     wait_for(lambda: room(d).get("videoFrames", 0) > 30 and room(d).get("audioBuffers", 0) > 10, 30, what="frames at the room's engine")
+
+
+def test_the_room_prepares_while_the_specialist_waits_and_sends_only_what_follows_the_admission(tmp_path):
+    """The room's camera and encoders start while the specialist waits, so the admission offers
+    at once; what they captured meanwhile never leaves the room (pictures stamped with the
+    time they were taken: the page's first ones are fresh, not from the waiting room)."""
+    d = Daemon(tmp_path, env={**os.environ, "GUICHET_MEDIA_TRACE": "1"})
+    d.args = VISIO_ARGS + ["--visio-stamps"]
+    d.start()
+    driver = None
+    try:
+        booking = book_visio(d)
+        token = link_token(d, booking)
+        restart_at(d, instant(booking["start"]) - 120)
+        driver = chromium(*FAKE_DEVICES)
+        join_waiting_room(d, driver, token)
+        wait_for(lambda: room(d).get("mediaReady"), 10, what=f"the room's media prepared while the specialist waits\n{d.log()[-1500:]}")
+        time.sleep(3)
+        assert driver.find_element(By.ID, "attente").is_displayed() and not room(d).get("admitted")
+        assert d.form_post(f"/console/visio/{booking['id']}/admit", {"_csrf": d.csrf()})[0] in (302, 303)
+        wait_for(lambda: page_frames(driver) > 30, 30, what=f"video frames in Chromium\n{d.log()[-1500:]}")
+        assert not room(d).get("mediaReady")
+        latencies = driver.execute_script("return window.visioStamp.latencies()")
+        assert latencies and max(latencies) < 1500, latencies
+    finally:
+        if driver:
+            driver.quit()
+        d.stop()
 
 
 def test_call_between_the_room_engine_and_chromium(visio):

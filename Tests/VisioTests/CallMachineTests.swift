@@ -10,11 +10,13 @@ struct CallMachineTests {
     @Test func aSpecialistWaitsIsAdmittedOffersAndConnects() {
         var (call, actions) = CallMachine.start(connection: first)
         #expect(actions == [.send(.waiting)] && call.phase == .waiting)
+        #expect(call.handle(.received(.join()), now: t0) == [.send(.waiting), .prepareMedia])
         #expect(call.handle(.received(.join()), now: t0) == [.send(.waiting)])
         // Before admission the specialist cannot push media.
         #expect(call.handle(.received(.answer(sdp: "v=0")), now: t0) == [.send(.refusal(.notNow("no offer yet")))])
         #expect(call.handle(.received(.chat("bonjour")), now: t0) == [.send(.refusal(.notNow("not admitted")))])
-        #expect(call.handle(.admitted, now: t0) == [.startMedia, .recordStart])
+        #expect(call.handle(.admitted, now: t0) == [.usePreparedMedia(offerNow: false), .recordStart])
+        #expect(!call.mediaPrepared)
         #expect(call.phase == .admitted && call.admitted)
         #expect(call.handle(.admitted, now: t0) == [])
         #expect(call.handle(.received(.join()), now: t0) == [.sendAdmitted])
@@ -32,6 +34,39 @@ struct CallMachineTests {
         #expect(call.phase == .ended(outcome: "specialist-hung-up") && call.isEnded)
         // An ended call does nothing more.
         #expect(call.handle(.received(.join()), now: t0) == [])
+    }
+
+    /// The room's camera and encoders start while the specialist waits; nothing is offered
+    /// before the agent admits, and then at once.
+    @Test func mediaPreparedInTheWaitingRoomOfferOnlyAtAdmission() {
+        var (call, _) = CallMachine.start(connection: first)
+        // Not before the page's join (its codecs choose the room's).
+        #expect(call.handle(.media(.negotiationNeeded), now: t0) == [] && !call.offerHeld)
+        #expect(call.handle(.received(.join(codecs: ["H264", "VP8"])), now: t0) == [.send(.waiting), .prepareMedia])
+        #expect(call.mediaPrepared && call.phase == .waiting)
+        // The prepared media ask to negotiate: held, nothing leaves.
+        #expect(call.handle(.media(.negotiationNeeded), now: t0) == [])
+        #expect(call.offerHeld)
+        #expect(call.handle(.media(.candidate(mline: 0, candidate: "candidate:1")), now: t0) == [])
+        #expect(call.handle(.admitted, now: t0) == [.usePreparedMedia(offerNow: true), .recordStart])
+        #expect(!call.mediaPrepared && !call.offerHeld && call.phase == .admitted)
+        #expect(call.handle(.media(.localDescription(sdp: "v=0 offer")), now: t0) == [.send(.offer(sdp: "v=0 offer"))])
+
+        // Prepared media that fail cost the waiting specialist nothing: dropped, and admission starts afresh.
+        (call, _) = CallMachine.start(connection: first)
+        _ = call.handle(.received(.join()), now: t0)
+        _ = call.handle(.media(.negotiationNeeded), now: t0)
+        #expect(call.handle(.media(.ended(why: "camera unplugged")), now: t0) == [.stopMedia])
+        #expect(call.phase == .waiting && !call.mediaPrepared && !call.offerHeld)
+        #expect(call.handle(.received(.join()), now: t0) == [.send(.waiting), .prepareMedia])
+        #expect(call.handle(.media(.failedToStart), now: t0) == [.stopMedia] && call.phase == .waiting)
+        #expect(call.handle(.admitted, now: t0) == [.startMedia, .recordStart])
+
+        // Leaving the waiting room stops the prepared media.
+        (call, _) = CallMachine.start(connection: first)
+        _ = call.handle(.received(.join()), now: t0)
+        #expect(call.handle(.disconnected(first), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-left")])
+        #expect(!call.mediaPrepared)
     }
 
     @Test func aChangeOfShapeRestartsRunningMediaOnlyWithAFreshOffer() {
@@ -81,6 +116,10 @@ struct CallMachineTests {
         var (waiting, _) = CallMachine.start(connection: second)
         #expect(waiting.handle(.resumedByRoom, now: t0) == [.startMedia])
         #expect(waiting.admitted && waiting.handle(.resumedByRoom, now: t0) == [])
+        // (Media prepared for that waiting page give way to the room's own.)
+        var (joined, _) = CallMachine.start(connection: second)
+        _ = joined.handle(.received(.join()), now: t0)
+        #expect(joined.handle(.resumedByRoom, now: t0) == [.stopMedia, .startMedia] && !joined.mediaPrepared)
         var (lost, _) = CallMachine.resumed(now: t0)
         #expect(lost.handle(.graceOver(lost.connection), now: t0) == [.stopMedia, .closeConnection, .recordEnd(outcome: "specialist-lost")])
     }

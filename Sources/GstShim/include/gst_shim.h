@@ -90,6 +90,10 @@ int guichet_stamp_latencies(GstElement *webrtc, double *out, int max);
 
 /* The call stops: a statistics request in flight is interrupted, none is started again. */
 void guichet_webrtc_stopping(GstElement *webrtc);
+/* Prepared media: drops what the room's streams send into webrtcbin (their formats pass) until
+ * the release, which also asks the video encoder for a key frame. Hold before PLAYING. */
+void guichet_webrtc_hold_input(GstElement *webrtc);
+void guichet_webrtc_release_input(GstElement *webrtc);
 
 /* The colour (Y, U, V) of the last I420 picture a sink received, at a point given as fractions
  * of its size: 0, or -1 when there is none (tests read the room's screen with it). */

@@ -249,6 +249,8 @@ struct VisioPages: ConsolePagesUser {
         var body: [String: Any] = ["version": await office.visio?.stateVersion() ?? 0, "call": NSNull()]
         if let (booking, presence) = try await roomCall(station) {
             var call: [String: Any] = ["booking": booking.id, "admitted": presence?.admitted ?? false, "waiting": presence != nil]
+            // The room's media prepared while the specialist waits: the admission will offer at once.
+            call["mediaReady"] = presence?.mediaReady ?? false
             if let first = presence?.firstVideoAt { call["firstVideoMs"] = Int(first.timeIntervalSince1970 * 1000) }
             if office.visio?.media.stamps == true { call["stampLatenciesMs"] = await office.visio?.stampLatencies(booking.id) ?? [] }
             if let frames = await office.visio?.frames(booking.id) {
