@@ -7,8 +7,9 @@ moving ball), looped — the room reads it as raw frames, each Chromium as its f
 file. (`--source test` compares as before: the room's videotestsrc, which alone costs ~17 % of a
 core at 720p where a camera costs next to nothing, against Chromium's own fake camera.)
 
-Prints, per resolution: call setup (admission → first remote picture on both sides; the
-baseline: offer → first picture on both sides), and the CPU the whole call uses (every
+Prints, per resolution: call setup (admission → first remote picture on both sides, once
+the room has prepared its media while the specialist waits; the baseline: offer → first
+picture on both sides, each Chromium's camera running already), and the CPU the whole call uses (every
 process of both ends, as a share of one core) over a steady window, with ratios.
 
 Usage: scripts/bench_visio.py [--runs N] [--seconds S] [--resolutions 640x480,1280x720] [--source recording|test]
@@ -167,6 +168,9 @@ def wait_in_waiting_room(d, driver, token):
     wait_for(lambda: driver.execute_script("return !document.getElementById('rejoindre').disabled"), 20, what="devices")
     driver.find_element(By.ID, "rejoindre").click()
     wait_for(lambda: room(d).get("waiting"), 10, what="waiting room")
+    # The room's media prepared meanwhile, as each Chromium's camera runs before its call (the
+    # baseline's prepare()): the setup timed from admission is the call's, not the camera's.
+    wait_for(lambda: room(d).get("mediaReady"), 10, what="the room's media prepared")
 
 
 def admit(d, booking):
