@@ -296,9 +296,17 @@ public actor VisioCalls {
                     handle(key, .media(.failedToStart))
                 }
             case .prepareMedia:
-                do { try prepareMedia(key) } catch {
-                    logger.warning("visio: the room's media cannot be prepared", metadata: ["booking": "\(key)", "error": "\(error)"])
-                    handle(key, .media(.failedToStart))
+                // Not while the room may still hold the previous appointment: a specialist who
+                // joins early finds the camera started `preparesBefore` the slot.
+                let wait = call.booking.span.start.addingTimeInterval(-Self.preparesBefore).timeIntervalSince(clock())
+                guard wait > 0 else {
+                    prepareMediaOrSaySo(key)
+                    continue
+                }
+                let connection = call.machine.connection
+                Task {
+                    try? await Task.sleep(for: .seconds(wait))
+                    self.prepareIfStillWaiting(key, connection: connection)
                 }
             case .usePreparedMedia(let offerNow):
                 do { try usePreparedMedia(key, offerNow: offerNow) } catch {
@@ -390,6 +398,23 @@ public actor VisioCalls {
         let peer = try attachPeer(key, station: call.booking.station ?? "", settings: settings, connection: call.machine.connection)
         calls[key]?.preparedPreset = settings.preset
         try peer.prepare()
+    }
+
+    /// How long before the slot a waiting specialist's media may start (the usager is about to
+    /// be seated): earlier, the camera's light would come on in front of the previous usager.
+    static let preparesBefore: TimeInterval = 120
+
+    private func prepareMediaOrSaySo(_ key: String) {
+        do { try prepareMedia(key) } catch {
+            logger.warning("visio: the room's media cannot be prepared", metadata: ["booking": "\(key)", "error": "\(error)"])
+            handle(key, .media(.failedToStart))
+        }
+    }
+
+    /// A specialist who joined early and still waits, on the same connection: their media now.
+    private func prepareIfStillWaiting(_ key: String, connection: UUID) {
+        guard let call = calls[key], call.machine.connection == connection, call.machine.mediaPrepared else { return }
+        prepareMediaOrSaySo(key)
     }
 
     /// The admission of a specialist whose media were prepared: told at once, and the offer

@@ -130,6 +130,20 @@ struct VisioCallsTests {
         let ice = IceConfiguration(stunServers: [], turnServers: [], turnSecret: nil)
         let engine = CountingRoomEngine(preparesMedia: true)
         let calls = VisioCalls(database: office.database, media: MediaSettings(), ice: ice, engine: engine, clock: { clock.now })
+        // A specialist who joins early: nothing starts while the room may hold the previous
+        // appointment, then the media are prepared two minutes before the slot.
+        clock.advance(booking.span.start.timeIntervalSince(clock.now) - 120.3)
+        let early = PageSocket()
+        await early.connect(calls, booking)
+        await calls.received(booking.id, connection: early.id, #"{"type": "join"}"#)
+        #expect(engine.made.withLock { $0 } == 0)
+        try await until { engine.made.withLock { $0 } == 1 }
+        #expect(engine.last?.told.withLock { $0 } == ["prepare"])
+        await calls.disconnected(booking.id, connection: early.id)
+        #expect(engine.last?.told.withLock { $0 } == ["prepare", "stop"])
+        engine.made.withLock { $0 = 0 }
+        clock.advance(1)
+
         let page = PageSocket()
         await page.connect(calls, booking)
         #expect(engine.made.withLock { $0 } == 0)
