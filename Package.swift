@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The network's shared database (several structures): PostgreSQL's own Swift client.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
@@ -98,6 +100,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Activity reports computed from stored data: CSV and HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Agenda"], swiftSettings: swiftSettings),
+        // A network of structures on one PostgreSQL database (SQLite stays a structure's default).
+        .target(
+            name: "NetworkStore", dependencies: ["Agenda", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: swiftSettings),
         // What the routes call: the office (configuration, database, clock), accounts, the
         // stations' recorder, the visio calls in progress, the component checks.
         .target(
@@ -174,6 +179,9 @@ let package = Package(
         ),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Agenda"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NetworkStoreTests", dependencies: ["NetworkStore", "Agenda", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "StationTests", dependencies: ["Station"], swiftSettings: swiftSettings),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Visio"], swiftSettings: swiftSettings),
         .testTarget(name: "VisioTests", dependencies: ["Visio"], swiftSettings: swiftSettings),

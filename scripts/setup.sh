@@ -23,7 +23,9 @@ if [ "${1:-}" = "--tests" ]; then
   # iproute2: the LAN's hosts as network namespaces.
   # prometheus: its promtool lints /metrics and checks the shipped alert rules and dashboard queries.
   # msmtp: a real MTA the booking notices are handed to (relaying to the tests' SMTP server).
-  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp; do installed "$pkg" || need+=("$pkg"); done
+  # postgresql-15: the network's database, a private server per test run (initdb in a temporary
+  # folder, never the system's service).
+  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp postgresql-15; do installed "$pkg" || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"

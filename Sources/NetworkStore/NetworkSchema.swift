@@ -1,0 +1,97 @@
+import Logging
+import PostgresNIO
+
+/// The network's database schema on PostgreSQL, in versioned migrations of its own (SQLite's
+/// are `Store/Migrations.swift`): the same rules, written the way PostgreSQL keeps them.
+/// Several structures share one database, so every structure-owned row carries its structure;
+/// specialists are the network's, and one specialist never holds two overlapping bookings,
+/// whichever structure or server writes them.
+enum NetworkSchema {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let sql: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "bookings", sql: [
+            "CREATE EXTENSION IF NOT EXISTS btree_gist",
+            """
+            CREATE TABLE structure (
+                id text PRIMARY KEY CHECK (id ~ '^[a-z0-9-]{1,64}$'),
+                name text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE specialist (
+                id text PRIMARY KEY,
+                partner text NOT NULL,
+                name text NOT NULL
+            )
+            """,
+            // The no-double-booking invariant in the database itself, as SQLite's triggers keep
+            // it for one structure: a room and a station are a structure's own, a specialist is
+            // the network's (a Caf advisor serves ten structures the same week).
+            """
+            CREATE TABLE booking (
+                structure text NOT NULL REFERENCES structure(id),
+                id text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('permanence', 'visio', 'room')),
+                room text NOT NULL,
+                specialist text REFERENCES specialist(id),
+                station text,
+                during tstzrange NOT NULL CHECK (NOT isempty(during) AND upper(during) - lower(during) <= interval '4 hours'),
+                status text NOT NULL CHECK (status IN ('booked', 'checked-in', 'no-show', 'done', 'cancelled')),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (structure, id),
+                CONSTRAINT booking_room_free EXCLUDE USING gist (structure WITH =, room WITH =, during WITH &&)
+                    WHERE (status <> 'cancelled'),
+                CONSTRAINT booking_station_free EXCLUDE USING gist (structure WITH =, station WITH =, during WITH &&)
+                    WHERE (status <> 'cancelled' AND station IS NOT NULL),
+                CONSTRAINT booking_specialist_free EXCLUDE USING gist (specialist WITH =, during WITH &&)
+                    WHERE (status <> 'cancelled' AND specialist IS NOT NULL)
+            )
+            """,
+            // The mandate journal: appended to, never rewritten, whatever code writes.
+            """
+            CREATE TABLE mandate_event (
+                structure text NOT NULL REFERENCES structure(id),
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                mandate text NOT NULL,
+                action text NOT NULL,
+                at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE FUNCTION guichet_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'append_only' USING ERRCODE = 'GU001';
+            END $$
+            """,
+            "CREATE TRIGGER mandate_event_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON mandate_event FOR EACH STATEMENT EXECUTE FUNCTION guichet_append_only()",
+        ])
+    ]
+
+    /// Applies what is missing, in one transaction under an advisory lock: several servers
+    /// starting on the same database at once migrate it once.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7305)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS guichet_migration (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM guichet_migration", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO guichet_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                logger.notice("network database migrated", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+        }
+    }
+}
