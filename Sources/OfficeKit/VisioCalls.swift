@@ -290,17 +290,13 @@ public actor VisioCalls {
             case .refuseDevice(let socket):
                 call.others[socket]?.send(.refusal(.linkInUse))
                 version &+= 1
-            case .startMedia:
-                do { try startMedia(key) } catch {
-                    logger.error("visio: the room's media cannot start", metadata: ["booking": "\(key)", "error": "\(error)"])
-                    handle(key, .media(.failedToStart))
-                }
+            case .startMedia: starting(key) { try self.startMedia(key) }
             case .prepareMedia:
                 // Not while the room may still hold the previous appointment: a specialist who
                 // joins early finds the camera started `preparesBefore` the slot.
                 let wait = call.booking.span.start.addingTimeInterval(-Self.preparesBefore).timeIntervalSince(clock())
                 guard wait > 0 else {
-                    prepareMediaOrSaySo(key)
+                    starting(key, what: "prepared") { try self.prepareMedia(key) }
                     continue
                 }
                 let connection = call.machine.connection
@@ -308,11 +304,7 @@ public actor VisioCalls {
                     try? await Task.sleep(for: .seconds(wait))
                     self.prepareIfStillWaiting(key, connection: connection)
                 }
-            case .usePreparedMedia(let offerNow):
-                do { try usePreparedMedia(key, offerNow: offerNow) } catch {
-                    logger.error("visio: the room's media cannot start", metadata: ["booking": "\(key)", "error": "\(error)"])
-                    handle(key, .media(.failedToStart))
-                }
+            case .usePreparedMedia(let offerNow): starting(key) { try self.usePreparedMedia(key, offerNow: offerNow) }
             case .stopMedia: stopMedia(key)
             case .createOffer: call.peer?.createOffer()
             case .applyAnswer(let sdp):
@@ -382,8 +374,7 @@ public actor VisioCalls {
             }
         }
         let peer = try attachPeer(key, station: call.booking.station ?? "", settings: settings, connection: call.machine.connection)
-        if call.admittedAt == nil { calls[key]?.admittedAt = .now }
-        call.send(.admitted(iceServers: iceServers(call.booking)))
+        tellAdmitted(key)
         try peer.start(offerer: true)
     }
 
@@ -404,17 +395,26 @@ public actor VisioCalls {
     /// be seated): earlier, the camera's light would come on in front of the previous usager.
     static let preparesBefore: TimeInterval = 120
 
-    private func prepareMediaOrSaySo(_ key: String) {
-        do { try prepareMedia(key) } catch {
-            logger.warning("visio: the room's media cannot be prepared", metadata: ["booking": "\(key)", "error": "\(error)"])
+    /// Starts (or prepares) a call's media; a failure is logged and fed to the call's machine.
+    private func starting(_ key: String, what: String = "started", _ body: () throws -> Void) {
+        do { try body() } catch {
+            // Prepared media that fail cost the call nothing yet (the admission starts afresh).
+            logger.log(level: what == "prepared" ? .warning : .error, "visio: the room's media cannot be \(what)", metadata: ["booking": "\(key)", "error": "\(error)"])
             handle(key, .media(.failedToStart))
         }
+    }
+
+    /// Tells the specialist they are in (the metrics' setup starts at the first admission).
+    private func tellAdmitted(_ key: String) {
+        guard let call = calls[key] else { return }
+        if call.admittedAt == nil { calls[key]?.admittedAt = .now }
+        call.send(.admitted(iceServers: iceServers(call.booking)))
     }
 
     /// A specialist who joined early and still waits, on the same connection: their media now.
     private func prepareIfStillWaiting(_ key: String, connection: UUID) {
         guard let call = calls[key], call.machine.connection == connection, call.machine.mediaPrepared else { return }
-        prepareMediaOrSaySo(key)
+        starting(key, what: "prepared") { try prepareMedia(key) }
     }
 
     /// The admission of a specialist whose media were prepared: told at once, and the offer
@@ -428,8 +428,7 @@ public actor VisioCalls {
         }
         calls[key]?.preparedPreset = nil
         calls[key]?.conference = false
-        if call.admittedAt == nil { calls[key]?.admittedAt = .now }
-        call.send(.admitted(iceServers: iceServers(call.booking)))
+        tellAdmitted(key)
         peer.release()
         if offerNow { peer.createOffer() }
     }
