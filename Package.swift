@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web", "DeviceLink", "Visio",
+                "Agenda", "StructureConfig", "Store", "Station", "Devices", "Media", "OfficeKit", "Web", "DeviceLink", "Visio", "NetworkStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

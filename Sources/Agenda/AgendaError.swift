@@ -10,6 +10,9 @@ public struct AgendaError: Error, Equatable, Sendable, CustomStringConvertible {
         case notFound
         /// The request is well-formed but collides with the agenda's state.
         case conflict
+        /// Something the request needs is out of reach for now (the network's database):
+        /// nothing was recorded, and the same request may succeed later.
+        case unavailable
     }
 
     public let code: String
@@ -97,6 +100,13 @@ extension AgendaError {
         code: "slot_taken", kind: .conflict,
         french: "Ce créneau vient d'être pris : la salle, le poste ou l'intervenant est déjà réservé.",
         english: "This slot is already taken: the room, the station or the specialist is booked.")
+
+    /// The network's database could not be reached to hold a shared specialist: nothing was
+    /// booked, here or anywhere.
+    public static let networkUnavailable = AgendaError(
+        code: "network_unavailable", kind: .unavailable,
+        french: "La base du réseau France Services est injoignable : les rendez-vous avec un intervenant partagé sont suspendus. Rien n'a été enregistré ; réessayez dans quelques minutes. Le reste de Guichet fonctionne.",
+        english: "The network's database cannot be reached: appointments with a shared specialist are on hold. Nothing was recorded; try again in a few minutes. The rest of Guichet works.")
 
     public static func specialistBusy(_ specialistID: String) -> AgendaError {
         AgendaError(

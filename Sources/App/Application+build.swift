@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import CoreMetrics
 import Media
+import NetworkStore
 import ServiceLifecycle
 import UnixSignals
 import Station
@@ -76,6 +77,8 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         lock = try DataFolderLock(folder: options.data)
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
+    let network = try config.network.map { try NetworkJoin.membership($0, structure: config.structure) }
+    if let network { database.joinNetwork(network) }
     var office = Office(config: config, database: database, clock: options.clock)
     office.network = NetworkPolicy(
         trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint, localNetworks: options.localNetworks)
@@ -112,6 +115,10 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Guichet"),
         onServerRunning: { _ in await options.onRunning(running) },
         logger: logger)
+    if let network {
+        // First in, last out: the pool outlives every service that books.
+        app.addServices(network.database.client, NetworkJoin(office: office, membership: network, logger: logger))
+    }
     if let lock {
         app.addServices(DataFolderLockHolder(lock: lock))
         let folder = config.backups.folder.hasPrefix("/") ? config.backups.folder : (options.data as NSString).appendingPathComponent(config.backups.folder)

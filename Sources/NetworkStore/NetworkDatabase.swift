@@ -20,9 +20,14 @@ public final class NetworkDatabase: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.client.run() }
             defer { group.cancelAll() }
-            try await NetworkSchema.migrate(client, logger: logger)
+            try await migrate()
             return try await body(self)
         }
+    }
+
+    /// Brings the schema up to date (the pool must be running).
+    public func migrate() async throws {
+        try await write { try await NetworkSchema.migrate(self.client, logger: self.logger) }
     }
 
     /// The schema versions applied, in order.
@@ -47,28 +52,68 @@ public final class NetworkDatabase: Sendable {
     }
 
     /// Books, or refuses with the same errors as SQLite's store: `slot_taken` (409) when the
-    /// structure's room or station, or the network's specialist, is taken at that time.
+    /// structure's room or station, or the network's specialist, is taken at that time; an
+    /// id already booked is refused.
     public func createBooking(_ booking: NetworkBooking) async throws {
+        try await write(booking, statement: "")
+    }
+
+    /// Writes a structure's booking as it now is (new, moved, cancelled, done…), with the
+    /// same refusals as `createBooking`; the specialist joins the network's list if new.
+    public func recordBooking(_ booking: NetworkBooking) async throws {
+        try await write(
+            booking,
+            statement: """
+                ON CONFLICT (structure, id) DO UPDATE SET kind = excluded.kind, room = excluded.room, specialist = excluded.specialist,
+                    station = excluded.station, during = excluded.during, status = excluded.status
+                """)
+    }
+
+    private func write(_ booking: NetworkBooking, statement onConflict: String) async throws {
         guard booking.end > booking.start else { throw AgendaError.endBeforeStart }
         // The exclusion constraints decide; the advisory locks (always in the same order:
-        // specialist, room, station) only queue the requests for one resource, which
-        // PostgreSQL's constraint checks would otherwise deadlock on under a rush
-        // (40P01 for 87 of 200 concurrent requests, a second each to detect).
+        // specialist, room, station, taken by one statement) only queue the requests for one
+        // resource, which PostgreSQL's constraint checks would otherwise deadlock on under a
+        // rush (40P01 for 87 of 200 concurrent requests, a second each to detect).
         let resources = [booking.specialist.map { "specialist:\($0)" }, "room:\(booking.structure)/\(booking.room)",
                          booking.station.map { "station:\(booking.structure)/\($0)" }].compactMap { $0 }
+        let locks = resources.indices.map { "pg_advisory_xact_lock(hashtextextended($\($0 + 1), 0))" }.joined(separator: ", ")
+        var lockBindings = PostgresBindings()
+        for resource in resources { lockBindings.append(resource) }
+        let lockQuery = PostgresQuery(unsafeSQL: "SELECT \(locks)", binds: lockBindings)
+        var insert: PostgresQuery = """
+            INSERT INTO booking (structure, id, kind, room, specialist, station, during, status)
+            VALUES (\(booking.structure), \(booking.id), \(booking.kind), \(booking.room), \(booking.specialist), \(booking.station),
+                    tstzrange(\(booking.start), \(booking.end), '[)'), \(booking.status))
+            """
+        insert.sql += " " + onConflict
+        let partner = booking.partner ?? ""
         try await write {
             try await self.client.withTransaction(logger: self.logger) { connection in
-                for resource in resources {
-                    try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(resource), 0))", logger: self.logger)
+                try await connection.query(lockQuery, logger: self.logger)
+                if let specialist = booking.specialist {
+                    try await connection.query(
+                        "INSERT INTO specialist (id, partner, name) VALUES (\(specialist), \(partner), \(specialist)) ON CONFLICT (id) DO NOTHING",
+                        logger: self.logger)
                 }
-                try await connection.query(
-                    """
-                    INSERT INTO booking (structure, id, kind, room, specialist, station, during, status)
-                    VALUES (\(booking.structure), \(booking.id), \(booking.kind), \(booking.room), \(booking.specialist), \(booking.station),
-                            tstzrange(\(booking.start), \(booking.end), '[)'), 'booked')
-                    """, logger: self.logger)
+                try await connection.query(insert, logger: self.logger)
             }
         }
+    }
+
+    /// When each of `specialists` is booked within `span` by a structure other than `structure`.
+    public func specialistsBusy(_ specialists: Set<String>, during span: (start: Date, end: Date), except structure: String) async throws
+        -> [String: [(start: Date, end: Date)]]
+    {
+        var busy: [String: [(start: Date, end: Date)]] = [:]
+        let rows = try await client.query(
+            """
+            SELECT specialist, lower(during), upper(during) FROM booking
+            WHERE specialist = ANY(\(Array(specialists))) AND structure <> \(structure) AND status <> 'cancelled'
+              AND during && tstzrange(\(span.start), \(span.end), '[)')
+            """, logger: logger)
+        for try await (specialist, start, end) in rows.decode((String, Date, Date).self) { busy[specialist, default: []].append((start, end)) }
+        return busy
     }
 
     public func cancelBooking(structure: String, id: String) async throws {
@@ -89,6 +134,15 @@ public final class NetworkDatabase: Sendable {
         return found
     }
 
+    /// A structure's bookings that still hold their resources, ending after `from` (ids).
+    public func liveBookings(structure: String, endingAfter from: Date) async throws -> Set<String> {
+        var ids = Set<String>()
+        let rows = try await client.query(
+            "SELECT id FROM booking WHERE structure = \(structure) AND status <> 'cancelled' AND upper(during) > \(from)", logger: logger)
+        for try await id in rows.decode(String.self) { ids.insert(id) }
+        return ids
+    }
+
     public func appendMandateEvent(structure: String, mandate: String, action: String, at: Date) async throws {
         try await write {
             try await self.client.query(
@@ -96,7 +150,6 @@ public final class NetworkDatabase: Sendable {
         }
     }
 
-    /// Runs a write, turning the database's refusals into the agenda's errors.
     /// Runs a write, turning the database's refusals into the agenda's errors. A transaction
     /// PostgreSQL chose to abort (a deadlock, a serialization failure) is tried again.
     private func write(_ body: () async throws -> Void) async throws {
@@ -123,6 +176,9 @@ public struct NetworkBooking: Sendable {
     public var station: String?
     public var start: Date
     public var end: Date
+    public var status = "booked"
+    /// The specialist's partner, for a specialist the network does not know yet.
+    public var partner: String?
 
     public init(structure: String, id: String, kind: String, room: String, specialist: String?, station: String?, start: Date, end: Date) {
         (self.structure, self.id, self.kind, self.room, self.specialist, self.station, self.start, self.end) =
@@ -133,7 +189,8 @@ public struct NetworkBooking: Sendable {
 public enum NetworkDatabaseError {
     /// The database's own refusals, as the agenda words them; nil for anything else.
     static func refusal(of error: PSQLError) -> (any Error)? {
-        switch error.serverInfo?[.sqlState] {
+        if unreachable(error) { return AgendaError.networkUnavailable }
+        return switch error.serverInfo?[.sqlState] {
         case "23P01": AgendaError.slotTaken  // exclusion_violation: an overlap
         case "23505": AgendaError(code: "already_exists", kind: .conflict, french: "Cet élément existe déjà.", english: "This already exists.")
         case "23503":
@@ -146,5 +203,13 @@ public enum NetworkDatabaseError {
                 code: "append_only", kind: .conflict, french: "Le journal des mandats ne se modifie pas.", english: "The mandate journal is append-only.")
         default: nil
         }
+    }
+
+    /// The server is gone or going (refused, closed, shutting down, starting up): the request
+    /// may succeed later, unchanged.
+    static func unreachable(_ error: PSQLError) -> Bool {
+        if [.connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed, .clientClosedConnection].contains(error.code) { return true }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 }

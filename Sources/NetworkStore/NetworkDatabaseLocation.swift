@@ -10,7 +10,8 @@ import PostgresNIO
 public struct NetworkDatabaseLocation: Sendable {
     public let configuration: PostgresClient.Configuration
 
-    public init(url text: String) throws(NetworkDatabaseURLError) {
+    /// `password`, when given, replaces the URL's (kept out of files the stations receive).
+    public init(url text: String, password: String? = nil) throws(NetworkDatabaseURLError) {
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql" else {
             throw .init("the database URL must start with postgres:// (got \(text.prefix(12))…)")
         }
@@ -26,7 +27,7 @@ public struct NetworkDatabaseLocation: Sendable {
         guard (1...65535).contains(port) else { throw .init("the database URL's port is out of range") }
         if let directory = query["host"] {
             guard directory.hasPrefix("/") else { throw .init("host= must be a socket directory (an absolute path)") }
-            configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: url.password, database: database)
+            configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password ?? url.password, database: database)
             return
         }
         guard let host = url.host, !host.isEmpty else { throw .init("the database URL names no host") }
@@ -37,7 +38,7 @@ public struct NetworkDatabaseLocation: Sendable {
         case "require": tls = .require(.makeClientConfiguration())
         case let other: throw .init("sslmode \(other) is not one of disable, prefer, require")
         }
-        configuration = .init(host: host, port: port, username: user, password: url.password, database: database, tls: tls)
+        configuration = .init(host: host, port: port, username: user, password: password ?? url.password, database: database, tls: tls)
     }
 }
 

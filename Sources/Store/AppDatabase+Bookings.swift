@@ -58,23 +58,26 @@ extension AppDatabase {
     /// two concurrent requests for one slot can never both succeed.
     public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now) }
+        let network = network
+        return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: network) }
     }
 
-    static func insertBooking(_ db: Database, _ request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+    static func insertBooking(_ db: Database, _ request: BookingRequest, structure: Structure, now: Date, network: (any NetworkClaims)?) throws -> Booking {
         var booking = Booking(
             id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
             permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
             status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
         let window = try Self.place(&booking, request: request, db: db, structure: structure)
         try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
-        try BookingRecord(booking).insert(db)
+        try save(db, booking, inserting: true, network: network)
         return booking
     }
 
     /// Places an existing booking anew (another permanence, visio slot or day), keeping its
     /// id, usager and history: the usager's notices then speak of a move, not a new booking.
-    static func replaceBooking(_ db: Database, id: String, with request: BookingRequest, structure: Structure, now: Date) throws -> Booking {
+    static func replaceBooking(
+        _ db: Database, id: String, with request: BookingRequest, structure: Structure, now: Date, network: (any NetworkClaims)?
+    ) throws -> Booking {
         var booking = try bookingRecord(db, id: id).booking
         _ = try booking.status.applying(.reschedule, span: booking.span, now: now)
         booking.kind = request.kind
@@ -88,13 +91,23 @@ extension AppDatabase {
         try checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
         booking.updatedAt = now
         booking.sequence += 1
-        try BookingRecord(booking).update(db)
+        try save(db, booking, network: network)
         return booking
+    }
+
+    /// Writes a booking as it now is, here and, in a network, in the network's database: inside
+    /// the caller's transaction and after this database's own checks, so that a refusal there
+    /// (another structure holds the specialist, the network is out of reach) writes nothing here.
+    static func save(_ db: Database, _ booking: Booking, inserting: Bool = false, network: (any NetworkClaims)?) throws {
+        let record = BookingRecord(booking)
+        if inserting { try record.insert(db) } else { try record.update(db) }
+        try network?.record(booking)
     }
 
     /// Moves a booking to another time within the same permanence or visio slot (or room).
     public func rescheduleBooking(id: String, to span: TimeSpan, structure: Structure, now: Date) async throws -> Booking {
-        try await writeMappingConflicts { db in
+        let network = network
+        return try await writeMappingConflicts { db in
             var booking = try Self.bookingRecord(db, id: id).booking
             _ = try booking.status.applying(.reschedule, span: booking.span, now: now)
             let window: TimeSpan?
@@ -111,19 +124,20 @@ extension AppDatabase {
             booking.span = span
             booking.updatedAt = now
             booking.sequence += 1
-            try BookingRecord(booking).update(db)
+            try Self.save(db, booking, network: network)
             return booking
         }
     }
 
     /// Records what happened to a booking (cancel, check-in, no-show, done).
     public func applyBookingEvent(id: String, _ event: BookingEvent, now: Date) async throws -> Booking {
-        try await writeMappingConflicts { db in
+        let network = network
+        return try await writeMappingConflicts { db in
             var booking = try Self.bookingRecord(db, id: id).booking
             booking.status = try booking.status.applying(event, span: booking.span, now: now)
             booking.updatedAt = now
             booking.sequence += 1
-            try BookingRecord(booking).update(db)
+            try Self.save(db, booking, network: network)
             return booking
         }
     }

@@ -47,6 +47,7 @@ extension AppDatabase {
     public func createSelfBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> SelfBooked {
         try request.usager.validate()
         let contact = SelfBookingCode.contactKey(request.usager)
+        let network = network
         return try await writeMappingConflicts(
             target: { $0.booking.id }, fallback: AuditLine(actor: Self.selfBookingActor, action: "booking.self-create", at: now)
         ) { db in
@@ -61,7 +62,7 @@ extension AppDatabase {
                     arguments: [contact, now.seconds]) ?? 0
                 guard held < SelfBookingPolicy.futureBookingsPerContact else { throw AgendaError.tooManySelfBookings }
             }
-            let booking = try Self.insertBooking(db, request, structure: structure, now: now)
+            let booking = try Self.insertBooking(db, request, structure: structure, now: now, network: network)
             var code = SelfBookingCode.make()
             while try Bool.fetchOne(db, sql: "SELECT 1 FROM selfBooking WHERE code = ?", arguments: [code]) == true { code = SelfBookingCode.make() }
             try db.execute(
@@ -94,23 +95,25 @@ extension AppDatabase {
 
     /// The usager cancels with their code.
     public func cancelSelfBooking(code: String, now: Date) async throws -> Booking {
-        try await writeMappingConflicts(target: { $0.id }, fallback: AuditLine(actor: Self.selfBookingActor, action: "booking.self-cancel", at: now)) { db in
+        let network = network
+        return try await writeMappingConflicts(target: { $0.id }, fallback: AuditLine(actor: Self.selfBookingActor, action: "booking.self-cancel", at: now)) { db in
             guard let found = try Self.selfBooking(db, code: code) else { throw AgendaError.notFound("booking", id: SelfBookingCode.display(code)) }
             var booking = found.booking
             booking.status = try booking.status.applying(.cancel, span: booking.span, now: now)
             booking.updatedAt = now
             booking.sequence += 1
-            try BookingRecord(booking).update(db)
+            try Self.save(db, booking, network: network)
             return booking
         }
     }
 
     /// The usager moves it with their code, to any slot they could book (same rules, same limit).
     public func moveSelfBooking(code: String, to request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
-        try await writeMappingConflicts(target: { $0.id }, fallback: AuditLine(actor: Self.selfBookingActor, action: "booking.self-move", at: now)) { db in
+        let network = network
+        return try await writeMappingConflicts(target: { $0.id }, fallback: AuditLine(actor: Self.selfBookingActor, action: "booking.self-move", at: now)) { db in
             guard let found = try Self.selfBooking(db, code: code) else { throw AgendaError.notFound("booking", id: SelfBookingCode.display(code)) }
             try Self.checkSelfBookable(db, request, structure: structure, now: now)
-            return try Self.replaceBooking(db, id: found.booking.id, with: request, structure: structure, now: now)
+            return try Self.replaceBooking(db, id: found.booking.id, with: request, structure: structure, now: now, network: network)
         }
     }
 

@@ -1,5 +1,7 @@
+import Agenda
 import Foundation
 import GRDB
+import Synchronization
 
 /// The structure's one database, opened once for the life of the process.
 ///
@@ -9,6 +11,7 @@ import GRDB
 public final class AppDatabase: Sendable {
     public let writer: any DatabaseWriter
     let sessionCache = SessionCache()
+    private let claims = Mutex<(any NetworkClaims)?>(nil)
 
     /// Wraps `writer` and brings its schema up to date.
     public init(_ writer: any DatabaseWriter) throws {
@@ -117,6 +120,15 @@ public final class AppDatabase: Sendable {
         }
         return config
     }
+
+    /// From now on, every booking written here is held in the network's database too
+    /// (`database: postgres://…`): a specialist the structures share is booked once.
+    public func joinNetwork(_ claims: any NetworkClaims) {
+        self.claims.withLock { $0 = claims }
+    }
+
+    /// The network this structure belongs to, if any.
+    public var network: (any NetworkClaims)? { claims.withLock { $0 } }
 
     /// `PRAGMA integrity_check`, "ok" when sound.
     public func integrityCheck() async throws -> String {

@@ -74,6 +74,7 @@ struct ConfigParser {
             if let file = metrics.tokenFile, !file.hasPrefix("/") { throw m.fail("tokenFile", "'\(file)' must be an absolute path") }
             try m.finish()
         }
+        let network = try self.network(top)
         var notices: NoticeSettings?
         if let n = try top.optionalObject("notices") {
             var settings = NoticeSettings()
@@ -104,6 +105,7 @@ struct ConfigParser {
         var config = GuichetConfig(structure: structure, booking: booking, console: console, kiosk: kiosk, health: health, demo: demo)
         config.backups = backups
         config.metrics = metrics
+        config.network = network
         config.notices = notices
         return config
     }
@@ -322,6 +324,25 @@ struct ConfigParser {
     }
 
     static let kioskLanguages = ["fr", "en"]
+
+    /// `database`: "sqlite" (the default) or the network's `postgres://` URL, without a
+    /// password (`databasePasswordFile` holds it). The URL's own syntax is checked when the
+    /// daemon starts, by the PostgreSQL client that reads it.
+    func network(_ top: ConfigReader) throws(ConfigError) -> NetworkSettings? {
+        let passwordFile = try top.optionalString("databasePasswordFile", maxLength: 1000)
+        if let passwordFile, !passwordFile.hasPrefix("/") { throw top.fail("databasePasswordFile", "'\(passwordFile)' must be an absolute path") }
+        guard let url = try top.optionalString("database", maxLength: 2000), url != "sqlite" else {
+            if passwordFile != nil { throw top.fail("databasePasswordFile", "goes with a postgres:// database") }
+            return nil
+        }
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw top.fail("database", "must be \"sqlite\" or a postgres:// URL (found '\(url.prefix(20))')")
+        }
+        if let components = URLComponents(string: url), components.password != nil {
+            throw top.fail("database", "the URL carries a password, and the configuration is handed to the stations: put it in databasePasswordFile")
+        }
+        return NetworkSettings(url: url, passwordFile: passwordFile)
+    }
 
     func kiosk(_ k: ConfigReader) throws(ConfigError) -> KioskSettings {
         var settings = KioskSettings()

@@ -11,6 +11,8 @@ public struct GuichetConfig: Sendable {
     public var health = HealthSettings()
     public var backups = BackupSettings()
     public var metrics = MetricsSettings()
+    /// Nil: the structure's own SQLite file only (`database: "sqlite"`, the default).
+    public var network: NetworkSettings?
     /// Nil: no notice is sent (no `notices` in the file).
     public var notices: NoticeSettings?
     public var demo: DemoData
@@ -138,6 +140,17 @@ public struct SMSSettings: Sendable {
         self.url = url
         self.fields = fields
     }
+}
+
+/// The network's PostgreSQL database this structure belongs to (`database: "postgres://…"`).
+public struct NetworkSettings: Sendable, Equatable {
+    /// `postgres://user@host:port/database?sslmode=…` (or `?host=/socket/dir`), never with a
+    /// password: the configuration is handed to the stations.
+    public var url: String
+    /// A file holding the password, readable by the server only.
+    public var passwordFile: String?
+
+    public init(url: String, passwordFile: String? = nil) { (self.url, self.passwordFile) = (url, passwordFile) }
 }
 
 /// Who may read `/metrics` besides the machine itself.

@@ -30,6 +30,7 @@ public struct APIError: HTTPResponseError, Sendable {
             case .invalid: .unprocessableContent
             case .notFound: .notFound
             case .conflict: .conflict
+            case .unavailable: .serviceUnavailable
             }
         self.init(status: status, code: error.code, french: error.french, english: error.english, details: error.details)
     }

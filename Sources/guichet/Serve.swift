@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The structure's own network (CIDR, repeatable; default: loopback, the private ranges and the subnets this machine is on). From anywhere else only the specialists' visio links answer.")
     var localNetwork: [String] = []
 
+    @Option(help: "The network's PostgreSQL database (postgres://user@host/db?sslmode=require), over the configuration's `database`; \"sqlite\": this structure's file only.")
+    var database: String?
+
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
@@ -69,7 +72,10 @@ struct Serve: AsyncParsableCommand {
         app.visio = try visio.settings(app.logger)
         app.remoteRoom = visioRoom == .remote
         // A refusal names the file, the key and the rule; it is printed without the usage text.
-        let config = try GuichetConfig.load(path: options.config)
+        var config = try GuichetConfig.load(path: options.config)
+        if let database {
+            config.network = database == "sqlite" ? nil : NetworkSettings(url: database, passwordFile: config.network?.passwordFile)
+        }
         let banner = Banner(scheme: tlsCert == nil ? "http" : "https", host: host, port: port, data: options.data, databasePath: options.databasePath)
         let logger = app.logger
         app.onRunning = { office in

@@ -16,7 +16,9 @@ public struct FreeSlot: Sendable, Hashable {
 public struct BusyTimes: Sendable {
     private var spans: [String: [TimeSpan]] = [:]
 
-    public init(bookings: [Booking]) {
+    /// `elsewhere`: when shared specialists are booked by the network's other structures.
+    public init(bookings: [Booking], specialistsElsewhere elsewhere: [String: [TimeSpan]] = [:]) {
+        for (specialist, busy) in elsewhere { spans["specialist:\(specialist)", default: []] += busy }
         for booking in bookings where booking.holdsResources {
             spans["room:\(booking.room)", default: []].append(booking.span)
             if let s = booking.specialist { spans["specialist:\(s)", default: []].append(booking.span) }

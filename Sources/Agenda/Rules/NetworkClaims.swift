@@ -1,0 +1,17 @@
+/// A structure that belongs to a network (`database: postgres://…`) holds its bookings'
+/// shared resources there too: a specialist serves several structures, and only the
+/// network's database sees all of their bookings.
+///
+/// The structure's own database stays where its agenda lives (and what keeps its station
+/// working when the network is out of reach); the network's database decides what no single
+/// structure can: one specialist, one place at a time.
+public protocol NetworkClaims: Sendable {
+    /// Records `booking` as it now is (new, moved, cancelled…), called inside the structure's
+    /// write transaction so that a refusal writes nothing locally either. Throws
+    /// `AgendaError.slotTaken` when another structure holds the specialist then, and
+    /// `AgendaError.networkUnavailable` when the network's database cannot answer in time.
+    func record(_ booking: Booking) throws
+
+    /// When each of `specialists` is booked by another structure of the network, within `span`.
+    func busyElsewhere(specialists: Set<String>, during span: TimeSpan) async throws -> [String: [TimeSpan]]
+}

@@ -1,0 +1,79 @@
+import Agenda
+import Foundation
+import Logging
+import NetworkStore
+import OfficeKit
+import ServiceLifecycle
+import Store
+import StructureConfig
+
+/// A structure in a network (`database: postgres://…`): joins the network's database at start
+/// (again every `retry` while it is out of reach) and hands it the structure's bookings from
+/// today on, so that it holds what the structure's own database holds; then again every
+/// `every` (what was booked here while the network was out of reach).
+struct NetworkJoin: Service {
+    let office: Office
+    let membership: NetworkMembership
+    let logger: Logger
+    var retry: Duration = .seconds(10)
+    var every: Duration = .seconds(15 * 60)
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await reconcile()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
+    }
+
+    /// Until it succeeds once (or the daemon stops).
+    private func reconcile() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let now = office.clock()
+                let from = now.addingTimeInterval(-86_400)
+                let bookings = try await office.database.bookings(overlapping: TimeSpan(from, now.addingTimeInterval(2 * 366 * 86_400)))
+                let refused = try await membership.reconcile(bookings, endingAfter: from)
+                for (booking, error) in refused {
+                    logger.error(
+                        "booking held by another structure of the network: settle it with the specialist",
+                        metadata: ["guichet.booking": "\(booking.id)", "guichet.specialist": "\(booking.specialist ?? "-")", "guichet.error": "\(error.code)"])
+                }
+                logger.notice("bookings handed to the network's database", metadata: ["guichet.bookings": "\(bookings.count)", "guichet.refused": "\(refused.count)"])
+                break
+            } catch {
+                logger.warning("the network's database is out of reach; retrying", metadata: ["guichet.error": "\(error)", "guichet.retry": "\(retry)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: retry) }
+            }
+        }
+    }
+}
+
+extension NetworkJoin {
+    /// The structure's membership of the network `settings` name; a bad URL or password file
+    /// refuses the start, naming the setting.
+    static func membership(_ settings: NetworkSettings, structure: Structure) throws -> NetworkMembership {
+        var password: String?
+        if let file = settings.passwordFile {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw NetworkSettingsError(description: "databasePasswordFile: cannot read \(file)")
+            }
+            if let mode = try? FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int, mode & 0o007 != 0 {
+                throw NetworkSettingsError(description: "databasePasswordFile: \(file) is readable by everyone (chmod 640 \(file))")
+            }
+            password = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let location: NetworkDatabaseLocation
+        do {
+            location = try NetworkDatabaseLocation(url: settings.url, password: password)
+        } catch {
+            throw NetworkSettingsError(description: "database: \(error)")
+        }
+        let logger = Logger(label: "guichet.network-db")
+        return NetworkMembership(database: NetworkDatabase(location, logger: logger), structure: structure.id, name: structure.name, logger: logger)
+    }
+}
+
+/// A network setting that cannot be used as it is, in a sentence for the administrator.
+public struct NetworkSettingsError: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,155 @@
+import Agenda
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// One structure's place in the network's database: registers the structure, holds each of its
+/// bookings' shared specialist there (`NetworkClaims`), and asks when the specialists are
+/// booked elsewhere.
+///
+/// The structure's own database calls `record` inside its write transaction, which is
+/// synchronous: the wait for PostgreSQL is bounded (`timeout`), and once the network has not
+/// answered, later requests fail at once for `pause` instead of each holding the structure's
+/// writes for the whole timeout (the station, the console and every booking without a shared
+/// specialist keep working).
+public final class NetworkMembership: NetworkClaims {
+    public let database: NetworkDatabase
+    public let structure: String
+    private let name: String
+    private let timeout: Duration
+    private let pause: Duration
+    private let logger: Logger
+    private let joined = Mutex(false)
+    private let outUntil = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init(
+        database: NetworkDatabase, structure: String, name: String, timeout: Duration = .seconds(3), pause: Duration = .seconds(5),
+        logger: Logger = Logger(label: "guichet.network-db")
+    ) {
+        (self.database, self.structure, self.name, self.timeout, self.pause, self.logger) = (database, structure, name, timeout, pause, logger)
+    }
+
+    /// Brings the schema up to date and registers the structure (once; again after a failure).
+    public func join() async throws {
+        guard !joined.withLock({ $0 }) else { return }
+        try await database.migrate()
+        try await database.addStructure(id: structure, name: name)
+        joined.withLock { $0 = true }
+        logger.notice("joined the network's database", metadata: ["guichet.structure": "\(structure)"])
+    }
+
+    /// Makes the network's copy of this structure's bookings ending after `from` what the
+    /// structure's database says: a booking the network missed is added (a structure joining
+    /// with its history), one it holds that the structure does not (a server stopped between
+    /// the two commits) is released. Returns the bookings the network refused: another
+    /// structure holds their specialist at that time, for agents to settle.
+    public func reconcile(_ bookings: [Booking], endingAfter from: Date) async throws -> [(booking: Booking, error: AgendaError)] {
+        try await join()
+        var refused: [(Booking, AgendaError)] = []
+        for booking in bookings where booking.span.end > from {
+            do {
+                try await database.recordBooking(NetworkBooking(booking, structure: structure))
+            } catch let error as AgendaError where error.kind == .conflict {
+                refused.append((booking, error))
+            }
+        }
+        let known = Set(bookings.filter(\.holdsResources).map(\.id))
+        for id in try await database.liveBookings(structure: structure, endingAfter: from).subtracting(known) {
+            try await database.cancelBooking(structure: structure, id: id)
+        }
+        return refused
+    }
+
+    /// A booking with a shared specialist waits for the network's word; one without (an agent's
+    /// appointment in a room: the structure's own) is handed over if the network answers, else
+    /// left to the next `reconcile`.
+    public func record(_ booking: Booking) throws {
+        let network = NetworkBooking(booking, structure: structure)
+        do {
+            try waiting { try await self.join(); try await self.database.recordBooking(network) }
+        } catch let error as AgendaError where booking.specialist == nil && error == .networkUnavailable {
+            logger.info("booking left for the network's next reconciliation", metadata: ["guichet.booking": "\(booking.id)"])
+        }
+    }
+
+    public func busyElsewhere(specialists: Set<String>, during span: TimeSpan) async throws -> [String: [TimeSpan]] {
+        let rows = try await bounded {
+            try await self.join()
+            return try await self.database.specialistsBusy(specialists, during: (span.start, span.end), except: self.structure)
+        }
+        return rows.mapValues { $0.map { TimeSpan($0.start, $0.end) } }
+    }
+
+    /// The network was out of reach less than `pause` ago.
+    private var resting: Bool {
+        outUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
+    }
+
+    private func wentOut() {
+        outUntil.withLock { $0 = ContinuousClock.now + pause }
+    }
+
+    /// `body` from synchronous code (a SQLite transaction), waiting at most `timeout`.
+    private func waiting<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        guard !resting else { throw AgendaError.networkUnavailable }
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let task = Task {
+            do {
+                let value = try await body()
+                outcome.withLock { $0 = .success(value) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        guard done.wait(timeout: .now() + seconds) == .success, let result = outcome.withLock({ $0 }) else {
+            task.cancel()
+            wentOut()
+            logger.warning("the network's database did not answer in time", metadata: ["guichet.timeout": "\(timeout)"])
+            throw AgendaError.networkUnavailable
+        }
+        return try checked(result.get)
+    }
+
+    /// `body` from asynchronous code, abandoned after `timeout`.
+    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard !resting else { throw AgendaError.networkUnavailable }
+        let timeout = timeout
+        return try await checked {
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask { try await Task.sleep(for: timeout); return nil }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else { throw AgendaError.networkUnavailable }
+                return value
+            }
+        }
+    }
+
+    private func checked<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as AgendaError where error == .networkUnavailable {
+            wentOut()
+            throw error
+        }
+    }
+
+    private func checked<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as AgendaError where error == .networkUnavailable {
+            wentOut()
+            throw error
+        }
+    }
+}
+
+extension NetworkBooking {
+    init(_ booking: Booking, structure: String) {
+        self.init(
+            structure: structure, id: booking.id, kind: booking.kind.rawValue, room: booking.room, specialist: booking.specialist,
+            station: booking.station, start: booking.span.start, end: booking.span.end)
+        status = booking.status.rawValue
+        partner = booking.partner
+    }
+}
