@@ -72,6 +72,27 @@ struct ConfigTests {
         #expect(noRoom.key == "rooms" || noRoom.key.hasPrefix("stations"))
     }
 
+    @Test func theDatabaseIsTheStructuresOwnFileUnlessANetworkIsNamedWithoutItsPassword() throws {
+        #expect(try GuichetConfig.load(path: Self.shipped.path).network == nil)
+        var tree = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.shipped)) as! [String: Any]
+        tree["database"] = "sqlite"
+        #expect(try GuichetConfig.parse(try JSONSerialization.data(withJSONObject: tree), file: "t.json").network == nil)
+        tree["database"] = "postgres://guichet@db.nievre.example/reseau?sslmode=require"
+        tree["databasePasswordFile"] = "/etc/guichet/db-password"
+        let network = try GuichetConfig.parse(try JSONSerialization.data(withJSONObject: tree), file: "t.json").network
+        #expect(network == NetworkSettings(url: "postgres://guichet@db.nievre.example/reseau?sslmode=require", passwordFile: "/etc/guichet/db-password"))
+
+        let mysql = try #require(try refusal { t in t["database"] = "mysql://guichet@db/reseau" })
+        #expect(mysql.key == "database" && mysql.message.contains("sqlite"))
+        // The configuration is handed to the stations: a password in it would be theirs too.
+        let password = try #require(try refusal { t in t["database"] = "postgres://guichet:secret@db/reseau" })
+        #expect(password.key == "database" && password.message.contains("databasePasswordFile") && !password.message.contains("secret"))
+        let relative = try #require(try refusal { t in (t["database"], t["databasePasswordFile"]) = ("postgres://guichet@db/reseau", "db-password") })
+        #expect(relative.key == "databasePasswordFile" && relative.message.contains("absolute"))
+        let alone = try #require(try refusal { t in t["databasePasswordFile"] = "/etc/guichet/db-password" })
+        #expect(alone.key == "databasePasswordFile")
+    }
+
     @Test func noticesAreOffUnlessConfiguredAndTheirSettingsAreChecked() throws {
         #expect(try GuichetConfig.load(path: Self.shipped.path).notices == nil)
         var tree = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.shipped)) as! [String: Any]
