@@ -171,6 +171,7 @@ let package = Package(
             name: "guichet",
             dependencies: [
                 "Agenda", "StructureConfig", "Store", "App", "OfficeKit", "Reports", "Station", "Devices", "Kiosk", "Media", "DeviceLink", "Web",
+                "NetworkStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -44,6 +44,8 @@ public struct AppOptions: Sendable {
     public var onRunning: @Sendable (Office) async -> Void = { _ in }
     /// Make the office's registry swift-metrics' factory (once per process: the daemon's).
     public var bootstrapMetrics = false
+    /// How often a structure in a network hands its activity over (`--network-sync-seconds`).
+    public var networkSync: Duration = .seconds(15 * 60)
 
     public init() {}
 
@@ -117,7 +119,7 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         logger: logger)
     if let network {
         // First in, last out: the pool outlives every service that books.
-        app.addServices(network.database.client, NetworkJoin(office: office, membership: network, logger: logger))
+        app.addServices(network.database.client, NetworkJoin(office: office, membership: network, logger: logger, every: options.networkSync))
     }
     if let lock {
         app.addServices(DataFolderLockHolder(lock: lock))

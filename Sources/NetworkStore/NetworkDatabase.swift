@@ -8,7 +8,7 @@ import PostgresNIO
 /// (`Store.AppDatabase`) stays the default of a structure that runs alone.
 public final class NetworkDatabase: Sendable {
     public let client: PostgresClient
-    private let logger: Logger
+    let logger: Logger
 
     public init(_ location: NetworkDatabaseLocation, logger: Logger = Logger(label: "guichet.network-db")) {
         client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
@@ -65,7 +65,8 @@ public final class NetworkDatabase: Sendable {
             booking,
             statement: """
                 ON CONFLICT (structure, id) DO UPDATE SET kind = excluded.kind, room = excluded.room, specialist = excluded.specialist,
-                    station = excluded.station, during = excluded.during, status = excluded.status
+                    station = excluded.station, during = excluded.during, status = excluded.status,
+                    partner = excluded.partner
                 """)
     }
 
@@ -82,9 +83,9 @@ public final class NetworkDatabase: Sendable {
         for resource in resources { lockBindings.append(resource) }
         let lockQuery = PostgresQuery(unsafeSQL: "SELECT \(locks)", binds: lockBindings)
         var insert: PostgresQuery = """
-            INSERT INTO booking (structure, id, kind, room, specialist, station, during, status)
+            INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner)
             VALUES (\(booking.structure), \(booking.id), \(booking.kind), \(booking.room), \(booking.specialist), \(booking.station),
-                    tstzrange(\(booking.start), \(booking.end), '[)'), \(booking.status))
+                    tstzrange(\(booking.start), \(booking.end), '[)'), \(booking.status), \(booking.partner))
             """
         insert.sql += " " + onConflict
         let partner = booking.partner ?? ""
@@ -152,7 +153,7 @@ public final class NetworkDatabase: Sendable {
 
     /// Runs a write, turning the database's refusals into the agenda's errors. A transaction
     /// PostgreSQL chose to abort (a deadlock, a serialization failure) is tried again.
-    private func write(_ body: () async throws -> Void) async throws {
+    func write(_ body: () async throws -> Void) async throws {
         for attempt in 1... {
             do {
                 return try await body()

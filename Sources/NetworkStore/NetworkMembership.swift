@@ -64,6 +64,26 @@ public final class NetworkMembership: NetworkClaims {
     /// A booking with a shared specialist waits for the network's word; one without (an agent's
     /// appointment in a room: the structure's own) is handed over if the network answers, else
     /// left to the next `reconcile`.
+    /// Hands over the facts of the structure's visits and station sessions, and its past
+    /// bookings' outcomes (held, missed), for the network's reports: added or updated (a
+    /// session's pages grow until it ends). Returns how many past bookings the network could
+    /// not take: their specialist was booked by another structure at that time (a double
+    /// booking from before the network, which no report can settle now).
+    public func handOver(visits: [Contact], stationSessions: [StationUse], pastBookings: [Booking]) async throws -> Int {
+        try await join()
+        try await database.recordVisits(visits, structure: structure)
+        try await database.recordStationSessions(stationSessions, structure: structure)
+        var clashes = 0
+        for booking in pastBookings {
+            do {
+                try await database.recordBooking(NetworkBooking(booking, structure: structure))
+            } catch let error as AgendaError where error.kind == .conflict {
+                clashes += 1
+            }
+        }
+        return clashes
+    }
+
     public func record(_ booking: Booking) throws {
         let network = NetworkBooking(booking, structure: structure)
         do {

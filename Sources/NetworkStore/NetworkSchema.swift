@@ -69,7 +69,42 @@ enum NetworkSchema {
             END $$
             """,
             "CREATE TRIGGER mandate_event_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON mandate_event FOR EACH STATEMENT EXECUTE FUNCTION guichet_append_only()",
-        ])
+        ]),
+        // What the network's reports count, handed over by each structure: the facts of a visit
+        // and of a station session, never the usager's name, the agent or the note.
+        Migration(version: 2, name: "activity", sql: [
+            "ALTER TABLE booking ADD COLUMN partner text",
+            "CREATE INDEX booking_start ON booking (lower(during))",
+            """
+            CREATE TABLE visit (
+                structure text NOT NULL REFERENCES structure(id),
+                id text NOT NULL,
+                at timestamptz NOT NULL,
+                channel text NOT NULL,
+                outcome text NOT NULL,
+                accompanied boolean NOT NULL,
+                partners text[] NOT NULL,
+                life_situation text,
+                PRIMARY KEY (structure, id)
+            )
+            """,
+            "CREATE INDEX visit_at ON visit (at)",
+            """
+            CREATE TABLE station_session (
+                structure text NOT NULL REFERENCES structure(id),
+                id text NOT NULL,
+                station text NOT NULL,
+                started_at timestamptz NOT NULL,
+                ended_at timestamptz,
+                pages_printed integer NOT NULL CHECK (pages_printed >= 0),
+                pages_scanned integer NOT NULL CHECK (pages_scanned >= 0),
+                help_requested boolean NOT NULL,
+                accompanied boolean NOT NULL,
+                PRIMARY KEY (structure, id)
+            )
+            """,
+            "CREATE INDEX station_session_started ON station_session (started_at)",
+        ]),
     ]
 
     /// Applies what is missing, in one transaction under an advisory lock: several servers

@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The network's PostgreSQL database (postgres://user@host/db?sslmode=require), over the configuration's `database`; \"sqlite\": this structure's file only.")
     var database: String?
 
+    @Option(help: ArgumentHelp("In a network: seconds between two hand-overs of the structure's activity to its database.", visibility: .hidden))
+    var networkSyncSeconds = 900
+
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
@@ -62,6 +65,8 @@ struct Serve: AsyncParsableCommand {
         (app.host, app.port, app.data, app.seedDemo) = (host, port, options.data, !noDemo)
         app.clock = options.clock
         app.bootstrapMetrics = true
+        guard (1...86_400).contains(networkSyncSeconds) else { throw ValidationError("--network-sync-seconds must be within 1...86400") }
+        app.networkSync = .seconds(networkSyncSeconds)
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): app.tls = ServerTLS(certificatePath: cert, keyPath: key)
         case (nil, nil): break

@@ -2,14 +2,15 @@
 PostgreSQL database (`database: postgres://…`): a specialist they share is booked once, however
 and wherever the requests come; with PostgreSQL out of reach the structures say so plainly and
 keep the rest working, then recover on their own."""
-import datetime as dt, json, secrets, signal, tempfile, threading
+import csv, datetime as dt, json, secrets, signal, subprocess, tempfile, threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Daemon
+from conftest import BINARY, ROOT, Daemon
 from postgres import PrivatePostgres
+from test_station import start_session
 from waiting import wait_for
 
 
@@ -36,6 +37,7 @@ def network(postgres):
             path = Path(folder) / f"{structure}.json"
             path.write_text(json.dumps(config))
             d = Daemon(Path(folder) / structure, config=path)
+            d.args = ["--network-sync-seconds", "2"]
             daemons.append(d.start())
         for d in daemons:
             wait_for(lambda: "bookings handed to the network" in d.log(), timeout=30, what=d.log)
@@ -135,3 +137,56 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
                             what=lambda: lormes.log()[-3000:])
     assert status == 201, body
     assert corbigny.json("POST", "/api/v1/bookings", booking(same_slot(corbigny, later)))[0] == 201
+
+
+def report(d, *extra, period):
+    """`guichet report` as CSV, read back: {file: rows as dicts}."""
+    with tempfile.TemporaryDirectory(prefix="guichet-report-") as out:
+        done = subprocess.run([BINARY, "report", "--config", d.config, "--data", str(d.data), "--period", period, "--format", "csv",
+                               "--out", out, *extra], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {p.stem: list(csv.DictReader(p.open(encoding="utf-8"))) for p in Path(out).glob("*.csv")}
+
+
+def test_the_network_report_has_each_structures_own_figures_and_their_sum(network):
+    postgres, database, (lormes, corbigny) = network
+    # Activity through the real entry points: visits from the console, a session at the
+    # station, bookings taken and cancelled through the API.
+    for d, visits in ((lormes, 3), (corbigny, 2)):
+        csrf = d.csrf()
+        for i in range(visits):
+            fields = [("_csrf", csrf), ("partners", "caf"), ("reason", "Prime d'activité"), ("channel", "walk-in"),
+                      ("outcome", "resolved" if i else "referred")]
+            assert d.form_post("/console/contacts", fields)[0] == 303
+    session = start_session(lormes)
+    assert lormes.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    slots = caf_slots(lormes)
+    for slot in slots[4:6]:
+        status_code, booked = lormes.json("POST", "/api/v1/bookings", booking(slot))
+        assert status_code == 201, booked
+    assert lormes.json("POST", f"/api/v1/bookings/{booked['id']}/cancel")[0] == 200
+    today = dt.date.today()
+    period = f"{today}..{today + dt.timedelta(days=60)}"
+
+    def network_rows():
+        rows = report(lormes, "--network", period=period)["reseau"]
+        return {r["structure"]: r for r in rows}
+
+    own = {d: {r["indicateur"]: r["valeur"] for r in report(d, period=period)["synthese"]} for d in (lormes, corbigny)}
+    assert own[lormes]["visites"] == "3" and own[lormes]["sessions_postes"] == "1", own[lormes]
+    # Handed over within seconds (--network-sync-seconds 2), whatever the structure.
+    rows = wait_for(lambda: (r := network_rows())["mfs-lormes"]["visites"] == "3" and r["mfs-corbigny"]["visites"] == "2" and
+                    r["mfs-lormes"]["sessions_postes"] == "1" and r, timeout=30, what=network_rows)
+    for d, structure in ((lormes, "mfs-lormes"), (corbigny, "mfs-corbigny")):
+        for figure in ("visites", "sessions_postes", "rendez_vous_tenus", "rendez_vous_absents"):
+            assert rows[structure][figure] == own[d][figure], (structure, figure, rows[structure], own[d])
+        appointments = report(d, period=period)["rendez-vous"]
+        assert rows[structure]["rendez_vous_annules"] == str(sum(int(r["annules"]) for r in appointments)), appointments
+    assert rows["mfs-lormes"]["rendez_vous_annules"] == "1"
+    # The totals are the sum of the structures' rows, figure by figure.
+    for figure in NETWORK_FIGURES:
+        assert rows["total"][figure] == str(int(rows["mfs-lormes"][figure]) + int(rows["mfs-corbigny"][figure])), figure
+
+
+NETWORK_FIGURES = ["visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees", "pages_numerisees",
+                   "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules"]

@@ -1,0 +1,111 @@
+import Agenda
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What the network's reports count, as each structure hands it over: the facts of its visits
+/// and station sessions (no name, no agent, no note), and its bookings (`booking`).
+extension NetworkDatabase {
+    /// Adds or updates a structure's visits, a thousand rows a statement.
+    public func recordVisits(_ contacts: [Contact], structure: String) async throws {
+        for batch in contacts.chunked(1000) {
+            try await write {
+                try await self.client.query(
+                    """
+                    INSERT INTO visit (structure, id, at, channel, outcome, accompanied, partners, life_situation)
+                    SELECT \(structure), id, at, channel, outcome, accompanied, string_to_array(partners, ','), NULLIF(situation, '')
+                    FROM unnest(\(batch.map(\.id)), \(batch.map(\.at)), \(batch.map(\.channel.rawValue)), \(batch.map(\.outcome.rawValue)),
+                                \(batch.map(\.accompanied)), \(batch.map { $0.partners.joined(separator: ",") }), \(batch.map { $0.lifeSituation ?? "" }))
+                         AS v(id, at, channel, outcome, accompanied, partners, situation)
+                    ON CONFLICT (structure, id) DO UPDATE SET at = excluded.at, channel = excluded.channel, outcome = excluded.outcome,
+                        accompanied = excluded.accompanied, partners = excluded.partners, life_situation = excluded.life_situation
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    /// Adds or updates a structure's station sessions (a session's pages grow until it ends).
+    public func recordStationSessions(_ uses: [StationUse], structure: String) async throws {
+        for batch in uses.chunked(1000) {
+            // An open session has no end yet: the epoch stands for none, turned back to NULL.
+            let ends = batch.map { $0.end ?? Date(timeIntervalSince1970: 0) }
+            try await write {
+                try await self.client.query(
+                    """
+                    INSERT INTO station_session (structure, id, station, started_at, ended_at, pages_printed, pages_scanned, help_requested, accompanied)
+                    SELECT \(structure), id, station, started, NULLIF(ended, 'epoch'::timestamptz), printed, scanned, help, accompanied
+                    FROM unnest(\(batch.map(\.id)), \(batch.map(\.station)), \(batch.map(\.start)), \(ends), \(batch.map(\.pagesPrinted)),
+                                \(batch.map(\.pagesScanned)), \(batch.map(\.helpRequested)), \(batch.map(\.accompanied)))
+                         AS s(id, station, started, ended, printed, scanned, help, accompanied)
+                    ON CONFLICT (structure, id) DO UPDATE SET ended_at = excluded.ended_at, pages_printed = excluded.pages_printed,
+                        pages_scanned = excluded.pages_scanned, help_requested = excluded.help_requested, accompanied = excluded.accompanied
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    /// The network's figures over [start, end), one row per structure (every structure, even
+    /// with nothing to count), counted by PostgreSQL: the same rules as a structure's own
+    /// report (a visit by its time, a session by its start, a booking by its start).
+    public func activityByStructure(from start: Date, to end: Date) async throws -> [NetworkActivityRow] {
+        let rows = try await client.query(
+            """
+            WITH v AS (
+                SELECT structure, count(*) AS visits, count(*) FILTER (WHERE outcome = 'resolved') AS resolved
+                FROM visit WHERE at >= \(start) AND at < \(end) GROUP BY structure
+            ), s AS (
+                SELECT structure, count(*) AS sessions, count(*) FILTER (WHERE accompanied) AS accompanied,
+                       coalesce(sum(pages_printed), 0) AS printed, coalesce(sum(pages_scanned), 0) AS scanned
+                FROM station_session WHERE started_at >= \(start) AND started_at < \(end) GROUP BY structure
+            ), b AS (
+                SELECT structure, count(*) FILTER (WHERE status IN ('done', 'checked-in')) AS held,
+                       count(*) FILTER (WHERE status = 'no-show') AS missed, count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+                FROM booking WHERE lower(during) >= \(start) AND lower(during) < \(end) GROUP BY structure
+            )
+            SELECT st.id, st.name, coalesce(v.visits, 0), coalesce(v.resolved, 0), coalesce(s.sessions, 0), coalesce(s.accompanied, 0),
+                   coalesce(s.printed, 0)::bigint, coalesce(s.scanned, 0)::bigint, coalesce(b.held, 0), coalesce(b.missed, 0), coalesce(b.cancelled, 0)
+            FROM structure st LEFT JOIN v ON v.structure = st.id LEFT JOIN s ON s.structure = st.id LEFT JOIN b ON b.structure = st.id
+            ORDER BY st.id
+            """, logger: logger)
+        var result: [NetworkActivityRow] = []
+        for try await (id, name, visits, resolved, sessions, accompanied, printed, scanned, held, missed, cancelled)
+            in rows.decode((String, String, Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
+        {
+            result.append(NetworkActivityRow(
+                structure: id, name: name, visits: visits, resolvedVisits: resolved, stationSessions: sessions, accompaniedSessions: accompanied,
+                pagesPrinted: printed, pagesScanned: scanned, appointmentsHeld: held, appointmentsMissed: missed, appointmentsCancelled: cancelled))
+        }
+        return result
+    }
+}
+
+/// One structure's line of the network's report.
+public struct NetworkActivityRow: Sendable, Equatable {
+    public var structure: String
+    public var name: String
+    public var visits = 0
+    public var resolvedVisits = 0
+    public var stationSessions = 0
+    public var accompaniedSessions = 0
+    public var pagesPrinted = 0
+    public var pagesScanned = 0
+    public var appointmentsHeld = 0
+    public var appointmentsMissed = 0
+    public var appointmentsCancelled = 0
+
+    public init(
+        structure: String, name: String, visits: Int = 0, resolvedVisits: Int = 0, stationSessions: Int = 0, accompaniedSessions: Int = 0,
+        pagesPrinted: Int = 0, pagesScanned: Int = 0, appointmentsHeld: Int = 0, appointmentsMissed: Int = 0, appointmentsCancelled: Int = 0
+    ) {
+        (self.structure, self.name, self.visits, self.resolvedVisits, self.stationSessions, self.accompaniedSessions) =
+            (structure, name, visits, resolvedVisits, stationSessions, accompaniedSessions)
+        (self.pagesPrinted, self.pagesScanned, self.appointmentsHeld, self.appointmentsMissed, self.appointmentsCancelled) =
+            (pagesPrinted, pagesScanned, appointmentsHeld, appointmentsMissed, appointmentsCancelled)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
