@@ -79,6 +79,19 @@ extension NetworkDatabase {
     }
 }
 
+extension NetworkDatabase {
+    /// How many visits, station sessions and live or past bookings the network holds for `structure`.
+    public func structureCounts(_ structure: String) async throws -> (visits: Int, sessions: Int, bookings: Int) {
+        let rows = try await client.query(
+            """
+            SELECT (SELECT count(*) FROM visit WHERE structure = \(structure)), (SELECT count(*) FROM station_session WHERE structure = \(structure)),
+                   (SELECT count(*) FROM booking WHERE structure = \(structure))
+            """, logger: logger)
+        for try await counts in rows.decode((Int, Int, Int).self) { return counts }
+        return (0, 0, 0)
+    }
+}
+
 /// One structure's line of the network's report.
 public struct NetworkActivityRow: Sendable, Equatable {
     public var structure: String

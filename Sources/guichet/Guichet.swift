@@ -10,6 +10,6 @@ struct Guichet: AsyncParsableCommand {
             Start the daemon on the demo structure with `guichet serve`, then open
             http://127.0.0.1:8080/. The configuration file is described in config/README.md.
             """,
-        subcommands: [Serve.self, AgentCommand.self, Purge.self, Backup.self, Restore.self, ReportCommand.self, CheckConfig.self, StationCommand.self, RoomCLI.self, Doctor.self, Bench.self],
+        subcommands: [Serve.self, AgentCommand.self, Purge.self, Backup.self, Restore.self, ReportCommand.self, MigrateToPostgres.self, CheckConfig.self, StationCommand.self, RoomCLI.self, Doctor.self, Bench.self],
         defaultSubcommand: nil)
 }

@@ -6,21 +6,48 @@ import Reports
 /// The network's report: one row per structure and the totals, under the same indicator names
 /// as each structure's own `synthese` (so a spreadsheet can put them side by side).
 enum NetworkReport {
-    static let columns = [
-        "structure", "structure_nom", "visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees",
-        "pages_numerisees", "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules",
+    static let figureColumns = [
+        "visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees", "pages_numerisees",
+        "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules",
     ]
 
     static func compute(_ rows: [NetworkActivityRow], period: ReportPeriod, generatedAt: Date) -> Report {
-        func figures(_ r: NetworkActivityRow) -> [Int] {
-            [r.visits, r.resolvedVisits, r.stationSessions, r.accompaniedSessions, r.pagesPrinted, r.pagesScanned, r.appointmentsHeld,
-             r.appointmentsMissed, r.appointmentsCancelled]
-        }
-        let totals = rows.map(figures).reduce(Array(repeating: 0, count: columns.count - 2)) { zip($0, $1).map(+) }
+        let values = rows.map { row in figureColumns.map { Int(figures(of: row)[$0] ?? "") ?? 0 } }
+        let totals = values.reduce(Array(repeating: 0, count: figureColumns.count)) { zip($0, $1).map(+) }
         let table = ReportTable(
-            file: "reseau", title: "Activité par structure", columns: columns,
-            rows: rows.map { [$0.structure, $0.name] + figures($0).map(String.init) } + [["total", "Réseau (\(rows.count) structures)"] + totals.map(String.init)])
+            file: "reseau", title: "Activité par structure", columns: ["structure", "structure_nom"] + figureColumns,
+            rows: zip(rows, values).map { [$0.structure, $0.name] + $1.map(String.init) }
+                + [["total", "Réseau (\(rows.count) structures)"] + totals.map(String.init)])
         return Report(
             title: "Rapport du réseau — \(period.label)", structure: "Réseau France Services", period: period, generatedAt: generatedAt, tables: [table])
+    }
+
+    static func figures(of row: NetworkActivityRow) -> [String: String] {
+        let values = [
+            row.visits, row.resolvedVisits, row.stationSessions, row.accompaniedSessions, row.pagesPrinted, row.pagesScanned, row.appointmentsHeld,
+            row.appointmentsMissed, row.appointmentsCancelled,
+        ]
+        return Dictionary(uniqueKeysWithValues: zip(figureColumns, values.map(String.init)))
+    }
+
+    /// The same figures, read from a structure's own report where its users read them.
+    static func figures(ofStructureReport report: Report) -> [String: String] {
+        func table(_ file: String) -> ReportTable? { report.tables.first { $0.file == file } }
+        func sum(_ file: String, _ column: String) -> String {
+            guard let t = table(file), let c = t.columns.firstIndex(of: column) else { return "" }
+            return String(t.rows.reduce(0) { $0 + (Int($1[c]) ?? 0) })
+        }
+        let outcomes = table("issues")
+        return [
+            "visites": table("synthese")?.value("visites", "valeur") ?? "",
+            "visites_resolues_sur_place": outcomes?.value("resolved", "visites") ?? "",
+            "sessions_postes": table("synthese")?.value("sessions_postes", "valeur") ?? "",
+            "sessions_accompagnees": table("postes-libre-service")?.value("total", "accompagnees") ?? "",
+            "pages_imprimees": table("postes-libre-service")?.value("total", "pages_imprimees") ?? "",
+            "pages_numerisees": table("postes-libre-service")?.value("total", "pages_numerisees") ?? "",
+            "rendez_vous_tenus": table("synthese")?.value("rendez_vous_tenus", "valeur") ?? "",
+            "rendez_vous_absents": table("synthese")?.value("rendez_vous_absents", "valeur") ?? "",
+            "rendez_vous_annules": sum("rendez-vous", "annules"),
+        ]
     }
 }

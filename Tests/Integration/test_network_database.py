@@ -190,3 +190,41 @@ def test_the_network_report_has_each_structures_own_figures_and_their_sum(networ
 
 NETWORK_FIGURES = ["visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees", "pages_numerisees",
                    "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules"]
+
+
+def test_a_structure_joins_the_network_with_its_history_checked_by_counts_and_its_own_reports(postgres, tmp_path):
+    """A structure that ran alone on SQLite: `guichet migrate-to-postgres` hands its history over
+    and checks it; run again, it finds nothing to add; its server then joins the network."""
+    database = "mig_" + secrets.token_hex(4)
+    url = postgres.create_database(database)
+    d = Daemon(tmp_path / "data").start()
+    try:
+        csrf = d.csrf()
+        for outcome in ("resolved", "resolved", "appointment"):
+            fields = [("_csrf", csrf), ("partners", "caf"), ("reason", "Dossier"), ("channel", "walk-in"), ("outcome", outcome)]
+            assert d.form_post("/console/contacts", fields)[0] == 303
+        slots = caf_slots(d)
+        ids = [d.json("POST", "/api/v1/bookings", booking(s))[1]["id"] for s in slots[:3]]
+        assert d.json("POST", f"/api/v1/bookings/{ids[0]}/cancel")[0] == 200
+    finally:
+        d.stop()
+
+    def migrate():
+        return subprocess.run([BINARY, "migrate-to-postgres", "--config", d.config, "--from", str(d.data), "--to", url, "--structure", "fs-beaumont"],
+                              capture_output=True, text=True)
+
+    done = migrate()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "handed over: 3 bookings, 3 visits, 0 station sessions" in done.stdout and "checked:" in done.stdout, done.stdout
+    assert postgres.query(database, "SELECT count(*), count(*) FILTER (WHERE status = 'cancelled') FROM booking WHERE structure = 'fs-beaumont'") == "3|1"
+    assert postgres.query(database, "SELECT count(*) FROM visit WHERE structure = 'fs-beaumont' AND outcome = 'resolved'") == "2"
+    # Nothing personal went over: no name in any column of the network's tables.
+    assert "Usager" not in postgres.query(database, "SELECT string_agg(b::text, ' ') FROM booking b") + postgres.query(database, "SELECT string_agg(v::text, ' ') FROM visit v")
+    again = migrate()
+    assert again.returncode == 0 and "checked:" in again.stdout, again.stdout + again.stderr
+    assert postgres.query(database, "SELECT count(*) FROM booking") == "3"
+    # A figure that differs is found and named, and the command fails.
+    postgres.query(database, "INSERT INTO visit SELECT structure, 'v-elsewhere', at, channel, outcome, accompanied, partners, life_situation FROM visit LIMIT 1")
+    failed = migrate()
+    assert failed.returncode != 0, failed.stdout
+    assert "visits: 3 here, 4 in the network" in failed.stderr and "visites: 3 in the structure's report, 4 in the network's" in failed.stderr, failed.stderr
