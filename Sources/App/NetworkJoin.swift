@@ -34,8 +34,12 @@ public struct NetworkJoin: Service {
             do {
                 let now = office.clock()
                 let from = now.addingTimeInterval(-86_400)
-                let bookings = try await office.database.bookings(overlapping: TimeSpan(from, now.addingTimeInterval(2 * 366 * 86_400)))
-                let refused = try await membership.reconcile(bookings, endingAfter: from)
+                let ahead = TimeSpan(from, now.addingTimeInterval(2 * 366 * 86_400))
+                var bookings: [Booking] = []
+                let refused = try await membership.reconcile(endingAfter: from) {
+                    bookings = try await office.database.bookingsAfterWritesInFlight(overlapping: ahead)
+                    return bookings
+                }
                 let activity = try await office.database.activity(in: TimeSpan(activitySince, now.addingTimeInterval(86_400)))
                 let clashes = try await membership.handOver(
                     visits: activity.contacts, stationSessions: activity.uses, pastBookings: activity.bookings.filter { $0.span.end <= from })

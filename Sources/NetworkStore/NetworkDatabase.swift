@@ -66,7 +66,8 @@ public final class NetworkDatabase: Sendable {
             statement: """
                 ON CONFLICT (structure, id) DO UPDATE SET kind = excluded.kind, room = excluded.room, specialist = excluded.specialist,
                     station = excluded.station, during = excluded.during, status = excluded.status,
-                    partner = excluded.partner
+                    partner = excluded.partner, sequence = excluded.sequence
+                WHERE booking.sequence <= excluded.sequence
                 """)
     }
 
@@ -83,9 +84,9 @@ public final class NetworkDatabase: Sendable {
         for resource in resources { lockBindings.append(resource) }
         let lockQuery = PostgresQuery(unsafeSQL: "SELECT \(locks)", binds: lockBindings)
         var insert: PostgresQuery = """
-            INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner)
+            INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner, sequence)
             VALUES (\(booking.structure), \(booking.id), \(booking.kind), \(booking.room), \(booking.specialist), \(booking.station),
-                    tstzrange(\(booking.start), \(booking.end), '[)'), \(booking.status), \(booking.partner))
+                    tstzrange(\(booking.start), \(booking.end), '[)'), \(booking.status), \(booking.partner), \(booking.sequence))
             """
         insert.sql += " " + onConflict
         let partner = booking.partner ?? ""
@@ -158,9 +159,12 @@ public final class NetworkDatabase: Sendable {
             do {
                 return try await body()
             } catch {
-                let cause = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.commitError } ?? error
+                let cause = (error as? PostgresTransactionError).flatMap { $0.beginError ?? $0.closureError ?? $0.commitError } ?? error
                 guard let refusal = cause as? PSQLError else { throw cause }
                 if attempt < 5, ["40P01", "40001"].contains(refusal.serverInfo?[.sqlState]) { continue }
+                if NetworkDatabaseError.unreachable(refusal) {
+                    logger.info("the network's database is out of reach", metadata: ["guichet.error": "\(String(reflecting: refusal))"])
+                }
                 throw NetworkDatabaseError.refusal(of: refusal) ?? refusal
             }
         }
@@ -180,6 +184,8 @@ public struct NetworkBooking: Sendable {
     public var status = "booked"
     /// The specialist's partner, for a specialist the network does not know yet.
     public var partner: String?
+    /// Raised by every change: an older version never replaces a newer one.
+    public var sequence = 0
 
     public init(structure: String, id: String, kind: String, room: String, specialist: String?, station: String?, start: Date, end: Date) {
         (self.structure, self.id, self.kind, self.room, self.specialist, self.station, self.start, self.end) =

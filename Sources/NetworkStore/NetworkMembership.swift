@@ -44,8 +44,16 @@ public final class NetworkMembership: NetworkClaims {
     /// with its history), one it holds that the structure does not (a server stopped between
     /// the two commits) is released. Returns the bookings the network refused: another
     /// structure holds their specialist at that time, for agents to settle.
-    public func reconcile(_ bookings: [Booking], endingAfter from: Date) async throws -> [(booking: Booking, error: AgendaError)] {
+    ///
+    /// Bookings keep being written meanwhile, so the order matters: the network's list is
+    /// read first, then `local` (which must wait for the structure's writes in flight, each of
+    /// which commits here after the network); a booking then missing here is truly gone. And
+    /// a booking changed since `local` was read is never set back: the network keeps the
+    /// higher `sequence`.
+    public func reconcile(endingAfter from: Date, local: () async throws -> [Booking]) async throws -> [(booking: Booking, error: AgendaError)] {
         try await join()
+        let held = try await database.liveBookings(structure: structure, endingAfter: from)
+        let bookings = try await local()
         var refused: [(Booking, AgendaError)] = []
         for booking in bookings where booking.span.end > from {
             do {
@@ -55,15 +63,12 @@ public final class NetworkMembership: NetworkClaims {
             }
         }
         let known = Set(bookings.filter(\.holdsResources).map(\.id))
-        for id in try await database.liveBookings(structure: structure, endingAfter: from).subtracting(known) {
+        for id in held.subtracting(known) {
             try await database.cancelBooking(structure: structure, id: id)
         }
         return refused
     }
 
-    /// A booking with a shared specialist waits for the network's word; one without (an agent's
-    /// appointment in a room: the structure's own) is handed over if the network answers, else
-    /// left to the next `reconcile`.
     /// Hands over the facts of the structure's visits and station sessions, and its past
     /// bookings' outcomes (held, missed), for the network's reports: added or updated (a
     /// session's pages grow until it ends). Returns how many past bookings the network could
@@ -149,27 +154,35 @@ public final class NetworkMembership: NetworkClaims {
         }
     }
 
+    /// The agenda's refusals pass; the network out of reach starts a pause; anything else
+    /// the network answered (a connection dropped mid-statement…) is logged and, for the
+    /// caller, the network out of reach too: nothing was recorded, and the same request may
+    /// succeed later.
     private func checked<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as AgendaError where error == .networkUnavailable {
-            wentOut()
-            throw error
-        }
+        do { return try body() } catch { throw settled(error) }
     }
 
     private func checked<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as AgendaError where error == .networkUnavailable {
-            wentOut()
-            throw error
+        do { return try await body() } catch { throw settled(error) }
+    }
+
+    private func settled(_ error: any Error) -> any Error {
+        if let refusal = error as? AgendaError, refusal != .networkUnavailable { return refusal }
+        if !(error is AgendaError) {
+            logger.error("the network's database failed unexpectedly", metadata: ["guichet.error": "\(String(reflecting: error))"])
         }
+        wentOut()
+        return AgendaError.networkUnavailable
     }
 }
 
 extension NetworkBooking {
-    init(_ booking: Booking, structure: String) {
+    public init(_ booking: Booking, structure: String) {
         self.init(
             structure: structure, id: booking.id, kind: booking.kind.rawValue, room: booking.room, specialist: booking.specialist,
             station: booking.station, start: booking.span.start, end: booking.span.end)
         status = booking.status.rawValue
         partner = booking.partner
+        sequence = booking.sequence
     }
 }

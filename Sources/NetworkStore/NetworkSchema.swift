@@ -74,6 +74,7 @@ enum NetworkSchema {
         // and of a station session, never the usager's name, the agent or the note.
         Migration(version: 2, name: "activity", sql: [
             "ALTER TABLE booking ADD COLUMN partner text",
+            "ALTER TABLE booking ADD COLUMN sequence integer NOT NULL DEFAULT 0",
             "CREATE INDEX booking_start ON booking (lower(during))",
             """
             CREATE TABLE visit (

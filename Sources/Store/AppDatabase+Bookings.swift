@@ -39,6 +39,12 @@ extension AppDatabase {
         try await writer.read { db in try Self.bookings(db, overlapping: span) }
     }
 
+    /// The same, read once every write in flight has committed (or failed): what another
+    /// database must match, without mistaking a booking being written for a missing one.
+    public func bookingsAfterWritesInFlight(overlapping span: TimeSpan) async throws -> [Booking] {
+        try await writer.write { db in try Self.bookings(db, overlapping: span) }
+    }
+
     static func bookings(_ db: Database, overlapping span: TimeSpan) throws -> [Booking] {
         try BookingRecord
             .filter(BookingRecord.Columns.startsAt < span.end.seconds && BookingRecord.Columns.endsAt > span.start.seconds)

@@ -44,7 +44,7 @@ struct MigrateToPostgres: AsyncParsableCommand {
         let membership = try NetworkJoin.membership(NetworkSettings(url: to, passwordFile: loaded.network?.passwordFile), structure: structureConfig)
         let history = try await database.activity(in: TimeSpan(Date(timeIntervalSince1970: 946_684_800), Date().addingTimeInterval(3 * 366 * 86_400)))
         let problems = try await membership.database.run { network in
-            let refused = try await membership.reconcile(history.bookings, endingAfter: .distantPast)
+            let refused = try await membership.reconcile(endingAfter: .distantPast) { history.bookings }
             for (booking, error) in refused {
                 print("not handed over: booking \(booking.id) of \(booking.specialist ?? "-") at \(booking.span.start): \(error.english)")
             }

@@ -61,10 +61,12 @@ def room_booking_bodies(daemon, count=3000):
 
 class BookingStream:
     """Four clients booking rooms as fast as the daemon answers; `acknowledged` holds the ids
-    of the bookings it confirmed (201), in order, under `lock`."""
+    of the bookings it confirmed (201), in order, and `statuses` every answer's status, under `lock`."""
 
-    def __init__(self, daemon, bodies):
-        self.acknowledged, self.lock, self._stop = [], threading.Lock(), threading.Event()
+    def __init__(self, daemon, bodies, retry_unavailable=False):
+        self.acknowledged, self.statuses, self.lock, self._stop = [], [], threading.Lock(), threading.Event()
+        # As an agent told "try again in a few minutes" would: the same booking, a moment later.
+        self._retry = retry_unavailable
         self._daemon = daemon
         self._threads = [threading.Thread(target=self._stream, args=(bodies[i::4],)) for i in range(4)]
         for t in self._threads:
@@ -72,15 +74,18 @@ class BookingStream:
 
     def _stream(self, part):
         for body in part:
-            if self._stop.is_set():
-                return
-            try:
-                status, data = self._daemon.request("POST", "/api/v1/bookings", body)
-            except OSError:
-                return
-            if status == 201:
+            while not self._stop.is_set():
+                try:
+                    status, data = self._daemon.request("POST", "/api/v1/bookings", body)
+                except OSError:
+                    return
                 with self.lock:
-                    self.acknowledged.append(json.loads(data)["id"])
+                    self.statuses.append(status)
+                    if status == 201:
+                        self.acknowledged.append(json.loads(data)["id"])
+                if status != 503 or not self._retry:
+                    break
+                time.sleep(0.2)
 
     def snapshot(self):
         with self.lock:

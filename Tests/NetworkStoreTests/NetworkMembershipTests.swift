@@ -11,11 +11,11 @@ import Testing
 struct NetworkMembershipTests {
     let start = Date(timeIntervalSince1970: 1_797_325_200)  // 2026-12-15 09:00 Paris
 
-    private func booking(_ id: String, at start: Date, specialist: String? = "caf-martin", status: BookingStatus = .booked) -> Booking {
+    private func booking(_ id: String, at start: Date, specialist: String? = "caf-martin", status: BookingStatus = .booked, sequence: Int = 0) -> Booking {
         Booking(
             id: id, kind: specialist == nil ? .room : .permanence, partner: specialist == nil ? nil : "caf", lifeSituation: nil, permanence: nil,
             visioSlot: nil, room: "bureau", specialist: specialist, station: nil, span: TimeSpan(start, start.addingTimeInterval(1800)),
-            status: status, usager: Usager(name: "U"), createdAt: start, updatedAt: start, sequence: 0)
+            status: status, usager: Usager(name: "U"), createdAt: start, updatedAt: start, sequence: sequence)
     }
 
     /// Two structures' memberships of one fresh network database, its pool running.
@@ -45,8 +45,10 @@ struct NetworkMembershipTests {
             // Moved an hour later in Lormes: Corbigny's quarter past nine is free.
             try await record(booking("b1", at: start.addingTimeInterval(3600)), in: lormes)
             try await record(booking("b2", at: start.addingTimeInterval(900)), in: corbigny)
-            // Cancelled in Lormes: its hour is free too.
-            try await record(booking("b1", at: start.addingTimeInterval(3600), status: .cancelled), in: lormes)
+            // Cancelled in Lormes: its hour is free too, and an older version handed over late
+            // (a reconciliation's snapshot) does not book it again.
+            try await record(booking("b1", at: start.addingTimeInterval(3600), status: .cancelled, sequence: 2), in: lormes)
+            try await record(booking("b1", at: start.addingTimeInterval(3600), sequence: 1), in: lormes)
             try await record(booking("b3", at: start.addingTimeInterval(3600)), in: corbigny)
             #expect(try await lormes.busyElsewhere(specialists: ["caf-martin"], during: day).values.flatMap { $0 }.count == 2)
         }
@@ -59,9 +61,9 @@ struct NetworkMembershipTests {
             try await record(booking("orphan", at: start.addingTimeInterval(7200)), in: lormes)
             // Lormes joins with its history: "kept" is new to the network, "clash" has Corbigny's specialist at that time.
             let past = start.addingTimeInterval(-30 * 86_400)
-            let refused = try await lormes.reconcile(
-                [booking("kept", at: start.addingTimeInterval(3600)), booking("clash", at: start), booking("old", at: past)],
-                endingAfter: start.addingTimeInterval(-86_400))
+            let refused = try await lormes.reconcile(endingAfter: start.addingTimeInterval(-86_400)) {
+                [booking("kept", at: start.addingTimeInterval(3600)), booking("clash", at: start), booking("old", at: past)]
+            }
             #expect(refused.map(\.booking.id) == ["clash"] && refused.map(\.error) == [.slotTaken])
             let ids = try await lormes.database.liveBookings(structure: "mfs-lormes", endingAfter: past.addingTimeInterval(-1))
             #expect(ids == ["kept"])
