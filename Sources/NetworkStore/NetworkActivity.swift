@@ -80,6 +80,11 @@ extension NetworkDatabase {
 }
 
 extension NetworkDatabase {
+    public func structureCount() async throws -> Int {
+        for try await count in try await client.query("SELECT count(*) FROM structure", logger: logger).decode(Int.self) { return count }
+        return 0
+    }
+
     /// How many visits, station sessions and live or past bookings the network holds for `structure`.
     public func structureCounts(_ structure: String) async throws -> (visits: Int, sessions: Int, bookings: Int) {
         let rows = try await client.query(

@@ -106,6 +106,15 @@ public final class NetworkMembership: NetworkClaims {
         return rows.mapValues { $0.map { TimeSpan($0.start, $0.end) } }
     }
 
+    public func check() async throws -> String {
+        // Even during a pause: the health check is what tells the network is back.
+        let (versions, structures) = try await bounded(evenPaused: true) {
+            try await self.join()
+            return (try await self.database.migrationVersions().max() ?? 0, try await self.database.structureCount())
+        }
+        return "network database reachable: schema version \(versions), \(structures) structures, this one \(structure)"
+    }
+
     /// The network was out of reach less than `pause` ago.
     private var resting: Bool {
         outUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
@@ -140,8 +149,8 @@ public final class NetworkMembership: NetworkClaims {
     }
 
     /// `body` from asynchronous code, abandoned after `timeout`.
-    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard !resting else { throw AgendaError.networkUnavailable }
+    private func bounded<T: Sendable>(evenPaused: Bool = false, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard evenPaused || !resting else { throw AgendaError.networkUnavailable }
         let timeout = timeout
         return try await checked {
             try await withThrowingTaskGroup(of: T?.self) { group in

@@ -126,6 +126,10 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
         assert "injoignable" in body["error"]["message"]["fr"]
         # Nothing was booked here either.
         assert same_slot(lormes, slot) is not None
+        # /healthz names what is unavailable, and how to fix it.
+        status, health = lormes.json("GET", "/healthz")
+        assert status == 503 and "network" in health["down"], health
+        assert "shared specialist" in health["components"]["network"]["detail"] and "pg_isready" in health["components"]["network"]["fix"]
         # The structure's own appointments (an agent, a room) do not need the network, and
         # its availability still answers.
         status, body = lormes.json("POST", "/api/v1/bookings", room_booking(lormes))
@@ -138,6 +142,8 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
                             what=lambda: lormes.log()[-3000:])
     assert status == 201, body
     assert corbigny.json("POST", "/api/v1/bookings", booking(same_slot(corbigny, later)))[0] == 201
+    network_health = lormes.json("GET", "/healthz")[1]["components"]["network"]
+    assert network_health["status"] == "up" and "schema version 2, 2 structures" in network_health["detail"], network_health
 
 
 def report(d, *extra, period):

@@ -26,6 +26,11 @@ struct NetworkClaimsStoreTests {
             if unreachable.withLock({ $0 }) { throw AgendaError.networkUnavailable }
             return elsewhere.withLock { $0.filter { specialists.contains($0.key) } }
         }
+
+        func check() async throws -> String {
+            if unreachable.withLock({ $0 }) { throw AgendaError.networkUnavailable }
+            return "stand-in"
+        }
     }
 
     let base = StoreTests()

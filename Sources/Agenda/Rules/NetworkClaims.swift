@@ -14,4 +14,8 @@ public protocol NetworkClaims: Sendable {
 
     /// When each of `specialists` is booked by another structure of the network, within `span`.
     func busyElsewhere(specialists: Set<String>, during span: TimeSpan) async throws -> [String: [TimeSpan]]
+
+    /// A real round trip to the network's database, in a sentence for `/healthz`; throws
+    /// `AgendaError.networkUnavailable` when it does not answer.
+    func check() async throws -> String
 }

@@ -7,7 +7,7 @@ import StructureConfig
 extension Office {
     /// Every component this daemon depends on, checked for real: the database (a committed
     /// write), the disk, the agenda, and when configured the stations' printer, scanner and
-    /// last wipes, and the visio's GStreamer elements.
+    /// last wipes, the visio's GStreamer elements, and the network's database.
     public func componentChecks() async -> [String: ComponentCheck] {
         var components: [String: ComponentCheck] = [:]
         components["database"] = await ComponentChecks.database(database)
@@ -29,6 +29,15 @@ extension Office {
             }
             for (id, station) in stations {
                 components["station:\(id)"] = ComponentChecks.station(await station.status(), lastWipe: await station.lastWipe)
+            }
+        }
+        if let network = database.network {
+            do {
+                components["network"] = .up(try await network.check())
+            } catch {
+                components["network"] = .down(
+                    "the network's PostgreSQL database does not answer: appointments with a shared specialist are refused (503); the station and the structure's own appointments work",
+                    fix: "check the network's PostgreSQL server and the `database` URL (pg_isready); nothing needs restarting here once it is back")
             }
         }
         if visio != nil {
