@@ -97,28 +97,21 @@ extension NetworkDatabase {
     }
 }
 
-/// One structure's line of the network's report.
-public struct NetworkActivityRow: Sendable, Equatable {
-    public var structure: String
-    public var name: String
-    public var visits = 0
-    public var resolvedVisits = 0
-    public var stationSessions = 0
-    public var accompaniedSessions = 0
-    public var pagesPrinted = 0
-    public var pagesScanned = 0
-    public var appointmentsHeld = 0
-    public var appointmentsMissed = 0
-    public var appointmentsCancelled = 0
-
-    public init(
-        structure: String, name: String, visits: Int = 0, resolvedVisits: Int = 0, stationSessions: Int = 0, accompaniedSessions: Int = 0,
-        pagesPrinted: Int = 0, pagesScanned: Int = 0, appointmentsHeld: Int = 0, appointmentsMissed: Int = 0, appointmentsCancelled: Int = 0
-    ) {
-        (self.structure, self.name, self.visits, self.resolvedVisits, self.stationSessions, self.accompaniedSessions) =
-            (structure, name, visits, resolvedVisits, stationSessions, accompaniedSessions)
-        (self.pagesPrinted, self.pagesScanned, self.appointmentsHeld, self.appointmentsMissed, self.appointmentsCancelled) =
-            (pagesPrinted, pagesScanned, appointmentsHeld, appointmentsMissed, appointmentsCancelled)
+extension NetworkDatabase {
+    /// Every structure's live bookings overlapping [start, end), by start.
+    public func bookingsAcrossStructures(from start: Date, to end: Date) async throws -> [NetworkBookingLine] {
+        let rows = try await client.query(
+            """
+            SELECT b.structure, st.name, b.kind, b.specialist, b.partner, lower(b.during), upper(b.during)
+            FROM booking b JOIN structure st ON st.id = b.structure
+            WHERE b.status <> 'cancelled' AND b.during && tstzrange(\(start), \(end), '[)')
+            ORDER BY lower(b.during), b.structure
+            """, logger: logger)
+        var lines: [NetworkBookingLine] = []
+        for try await (structure, name, kind, specialist, partner, from, to) in rows.decode((String, String, String, String?, String?, Date, Date).self) {
+            lines.append(NetworkBookingLine(structure: structure, structureName: name, kind: kind, specialist: specialist, partner: partner, span: TimeSpan(from, to)))
+        }
+        return lines
     }
 }
 

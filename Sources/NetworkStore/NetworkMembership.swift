@@ -13,7 +13,7 @@ import Synchronization
 /// answered, later requests fail at once for `pause` instead of each holding the structure's
 /// writes for the whole timeout (the station, the console and every booking without a shared
 /// specialist keep working).
-public final class NetworkMembership: NetworkClaims {
+public final class NetworkMembership: NetworkClaims, NetworkOverview {
     public let database: NetworkDatabase
     public let structure: String
     private let name: String
@@ -104,6 +104,14 @@ public final class NetworkMembership: NetworkClaims {
             return try await self.database.specialistsBusy(specialists, during: (span.start, span.end), except: self.structure)
         }
         return rows.mapValues { $0.map { TimeSpan($0.start, $0.end) } }
+    }
+
+    public func activityByStructure(from start: Date, to end: Date) async throws -> [NetworkActivityRow] {
+        try await bounded { try await self.database.activityByStructure(from: start, to: end) }
+    }
+
+    public func bookingsAcrossStructures(during span: TimeSpan) async throws -> [NetworkBookingLine] {
+        try await bounded { try await self.database.bookingsAcrossStructures(from: span.start, to: span.end) }
     }
 
     public func check() async throws -> String {

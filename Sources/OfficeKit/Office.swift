@@ -22,6 +22,8 @@ public struct Office: Sendable {
     public let metrics: OfficeMetrics
     /// Who may read `/metrics`.
     public var metricsAccess = MetricsAccess()
+    /// The network's view across its structures, for its coordinators (in a network only).
+    public var networkOverview: (any NetworkOverview)?
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).

@@ -483,6 +483,24 @@ enum Migrations {
                     CREATE INDEX bookingNotice_gaveUp ON bookingNotice(gaveUpAt) WHERE gaveUpAt IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v12-network-coordinator") { db in
+            // The network's coordinator: reads every structure of the network, writes nothing.
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent_v12 (
+                        id TEXT PRIMARY KEY,
+                        login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        displayName TEXT NOT NULL,
+                        passwordHash TEXT NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('agent', 'manager', 'coordinator')),
+                        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                        createdAt INTEGER NOT NULL
+                    ) STRICT;
+                    INSERT INTO agent_v12 SELECT id, login, displayName, passwordHash, role, active, createdAt FROM agent;
+                    DROP TABLE agent;
+                    ALTER TABLE agent_v12 RENAME TO agent;
+                    """)
+        }
         return migrator
     }
 }

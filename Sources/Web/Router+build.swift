@@ -56,7 +56,7 @@ public func buildRouter(office: Office, pages: WebPages) -> Router<GuichetReques
     visio.addRoutes(to: agents)
     let sections: [any ConsoleSection.Type] = [
         AgendaPages.self, BookingPages.self, HoursPages.self, PermanencePages.self, FollowUpPages.self, MandatePages.self, AgentPages.self,
-        ReportPages.self, DevicePages.self, SelfBookingSettingsPages.self,
+        ReportPages.self, DevicePages.self, SelfBookingSettingsPages.self, NetworkPages.self,
     ]
     for section in sections { section.init(office: office, pages: pages).addRoutes(to: agents, managers: managers) }
     DeviceAPI(office: office).addRoutes(to: router)

@@ -29,12 +29,19 @@ struct AgentCommand: AsyncParsableCommand {
         @Flag(help: "Give the manager role (hours, closures, permanences, accounts).")
         var manager = false
 
+        @Flag(help: "Give the network coordinator's role: reads this structure and the network's pages (every structure of its database), writes nothing.")
+        var coordinator = false
+
+        func validate() throws {
+            if manager && coordinator { throw ValidationError("--manager and --coordinator: one role per account") }
+        }
+
         func run() async throws {
             let password = try readPassword()
             let office = try self.office.open()
             do {
                 let agent = try await office.addAgent(
-                    login: login, displayName: name, role: manager ? .manager : .agent, password: password, actor: "cli")
+                    login: login, displayName: name, role: coordinator ? .coordinator : manager ? .manager : .agent, password: password, actor: "cli")
                 print("Account \(agent.login) created (\(agent.role.rawValue)).")
             } catch let error as AgendaError {
                 throw ValidationError(error.french)

@@ -2,12 +2,15 @@
 PostgreSQL database (`database: postgres://…`): a specialist they share is booked once, however
 and wherever the requests come; with PostgreSQL out of reach the structures say so plainly and
 keep the rest working, then recover on their own."""
-import csv, datetime as dt, json, secrets, signal, sqlite3, subprocess, tempfile, threading, time
+import csv, datetime as dt, json, re, secrets, signal, sqlite3, subprocess, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from selenium.webdriver.common.by import By
+
+from browser import chromium, serious_violations
 from conftest import BINARY, ROOT, Daemon
 from postgres import PrivatePostgres
 from test_daemon import BookingStream
@@ -291,3 +294,54 @@ def test_a_postgresql_restart_mid_stream_gives_clear_503s_then_bookings_again_wi
         here = {row[0] for row in db.execute("SELECT id FROM booking WHERE status = 'booked'")}
     assert stream.snapshot() == here
     assert stream.snapshot() <= held_in_network(postgres, database, "mfs-corbigny")
+
+
+def test_the_coordinator_sees_every_structure_and_writes_nothing(network):
+    postgres, database, (lormes, corbigny) = network
+    slot = caf_slots(lormes)[0]
+    assert lormes.json("POST", "/api/v1/bookings", booking(slot))[0] == 201
+    there = caf_slots(corbigny)[1]
+    assert corbigny.json("POST", "/api/v1/bookings", booking(there))[0] == 201
+    subprocess.run([BINARY, "agent", "add", "coordination", "--name", "Coordination Nièvre", "--coordinator", "--config", lormes.config,
+                    "--data", str(lormes.data)], input="le réseau de la Nièvre, lecture seule\n", text=True, check=True, capture_output=True)
+    manager_cookie = lormes.cookie
+    # A structure's manager does not see the network's page.
+    assert lormes.get(f"/console/reseau")[0] == 403
+    lormes.sign_in("coordination", "le réseau de la Nièvre, lecture seule")
+    week = slot["start"][:10]
+    status, page = lormes.get(f"/console/reseau?semaine={week}")
+    page = page.decode()
+    assert status == 200, page[-2000:]
+    assert "France Services Lormes" in page and "France Services Corbigny" in page
+    # caf-martin's week: booked in both structures, each named on its day.
+    row = re.search(r"<tr><th scope=\"row\">caf-martin.*?</tr>", page, re.S).group(0)
+    assert "France Services Corbigny, France Services Lormes" in row or ("France Services Lormes" in row and "France Services Corbigny" in row), row
+    assert 'href="/console/reseau"' in page  # in the navigation
+    status, csv_text = lormes.get("/console/reseau/reseau.csv")
+    rows = list(csv.DictReader(csv_text.decode().splitlines()))
+    assert status == 200 and [r["structure"] for r in rows] == ["mfs-corbigny", "mfs-lormes", "total"], rows
+    # Read only: the API and the console's forms refuse every write, and nothing is written.
+    status, body = lormes.json("POST", "/api/v1/bookings", booking(caf_slots(lormes)[2]))
+    assert status == 403 and body["error"]["code"] == "read_only", body
+    csrf = lormes.csrf()
+    assert lormes.form_post("/console/contacts", [("_csrf", csrf), ("partners", "caf"), ("reason", "x"), ("channel", "walk-in"),
+                                                  ("outcome", "resolved")])[0] == 403
+    assert postgres.query(database, "SELECT count(*) FROM booking") == "2"
+    lormes.cookie = manager_cookie
+    # As the coordinator reads it: in Chromium, axe-core finds no serious WCAG 2.1 AA violation,
+    # and the page reflows at 320 px.
+    driver = chromium()
+    try:
+        driver.get(lormes.url("/console/sign-in"))
+        driver.find_element(By.ID, "login").send_keys("coordination")
+        driver.find_element(By.ID, "password").send_keys("le réseau de la Nièvre, lecture seule")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_for(lambda: driver.current_url.endswith("/console"), what=lambda: driver.page_source[:300])
+        driver.get(lormes.url(f"/console/reseau?semaine={week}"))
+        assert "Intervenants partagés" in driver.page_source
+        assert serious_violations(driver) == []
+        driver.save_screenshot(str(Path(tempfile.gettempdir()) / "guichet-console-reseau.png"))
+        driver.set_window_size(320, 800)
+        assert driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    finally:
+        driver.quit()

@@ -26,6 +26,11 @@ struct APIAccessMiddleware: RouterMiddleware {
                 status: .unauthorized, code: "not_signed_in", french: "Connexion d’un agent requise (POST /api/v1/session).",
                 english: "An agent must sign in (POST /api/v1/session).")
         }
+        if request.method != .get, !agent.role.writes, path != "/api/v1/session" {
+            throw APIError(
+                status: .forbidden, code: "read_only", french: "Un compte de coordination du réseau consulte sans rien modifier.",
+                english: "A network coordinator's account reads and never writes.")
+        }
         if request.method != .get, agent.role != .manager, Self.managerWrites.contains(where: { path.hasPrefix($0) }) {
             throw APIError(
                 status: .forbidden, code: "manager_only", french: "Action réservée aux responsables de la structure.",

@@ -26,7 +26,7 @@ struct AgentPages: ConsoleSection {
         return kit.page(
             "agents", title: "Comptes et journal", section: "agents", context: context,
             [
-                "agents": agents.map { ["id": $0.id, "login": $0.login, "name": $0.displayName, "role": $0.role == .manager ? "Responsable" : "Agent",
+                "agents": agents.map { ["id": $0.id, "login": $0.login, "name": $0.displayName, "role": $0.role == .manager ? "Responsable" : $0.role == .coordinator ? "Coordination du réseau" : "Agent",
                                         "active": $0.active, "self": $0.id == context.agent.id] },
                 "journal": journal, "login": form?["login"] ?? "", "name": form?["name"] ?? "",
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)

@@ -38,10 +38,11 @@ struct ManagerOnly: RouterMiddleware {
 }
 
 /// Every console form: read once (64 KiB at most) and refused unless it carries the
-/// session's CSRF token.
+/// session's CSRF token; refused to a coordinator, who writes nothing (but signs out).
 struct ConsoleFormGuard: RouterMiddleware {
     func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
         guard request.method == .post else { return try await next(request, context) }
+        guard context.agent.role.writes || request.uri.path == "/console/sign-out" else { throw ConsoleRefusal(reason: .readOnly) }
         var context = context
         context.form = try await FormData.read(request)
         guard let token = context.form["_csrf"], StationSecrets.same(token, context.csrf) else { throw ConsoleRefusal(reason: .badCSRF) }

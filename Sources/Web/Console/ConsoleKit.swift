@@ -31,7 +31,12 @@ struct ConsoleKit: Sendable {
         all["csrf"] = context.csrf
         all["notice"] = notice ?? false
         all["error"] = error ?? false
-        all["nav"] = Self.sections.filter { !$0.managerOnly || agent.role == .manager }.map {
+        all["nav"] = Self.sections.filter { section in
+            switch section.id {
+            case "network": agent.role == .coordinator && office.networkOverview != nil
+            default: !section.managerOnly || agent.role == .manager
+            }
+        }.map {
             ["href": $0.href, "label": $0.label, "current": $0.id == section]
         }
         return pages.console.page(template, all, status: status)
@@ -52,6 +57,7 @@ struct ConsoleKit: Sendable {
         ("self-booking", "/console/rendez-vous-en-ligne", "Rendez-vous en ligne", true),
         ("agents", "/console/agents", "Comptes", true),
         ("devices", "/console/devices", "Postes", true),
+        ("network", "/console/reseau", "Réseau", false),
     ]
 }
 

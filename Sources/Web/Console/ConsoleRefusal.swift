@@ -7,13 +7,13 @@ import Hummingbird
 /// Why the console refuses a request before any handler work: rendered as a French page
 /// (or a redirect to sign-in) rather than the API's JSON.
 struct ConsoleRefusal: Error {
-    enum Reason { case notSignedIn, managerOnly, badCSRF, rateLimited, kioskOnly }
+    enum Reason { case notSignedIn, managerOnly, badCSRF, rateLimited, kioskOnly, readOnly, coordinatorOnly }
     let reason: Reason
 
     var status: HTTPResponse.Status {
         switch reason {
         case .notSignedIn: .seeOther
-        case .managerOnly, .badCSRF, .kioskOnly: .forbidden
+        case .managerOnly, .badCSRF, .kioskOnly, .readOnly, .coordinatorOnly: .forbidden
         case .rateLimited: .tooManyRequests
         }
     }
@@ -25,6 +25,8 @@ struct ConsoleRefusal: Error {
         case .badCSRF: "Le formulaire a expiré ou ne vient pas de la console. Rechargez la page et recommencez."
         case .rateLimited: "Trop de tentatives de connexion. Réessayez dans 15 minutes ou demandez à un responsable."
         case .kioskOnly: "Cette page est réservée aux agents."
+        case .coordinatorOnly: "Cette page est réservée à la coordination du réseau."
+        case .readOnly: "Un compte de coordination du réseau consulte sans rien modifier : demandez à un agent de la structure."
         }
     }
 

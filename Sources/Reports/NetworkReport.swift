@@ -1,17 +1,15 @@
 import Agenda
 import Foundation
-import NetworkStore
-import Reports
 
 /// The network's report: one row per structure and the totals, under the same indicator names
 /// as each structure's own `synthese` (so a spreadsheet can put them side by side).
-enum NetworkReport {
-    static let figureColumns = [
+public enum NetworkReport {
+    public static let figureColumns = [
         "visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees", "pages_numerisees",
         "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules",
     ]
 
-    static func compute(_ rows: [NetworkActivityRow], period: ReportPeriod, generatedAt: Date) -> Report {
+    public static func compute(_ rows: [NetworkActivityRow], period: ReportPeriod, generatedAt: Date) -> Report {
         let values = rows.map { row in figureColumns.map { Int(figures(of: row)[$0] ?? "") ?? 0 } }
         let totals = values.reduce(Array(repeating: 0, count: figureColumns.count)) { zip($0, $1).map(+) }
         let table = ReportTable(
@@ -22,7 +20,7 @@ enum NetworkReport {
             title: "Rapport du réseau — \(period.label)", structure: "Réseau France Services", period: period, generatedAt: generatedAt, tables: [table])
     }
 
-    static func figures(of row: NetworkActivityRow) -> [String: String] {
+    public static func figures(of row: NetworkActivityRow) -> [String: String] {
         let values = [
             row.visits, row.resolvedVisits, row.stationSessions, row.accompaniedSessions, row.pagesPrinted, row.pagesScanned, row.appointmentsHeld,
             row.appointmentsMissed, row.appointmentsCancelled,
@@ -31,7 +29,7 @@ enum NetworkReport {
     }
 
     /// The same figures, read from a structure's own report where its users read them.
-    static func figures(ofStructureReport report: Report) -> [String: String] {
+    public static func figures(ofStructureReport report: Report) -> [String: String] {
         func table(_ file: String) -> ReportTable? { report.tables.first { $0.file == file } }
         func sum(_ file: String, _ column: String) -> String {
             guard let t = table(file), let c = t.columns.firstIndex(of: column) else { return "" }
