@@ -10,8 +10,14 @@ public final class NetworkDatabase: Sendable {
     public let client: PostgresClient
     let logger: Logger
 
+    /// Connections one server opens at most: a structure's writes queue behind its SQLite writer
+    /// anyway, and 2,800 structures' servers must fit a PostgreSQL (see the README's sizing).
+    public static let maximumConnections = 8
+
     public init(_ location: NetworkDatabaseLocation, logger: Logger = Logger(label: "guichet.network-db")) {
-        client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        var configuration = location.configuration
+        configuration.options.maximumConnections = Self.maximumConnections
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
 

@@ -10,7 +10,9 @@ USER = "guichet"
 
 
 class PrivatePostgres:
-    def __init__(self):
+    def __init__(self, durable=False):
+        """`durable`: fsync as a production server would (benchmarks); the tests' server skips it."""
+        self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="guichet-pg-"))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
@@ -34,7 +36,7 @@ class PrivatePostgres:
     def start(self):
         # pg_ctl's output goes to the log file: a pipe would stay open in the server it starts.
         self._run(BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60",
-                  "-o", f"-k {self.folder} -c listen_addresses='' -c fsync=off -c max_connections=200", "start")
+                  "-o", f"-k {self.folder} -c listen_addresses=''{'' if self.durable else ' -c fsync=off'} -c max_connections=200", "start")
 
     def stop(self, mode="fast"):
         self._run(BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
