@@ -98,18 +98,26 @@ extension NetworkDatabase {
 }
 
 extension NetworkDatabase {
-    /// Every structure's live bookings overlapping [start, end), by start.
-    public func bookingsAcrossStructures(from start: Date, to end: Date) async throws -> [NetworkBookingLine] {
+    /// Every structure's live bookings overlapping [start, end), by start; or one specialist's,
+    /// in the structures other than `except`.
+    public func bookingsAcrossStructures(
+        from start: Date, to end: Date, specialist: String? = nil, except: String? = nil
+    ) async throws -> [NetworkBookingLine] {
         let rows = try await client.query(
             """
-            SELECT b.structure, st.name, b.kind, b.specialist, b.partner, lower(b.during), upper(b.during)
+            SELECT b.structure, st.name, b.id, b.sequence, b.kind, b.specialist, b.partner, lower(b.during), upper(b.during)
             FROM booking b JOIN structure st ON st.id = b.structure
             WHERE b.status <> 'cancelled' AND b.during && tstzrange(\(start), \(end), '[)')
+              AND (\(specialist)::text IS NULL OR b.specialist = \(specialist)) AND (\(except)::text IS NULL OR b.structure <> \(except))
             ORDER BY lower(b.during), b.structure
             """, logger: logger)
         var lines: [NetworkBookingLine] = []
-        for try await (structure, name, kind, specialist, partner, from, to) in rows.decode((String, String, String, String?, String?, Date, Date).self) {
-            lines.append(NetworkBookingLine(structure: structure, structureName: name, kind: kind, specialist: specialist, partner: partner, span: TimeSpan(from, to)))
+        for try await (structure, name, id, sequence, kind, specialist, partner, from, to)
+            in rows.decode((String, String, String, Int, String, String?, String?, Date, Date).self)
+        {
+            lines.append(NetworkBookingLine(
+                structure: structure, structureName: name, id: id, sequence: sequence, kind: kind, specialist: specialist, partner: partner,
+                span: TimeSpan(from, to)))
         }
         return lines
     }

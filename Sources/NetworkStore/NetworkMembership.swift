@@ -114,6 +114,12 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
         try await bounded { try await self.database.bookingsAcrossStructures(from: span.start, to: span.end) }
     }
 
+    public func bookingsElsewhere(specialist: String, during span: TimeSpan) async throws -> [NetworkBookingLine] {
+        try await bounded {
+            try await self.database.bookingsAcrossStructures(from: span.start, to: span.end, specialist: specialist, except: self.structure)
+        }
+    }
+
     public func check() async throws -> String {
         // Even during a pause: the health check is what tells the network is back.
         let (versions, structures) = try await bounded(evenPaused: true) {

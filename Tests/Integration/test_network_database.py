@@ -94,6 +94,11 @@ def test_a_shared_specialist_is_booked_once_across_structures_and_freed_by_a_can
     # Corbigny's availability no longer offers caf-martin at that time; Lormes's own neither.
     assert same_slot(corbigny, slot) is None
     assert same_slot(lormes, slot) is None
+    # caf-martin's own calendar feed, from Corbigny, shows the Lormes appointment too.
+    specialist = next(s for s in corbigny.json("GET", "/api/v1/specialists")[1]["items"] if s["id"] == "caf-martin")
+    status, feed = corbigny.get(specialist["calendarPath"])
+    feed = feed.decode()
+    assert status == 200 and f"booking-{booked['id']}@mfs-lormes.reseau.guichet" in feed and "Rendez-vous — France Services Lormes" in feed, feed[-1500:]
     # The network's database holds it, with its structure.
     assert postgres.query(database, "SELECT structure, specialist, status FROM booking") == "mfs-lormes|caf-martin|booked"
     # Cancelled in Lormes: free again in Corbigny.

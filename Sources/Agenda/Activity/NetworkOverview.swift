@@ -9,6 +9,10 @@ public protocol NetworkOverview: Sendable {
     /// The bookings of every structure within `span` that hold their resources (no usager,
     /// only where, when and with whom).
     func bookingsAcrossStructures(during span: TimeSpan) async throws -> [NetworkBookingLine]
+
+    /// A specialist's bookings in the network's other structures within `span` (their calendar
+    /// feed shows the whole week they work, wherever).
+    func bookingsElsewhere(specialist: String, during span: TimeSpan) async throws -> [NetworkBookingLine]
 }
 
 /// One structure's line of the network's report.
@@ -41,12 +45,18 @@ public struct NetworkActivityRow: Sendable, Equatable {
 public struct NetworkBookingLine: Sendable, Equatable {
     public var structure: String
     public var structureName: String
+    public var id: String
+    /// Raised by every change of the booking (a calendar's SEQUENCE).
+    public var sequence: Int
     public var kind: String
     public var specialist: String?
     public var partner: String?
     public var span: TimeSpan
 
-    public init(structure: String, structureName: String, kind: String, specialist: String?, partner: String?, span: TimeSpan) {
-        (self.structure, self.structureName, self.kind, self.specialist, self.partner, self.span) = (structure, structureName, kind, specialist, partner, span)
+    public init(
+        structure: String, structureName: String, id: String, sequence: Int, kind: String, specialist: String?, partner: String?, span: TimeSpan
+    ) {
+        (self.structure, self.structureName, self.id, self.sequence) = (structure, structureName, id, sequence)
+        (self.kind, self.specialist, self.partner, self.span) = (kind, specialist, partner, span)
     }
 }

@@ -110,15 +110,16 @@ public enum CalendarFeeds {
 
     /// A specialist's own calendar. Appointments carry no usager data: the specialist
     /// sees the time, the kind and the life situation, and learns the rest in the appointment.
+    /// In a network, `elsewhere` adds their appointments in the other structures (where and when).
     public static func specialistFeed(
         structure: Structure, specialist: Specialist, permanences: [Permanence], visioSlots: [VisioSlot],
-        bookings: [Booking], now: Date
+        bookings: [Booking], elsewhere: [NetworkBookingLine] = [], now: Date
     ) -> String {
         let zone = structure.timeZone
         let partnerName = structure.partner(specialist.partner)?.name ?? specialist.partner
         var ics = header(name: "\(specialist.displayName) — \(structure.name)", structure: structure)
         let years = permanences.map(\.firstDate.year) + visioSlots.map { zone.localDate($0.span.start).year }
-            + bookings.map { zone.localDate($0.span.start).year }
+            + bookings.map { zone.localDate($0.span.start).year } + elsewhere.map { zone.localDate($0.span.start).year }
         VTimeZoneBuilder.write(zone, around: years.min() ?? zone.localDate(now).year, into: &ics)
         let domain = uidDomain(structure)
         for p in permanences {
@@ -152,6 +153,11 @@ public enum CalendarFeeds {
             let what = b.kind == .visio ? "Rendez-vous visio" : "Rendez-vous"
             event(&ics, uid: "booking-\(b.id)@\(domain)", span: b.span, sequence: b.sequence, zone: zone, now: now,
                 summary: situation.map { "\(what) — \($0)" } ?? what, cancelled: b.status == .cancelled)
+        }
+        for line in elsewhere {
+            let what = line.kind == "visio" ? "Rendez-vous visio" : "Rendez-vous"
+            event(&ics, uid: "booking-\(line.id)@\(line.structure).reseau.guichet", span: line.span, sequence: line.sequence, zone: zone, now: now,
+                summary: "\(what) — \(line.structureName)", cancelled: false)
         }
         ics.end("VCALENDAR")
         return ics.text

@@ -35,8 +35,12 @@ struct CalendarController<Context: RequestContext> {
         let range = TimeSpan(now.addingTimeInterval(-90 * 86_400), now.addingTimeInterval(400 * 86_400))
         let visio = try await office.database.visioSlots(overlapping: range).filter { $0.specialist == specialist.id }
         let bookings = try await office.database.bookings(specialist: specialist.id).filter { $0.span.overlaps(range) }
+        // In a network, their appointments in the other structures too; out of reach, this
+        // structure's (a calendar client asks again within the hour).
+        let elsewhere = (try? await office.networkOverview?.bookingsElsewhere(specialist: specialist.id, during: range)) ?? []
         let text = CalendarFeeds.specialistFeed(
-            structure: office.structure, specialist: specialist, permanences: permanences, visioSlots: visio, bookings: bookings, now: now)
+            structure: office.structure, specialist: specialist, permanences: permanences, visioSlots: visio, bookings: bookings,
+            elsewhere: elsewhere, now: now)
         return .text(text, contentType: Self.contentType)
     }
 }
