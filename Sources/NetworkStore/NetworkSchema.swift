@@ -105,6 +105,39 @@ enum NetworkSchema {
             )
             """,
             "CREATE INDEX station_session_started ON station_session (started_at)",
+            // A booking in one round trip. The exclusion constraints decide; the advisory locks
+            // (always in the same order: specialist, room, station) only queue the requests for
+            // one resource, which PostgreSQL's constraint checks would otherwise deadlock on
+            // under a rush (40P01 for 87 of 200 concurrent requests, a second each to detect).
+            """
+            CREATE FUNCTION guichet_record_booking(
+                p_structure text, p_id text, p_kind text, p_room text, p_specialist text, p_station text, p_start timestamptz,
+                p_end timestamptz, p_status text, p_partner text, p_sequence integer, p_replace boolean
+            ) RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                IF p_specialist IS NOT NULL THEN
+                    PERFORM pg_advisory_xact_lock(hashtextextended('specialist:' || p_specialist, 0));
+                END IF;
+                PERFORM pg_advisory_xact_lock(hashtextextended('room:' || p_structure || '/' || p_room, 0));
+                IF p_station IS NOT NULL THEN
+                    PERFORM pg_advisory_xact_lock(hashtextextended('station:' || p_structure || '/' || p_station, 0));
+                END IF;
+                IF p_specialist IS NOT NULL THEN
+                    INSERT INTO specialist (id, partner, name) VALUES (p_specialist, coalesce(p_partner, ''), p_specialist) ON CONFLICT (id) DO NOTHING;
+                END IF;
+                IF p_replace THEN
+                    INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner, sequence)
+                    VALUES (p_structure, p_id, p_kind, p_room, p_specialist, p_station, tstzrange(p_start, p_end, '[)'), p_status, p_partner, p_sequence)
+                    ON CONFLICT (structure, id) DO UPDATE SET kind = excluded.kind, room = excluded.room, specialist = excluded.specialist,
+                        station = excluded.station, during = excluded.during, status = excluded.status, partner = excluded.partner,
+                        sequence = excluded.sequence
+                    WHERE booking.sequence <= excluded.sequence;
+                ELSE
+                    INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner, sequence)
+                    VALUES (p_structure, p_id, p_kind, p_room, p_specialist, p_station, tstzrange(p_start, p_end, '[)'), p_status, p_partner, p_sequence);
+                END IF;
+            END $$
+            """,
         ]),
     ]
 

@@ -8,7 +8,7 @@ extension AppDatabase {
         try query.validate()
         let zone = structure.timeZone
         let range = TimeSpan(zone.day(query.from).start, zone.day(query.to).end)
-        let elsewhere = try await specialistsBusyElsewhere(during: range)
+        let elsewhere = try await specialistsBusyElsewhere(query.specialist.map { [$0] }, during: range)
         return try await writer.read { db in
             let plan = try Self.hoursPlan(db, structure: structure, now: now)
             return Availability.freeSlots(
@@ -21,9 +21,11 @@ extension AppDatabase {
     /// In a network, when this structure's specialists are booked by the others. Out of
     /// reach, none: the structure's own slots are still offered, and booking one that needs
     /// the network says so.
-    private func specialistsBusyElsewhere(during range: TimeSpan) async throws -> [String: [TimeSpan]] {
+    /// `only`: the specialists asked about (else every specialist of the structure).
+    private func specialistsBusyElsewhere(_ only: Set<String>?, during range: TimeSpan) async throws -> [String: [TimeSpan]] {
         guard let network else { return [:] }
-        let specialists = try await writer.read { db in try Set(String.fetchAll(db, sql: "SELECT id FROM specialist")) }
+        var specialists = only ?? []
+        if only == nil { specialists = try await writer.read { db in try Set(String.fetchAll(db, sql: "SELECT id FROM specialist")) } }
         guard !specialists.isEmpty else { return [:] }
         do {
             return try await network.busyElsewhere(specialists: specialists, during: range)
