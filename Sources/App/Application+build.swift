@@ -46,6 +46,8 @@ public struct AppOptions: Sendable {
     public var bootstrapMetrics = false
     /// How often a structure in a network hands its activity over (`--network-sync-seconds`).
     public var networkSync: Duration = .seconds(15 * 60)
+    /// How old a hold in the network must be before a reconciliation releases it (`--network-hold-grace-seconds`).
+    public var networkHoldGrace: Duration = .seconds(60)
 
     public init() {}
 
@@ -79,7 +81,7 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
         lock = try DataFolderLock(folder: options.data)
         database = try AppDatabase.open(path: options.databasePath) { logger.notice("\($0)") }
     }
-    let network = try config.network.map { try NetworkJoin.membership($0, structure: config.structure) }
+    let network = try config.network.map { try NetworkJoin.membership($0, structure: config.structure, holdGrace: options.networkHoldGrace) }
     if let network { database.joinNetwork(network) }
     var office = Office(config: config, database: database, clock: options.clock)
     office.networkOverview = network

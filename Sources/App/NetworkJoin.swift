@@ -69,7 +69,7 @@ public struct NetworkJoin: Service {
 extension NetworkJoin {
     /// The structure's membership of the network `settings` name; a bad URL or password file
     /// refuses the start, naming the setting.
-    public static func membership(_ settings: NetworkSettings, structure: Structure) throws -> NetworkMembership {
+    public static func membership(_ settings: NetworkSettings, structure: Structure, holdGrace: Duration = .seconds(60)) throws -> NetworkMembership {
         var password: String?
         if let file = settings.passwordFile {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
@@ -87,7 +87,8 @@ extension NetworkJoin {
             throw NetworkSettingsError(description: "database: \(error)")
         }
         let logger = Logger(label: "guichet.network-db")
-        return NetworkMembership(database: NetworkDatabase(location, logger: logger), structure: structure.id, name: structure.name, logger: logger)
+        return NetworkMembership(
+            database: NetworkDatabase(location, logger: logger), structure: structure.id, name: structure.name, holdGrace: holdGrace, logger: logger)
     }
 }
 

@@ -104,6 +104,14 @@ public final class NetworkDatabase: Sendable {
         return busy
     }
 
+    /// Removes a booking the structure never wrote (its hold let go), unless it changed since.
+    public func forgetBooking(structure: String, id: String, sequence: Int) async throws {
+        try await write {
+            try await self.client.query(
+                "DELETE FROM booking WHERE structure = \(structure) AND id = \(id) AND sequence = \(sequence)", logger: self.logger)
+        }
+    }
+
     public func cancelBooking(structure: String, id: String) async throws {
         try await write {
             try await self.client.query("UPDATE booking SET status = 'cancelled' WHERE structure = \(structure) AND id = \(id)", logger: self.logger)
@@ -122,11 +130,16 @@ public final class NetworkDatabase: Sendable {
         return found
     }
 
-    /// A structure's bookings that still hold their resources, ending after `from` (ids).
-    public func liveBookings(structure: String, endingAfter from: Date) async throws -> Set<String> {
+    /// A structure's bookings that still hold their resources, ending after `from`, and written
+    /// at least `age` ago (ids).
+    public func liveBookings(structure: String, endingAfter from: Date, olderThan age: Duration = .zero) async throws -> Set<String> {
         var ids = Set<String>()
+        let seconds = Double(age.components.seconds)
         let rows = try await client.query(
-            "SELECT id FROM booking WHERE structure = \(structure) AND status <> 'cancelled' AND upper(during) > \(from)", logger: logger)
+            """
+            SELECT id FROM booking WHERE structure = \(structure) AND status <> 'cancelled' AND upper(during) > \(from)
+              AND created_at <= now() - make_interval(secs => \(seconds))
+            """, logger: logger)
         for try await id in rows.decode(String.self) { ids.insert(id) }
         return ids
     }

@@ -19,15 +19,19 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     private let name: String
     private let timeout: Duration
     private let pause: Duration
+    private let holdGrace: Duration
     private let logger: Logger
     private let joined = Mutex(false)
     private let outUntil = Mutex<ContinuousClock.Instant?>(nil)
 
+    /// `holdGrace`: how long a booking may stay held here before the structure writes it; a
+    /// reconciliation releases only holds older than that (a booking takes milliseconds).
     public init(
         database: NetworkDatabase, structure: String, name: String, timeout: Duration = .seconds(3), pause: Duration = .seconds(5),
-        logger: Logger = Logger(label: "guichet.network-db")
+        holdGrace: Duration = .seconds(60), logger: Logger = Logger(label: "guichet.network-db")
     ) {
         (self.database, self.structure, self.name, self.timeout, self.pause, self.logger) = (database, structure, name, timeout, pause, logger)
+        self.holdGrace = holdGrace
     }
 
     /// Brings the schema up to date and registers the structure (once; again after a failure).
@@ -52,7 +56,7 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     /// higher `sequence`.
     public func reconcile(endingAfter from: Date, local: () async throws -> [Booking]) async throws -> [(booking: Booking, error: AgendaError)] {
         try await join()
-        let held = try await database.liveBookings(structure: structure, endingAfter: from)
+        let held = try await database.liveBookings(structure: structure, endingAfter: from, olderThan: holdGrace)
         let bookings = try await local()
         var refused: [(Booking, AgendaError)] = []
         for booking in bookings where booking.span.end > from {
@@ -87,6 +91,19 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
             }
         }
         return clashes
+    }
+
+    public func hold(_ booking: Booking) async throws {
+        let network = NetworkBooking(booking, structure: structure)
+        try await bounded { try await self.join(); try await self.database.createBooking(network) }
+    }
+
+    public func letGo(_ booking: Booking) async {
+        do {
+            try await bounded { try await self.database.forgetBooking(structure: self.structure, id: booking.id, sequence: booking.sequence) }
+        } catch {
+            logger.warning("a hold not let go: the next reconciliation will", metadata: ["guichet.booking": "\(booking.id)", "guichet.error": "\(error)"])
+        }
     }
 
     public func record(_ booking: Booking) throws {

@@ -62,18 +62,56 @@ extension AppDatabase {
     /// Books a usager. The placement rules run inside the write transaction, and the
     /// schema's triggers refuse any overlap on the room, the specialist or the station, so
     /// two concurrent requests for one slot can never both succeed.
+    ///
+    /// In a network the booking is held there first, outside this database's writer (so a
+    /// structure's bookings wait for PostgreSQL side by side, not one after the other), then
+    /// written here with every rule checked again; refused here, it is let go there. A server
+    /// stopped in between leaves a hold the next reconciliation releases.
     public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        let network = network
-        return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: network) }
+        guard let network else {
+            return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: nil) }
+        }
+        // Every rule first (a request refused anyway never reaches the network), then again in the write.
+        let planned = try await writer.read { db in
+            let (booking, window) = try Self.plannedBooking(db, request, structure: structure, now: now, id: Identifier.make("b"))
+            try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
+            return booking
+        }
+        guard planned.specialist != nil else {
+            // The structure's own appointment (an agent, a room): handed over if the network answers, never held back by it.
+            return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: network) }
+        }
+        try await network.hold(planned)
+        do {
+            return try await writeMappingConflicts(target: { $0.id }) { db in
+                let booking = try Self.insertBooking(db, request, structure: structure, now: now, network: nil, id: planned.id)
+                // Its permanence or slot changed in between: what the network holds is not this.
+                guard booking == planned else { throw AgendaError.slotTaken }
+                return booking
+            }
+        } catch {
+            await network.letGo(planned)
+            throw error
+        }
     }
 
-    static func insertBooking(_ db: Database, _ request: BookingRequest, structure: Structure, now: Date, network: (any NetworkClaims)?) throws -> Booking {
+    /// The booking `request` would make, its resources filled in, and the window it must fit in.
+    static func plannedBooking(
+        _ db: Database, _ request: BookingRequest, structure: Structure, now: Date, id: String
+    ) throws -> (booking: Booking, window: TimeSpan?) {
         var booking = Booking(
-            id: Identifier.make("b"), kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
+            id: id, kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
             permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
             status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
         let window = try Self.place(&booking, request: request, db: db, structure: structure)
+        return (booking, window)
+    }
+
+    static func insertBooking(
+        _ db: Database, _ request: BookingRequest, structure: Structure, now: Date, network: (any NetworkClaims)?, id: String = Identifier.make("b")
+    ) throws -> Booking {
+        let (booking, window) = try plannedBooking(db, request, structure: structure, now: now, id: id)
         try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
         try save(db, booking, inserting: true, network: network)
         return booking

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("In a network: seconds between two hand-overs of the structure's activity to its database.", visibility: .hidden))
     var networkSyncSeconds = 900
 
+    @Option(help: ArgumentHelp("In a network: seconds a booking may stay held there before its structure writes it, before a reconciliation releases it.", visibility: .hidden))
+    var networkHoldGraceSeconds = 60
+
     @Flag(help: "Do not seed the configuration's demo data into an empty database.")
     var noDemo = false
 
@@ -67,6 +70,8 @@ struct Serve: AsyncParsableCommand {
         app.bootstrapMetrics = true
         guard (1...86_400).contains(networkSyncSeconds) else { throw ValidationError("--network-sync-seconds must be within 1...86400") }
         app.networkSync = .seconds(networkSyncSeconds)
+        guard (1...3600).contains(networkHoldGraceSeconds) else { throw ValidationError("--network-hold-grace-seconds must be within 1...3600") }
+        app.networkHoldGrace = .seconds(networkHoldGraceSeconds)
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): app.tls = ServerTLS(certificatePath: cert, keyPath: key)
         case (nil, nil): break

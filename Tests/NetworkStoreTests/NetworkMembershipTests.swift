@@ -23,8 +23,8 @@ struct NetworkMembershipTests {
         let location = try NetworkDatabaseLocation(url: try PrivatePostgres.shared.get().database(name))
         try await NetworkDatabase(location).run { db in
             try await body(
-                NetworkMembership(database: db, structure: "mfs-lormes", name: "Lormes"),
-                NetworkMembership(database: db, structure: "mfs-corbigny", name: "Corbigny"))
+                NetworkMembership(database: db, structure: "mfs-lormes", name: "Lormes", holdGrace: .zero),
+                NetworkMembership(database: db, structure: "mfs-corbigny", name: "Corbigny", holdGrace: .zero))
         }
     }
 

@@ -16,10 +16,24 @@ struct NetworkClaimsStoreTests {
         let refusal = Mutex<AgendaError?>(nil)
         let elsewhere = Mutex<[String: [TimeSpan]]>([:])
         let unreachable = Mutex(false)
+        /// Runs when a booking is held, before the structure writes it (a race, staged).
+        let onHold = Mutex<(@Sendable () async throws -> Void)?>(nil)
 
         func record(_ booking: Booking) throws {
             if let refusal = refusal.withLock({ $0 }) { throw refusal }
             recorded.withLock { $0.append(booking) }
+        }
+
+        func hold(_ booking: Booking) async throws {
+            try record(booking)
+            if let staged = onHold.withLock({ $0 }) { try await staged() }
+        }
+
+        func letGo(_ booking: Booking) async {
+            recorded.withLock { $0.append(Booking(
+                id: booking.id, kind: booking.kind, partner: booking.partner, lifeSituation: booking.lifeSituation, permanence: booking.permanence,
+                visioSlot: booking.visioSlot, room: booking.room, specialist: booking.specialist, station: booking.station, span: booking.span,
+                status: .cancelled, usager: booking.usager, createdAt: booking.createdAt, updatedAt: booking.updatedAt, sequence: booking.sequence)) }
         }
 
         func busyElsewhere(specialists: Set<String>, during span: TimeSpan) async throws -> [String: [TimeSpan]] {
@@ -81,6 +95,18 @@ struct NetworkClaimsStoreTests {
             try await db.rescheduleBooking(id: booked.id, to: base.span("2026-12-01T15:00:00+01:00"), structure: structure, now: now)
         }
         #expect(try await db.booking(id: booked.id).span == booked.span)
+    }
+
+    @Test func aBookingHeldByTheNetworkButRefusedHereIsLetGo() async throws {
+        let (db, network, slot) = try await visioSetUp()
+        // Between the network's hold and this database's write, the structure closes that afternoon.
+        network.onHold.withLock {
+            $0 = { _ = try await db.announceClosure(span: slot.span, reason: "Panne de courant", emergency: true, now: now) }
+        }
+        await #expect(throws: AgendaError.self) { try await db.createBooking(request(slot, at: "2026-12-01T14:00:00+01:00"), structure: structure, now: now) }
+        let seen = network.recorded.withLock { $0 }
+        #expect(seen.map(\.status) == [.booked, .cancelled] && Set(seen.map(\.id)).count == 1)
+        #expect(try await db.bookings(overlapping: slot.span).isEmpty)
     }
 
     @Test func availabilityLeavesOutTheSpecialistsBookingsElsewhereAndStillAnswersWhenTheNetworkIsOut() async throws {

@@ -12,6 +12,13 @@ public protocol NetworkClaims: Sendable {
     /// `AgendaError.networkUnavailable` when the network's database cannot answer in time.
     func record(_ booking: Booking) throws
 
+    /// Holds a new booking before the structure writes it (same refusals as `record`); the
+    /// structure then writes it, or lets it go.
+    func hold(_ booking: Booking) async throws
+
+    /// Releases a hold the structure did not write (nothing to do if the network has moved on).
+    func letGo(_ booking: Booking) async
+
     /// When each of `specialists` is booked by another structure of the network, within `span`.
     func busyElsewhere(specialists: Set<String>, during span: TimeSpan) async throws -> [String: [TimeSpan]]
 
