@@ -112,6 +112,13 @@ public final class NetworkDatabase: Sendable {
         }
     }
 
+    /// Removes a booking the structure does not have (a hold its server never wrote).
+    public func deleteBooking(structure: String, id: String) async throws {
+        try await write {
+            try await self.client.query("DELETE FROM booking WHERE structure = \(structure) AND id = \(id)", logger: self.logger)
+        }
+    }
+
     public func cancelBooking(structure: String, id: String) async throws {
         try await write {
             try await self.client.query("UPDATE booking SET status = 'cancelled' WHERE structure = \(structure) AND id = \(id)", logger: self.logger)

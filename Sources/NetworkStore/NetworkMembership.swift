@@ -66,9 +66,10 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
                 refused.append((booking, error))
             }
         }
-        let known = Set(bookings.filter(\.holdsResources).map(\.id))
-        for id in held.subtracting(known) {
-            try await database.cancelBooking(structure: structure, id: id)
+        // Held there, never written here (a cancellation here was handed over just above):
+        // gone, not cancelled — the network's reports count only what a structure recorded.
+        for id in held.subtracting(bookings.map(\.id)) {
+            try await database.deleteBooking(structure: structure, id: id)
         }
         return refused
     }

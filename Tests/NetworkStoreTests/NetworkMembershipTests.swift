@@ -67,6 +67,8 @@ struct NetworkMembershipTests {
             #expect(refused.map(\.booking.id) == ["clash"] && refused.map(\.error) == [.slotTaken])
             let ids = try await lormes.database.liveBookings(structure: "mfs-lormes", endingAfter: past.addingTimeInterval(-1))
             #expect(ids == ["kept"])
+            // The orphan is gone, not cancelled: the network's reports count only what Lormes recorded.
+            #expect(try await lormes.database.structureCounts("mfs-lormes").bookings == 1)
             // The orphan's time is free for Corbigny again.
             try await record(booking("after", at: start.addingTimeInterval(7200)), in: corbigny)
         }
