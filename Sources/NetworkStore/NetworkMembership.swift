@@ -58,14 +58,7 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
         try await join()
         let held = try await database.liveBookings(structure: structure, endingAfter: from, olderThan: holdGrace)
         let bookings = try await local()
-        var refused: [(Booking, AgendaError)] = []
-        for booking in bookings where booking.span.end > from {
-            do {
-                try await database.recordBooking(NetworkBooking(booking, structure: structure))
-            } catch let error as AgendaError where error.kind == .conflict {
-                refused.append((booking, error))
-            }
-        }
+        let refused = try await recordEach(bookings.filter { $0.span.end > from })
         // Held there, never written here (a cancellation here was handed over just above):
         // gone, not cancelled — the network's reports count only what a structure recorded.
         for id in held.subtracting(bookings.map(\.id)) {
@@ -83,15 +76,21 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
         try await join()
         try await database.recordVisits(visits, structure: structure)
         try await database.recordStationSessions(stationSessions, structure: structure)
-        var clashes = 0
-        for booking in pastBookings {
+        return try await recordEach(pastBookings).count
+    }
+
+    /// Records each booking; those another structure's booking of their specialist refuses
+    /// are returned, not thrown (the rest still go over).
+    private func recordEach(_ bookings: [Booking]) async throws -> [(booking: Booking, error: AgendaError)] {
+        var refused: [(Booking, AgendaError)] = []
+        for booking in bookings {
             do {
                 try await database.recordBooking(NetworkBooking(booking, structure: structure))
             } catch let error as AgendaError where error.kind == .conflict {
-                clashes += 1
+                refused.append((booking, error))
             }
         }
-        return clashes
+        return refused
     }
 
     public func hold(_ booking: Booking) async throws {

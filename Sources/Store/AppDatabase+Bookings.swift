@@ -69,50 +69,41 @@ extension AppDatabase {
     /// stopped in between leaves a hold the next reconciliation releases.
     public func createBooking(_ request: BookingRequest, structure: Structure, now: Date) async throws -> Booking {
         try request.usager.validate()
-        guard let network else {
-            return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: nil) }
+        @Sendable func insert(handingTo network: (any NetworkClaims)?, id: String = Identifier.make("b")) async throws -> Booking {
+            try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: network, id: id) }
         }
+        guard let network else { return try await insert(handingTo: nil) }
         // Every rule first (a request refused anyway never reaches the network), then again in the write.
-        let planned = try await writer.read { db in
-            let (booking, window) = try Self.plannedBooking(db, request, structure: structure, now: now, id: Identifier.make("b"))
-            try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
-            return booking
-        }
-        guard planned.specialist != nil else {
-            // The structure's own appointment (an agent, a room): handed over if the network answers, never held back by it.
-            return try await writeMappingConflicts(target: { $0.id }) { db in try Self.insertBooking(db, request, structure: structure, now: now, network: network) }
-        }
+        let planned = try await writer.read { db in try Self.plannedBooking(db, request, structure: structure, now: now, id: Identifier.make("b")) }
+        // The structure's own appointment (an agent, a room): handed over if the network answers, never held back by it.
+        guard planned.specialist != nil else { return try await insert(handingTo: network) }
         try await network.hold(planned)
         do {
-            return try await writeMappingConflicts(target: { $0.id }) { db in
-                let booking = try Self.insertBooking(db, request, structure: structure, now: now, network: nil, id: planned.id)
-                // Its permanence or slot changed in between: what the network holds is not this.
-                guard booking == planned else { throw AgendaError.slotTaken }
-                return booking
-            }
+            let booking = try await insert(handingTo: nil, id: planned.id)
+            // Its permanence or slot changed in between: what the network holds is not this.
+            guard booking == planned else { throw AgendaError.slotTaken }
+            return booking
         } catch {
             await network.letGo(planned)
             throw error
         }
     }
 
-    /// The booking `request` would make, its resources filled in, and the window it must fit in.
-    static func plannedBooking(
-        _ db: Database, _ request: BookingRequest, structure: Structure, now: Date, id: String
-    ) throws -> (booking: Booking, window: TimeSpan?) {
+    /// The booking `request` would make, its resources filled in and every placement rule checked.
+    static func plannedBooking(_ db: Database, _ request: BookingRequest, structure: Structure, now: Date, id: String) throws -> Booking {
         var booking = Booking(
             id: id, kind: request.kind, partner: nil, lifeSituation: request.lifeSituation,
             permanence: nil, visioSlot: nil, room: "", specialist: nil, station: nil, span: request.span,
             status: .booked, usager: request.usager, createdAt: now, updatedAt: now, sequence: 0)
         let window = try Self.place(&booking, request: request, db: db, structure: structure)
-        return (booking, window)
+        try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
+        return booking
     }
 
     static func insertBooking(
         _ db: Database, _ request: BookingRequest, structure: Structure, now: Date, network: (any NetworkClaims)?, id: String = Identifier.make("b")
     ) throws -> Booking {
-        let (booking, window) = try plannedBooking(db, request, structure: structure, now: now, id: id)
-        try Self.checkPlacement(db, span: booking.span, window: window, agentRoom: booking.kind == .room ? booking.room : nil, structure: structure, now: now)
+        let booking = try plannedBooking(db, request, structure: structure, now: now, id: id)
         try save(db, booking, inserting: true, network: network)
         return booking
     }
