@@ -9,7 +9,8 @@ installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok
 # libcups2-dev, libsane-dev, libjpeg-dev: the station prints through libcups and scans
 # through libsane into JPEG-in-PDF files; sane-utils brings scanimage (benchmark baseline).
 # GStreamer (webrtcbin in plugins-bad, libnice, VP8 in good, Opus in base): the visio's media engine.
-for pkg in libsqlite3-dev pkg-config libcups2-dev libsane-dev libjpeg-dev sane-utils \
+# espeak-ng: the station's voice ("Écouter"), on the station itself, in each of its languages.
+for pkg in espeak-ng libsqlite3-dev pkg-config libcups2-dev libsane-dev libjpeg-dev sane-utils \
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev libnice-dev \
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice; do
   installed "$pkg" || need+=("$pkg")
@@ -25,7 +26,8 @@ if [ "${1:-}" = "--tests" ]; then
   # msmtp: a real MTA the booking notices are handed to (relaying to the tests' SMTP server).
   # postgresql-15: the network's database, a private server per test run (initdb in a temporary
   # folder, never the system's service).
-  for pkg in sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp postgresql-15; do installed "$pkg" || need+=("$pkg"); done
+  # sox: measures the station's synthesized speech (its duration for its text).
+  for pkg in sox sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp postgresql-15; do installed "$pkg" || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"

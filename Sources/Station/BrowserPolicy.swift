@@ -34,6 +34,8 @@ public enum BrowserPolicy {
             "URLAllowlist": allowed,
             // A new tab or window (Ctrl+T, Ctrl+N) opens the station's page, never the browser's.
             "NewTabPageLocation": stationURL,
+            // The station's own pages speak (the inactivity warning) without waiting for a touch.
+            "AutoplayAllowlist": stationEntries(stationURL),
             "HomepageLocation": stationURL,
             "HomepageIsNewTabPage": false,
             "RestoreOnStartup": 4,

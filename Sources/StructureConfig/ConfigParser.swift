@@ -323,7 +323,7 @@ struct ConfigParser {
         return settings
     }
 
-    static let kioskLanguages = ["fr", "en"]
+    static let kioskLanguages = KioskSettings.allLanguages
 
     /// `database`: "sqlite" (the default) or the network's `postgres://` URL, without a
     /// password (`databasePasswordFile` holds it). The URL's own syntax is checked when the

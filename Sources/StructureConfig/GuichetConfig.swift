@@ -187,7 +187,11 @@ public struct KioskSettings: Sendable {
     /// Sites the locked browser allows besides the partners' and life situations' sites.
     public var extraSites: [String] = []
     /// Languages of the station's UI, the first being the default.
-    public var languages = ["fr", "en"]
+    public var languages = KioskSettings.allLanguages
+    /// Every language the station has texts for (`kiosk/strings/{code}.json`): French, then
+    /// easy-to-read French ("facile à lire et à comprendre"), then the languages most asked
+    /// at French public counters.
+    public static let allLanguages = ["fr", "falc", "en", "ar", "es", "pt", "tr", "ro", "uk"]
 
     public init() {}
 }

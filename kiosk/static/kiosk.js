@@ -26,17 +26,34 @@
     window.addEventListener(type, activity, { passive: true });
   });
 
+  // The warning is said aloud when it opens (title, countdown, how to continue), and its
+  // countdown again at 30 and 10 seconds: a usager who cannot read it hears it.
+  var spokenAt = null;
+  function speak(items) { if (window.guichetSpeech) window.guichetSpeech.say(items); }
+  function textOf(element) { return { text: element.textContent.replace(/\s+/g, " ").trim(), lang: document.documentElement.lang }; }
+  function countdown() {
+    var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    count.textContent = left;
+    if ((left === 30 || left === 10) && spokenAt !== left) {
+      spokenAt = left;
+      speak([textOf(count), textOf(count.nextElementSibling)]);
+    }
+  }
   function showWarning(until) {
     deadline = until;
     if (dialog.hidden) {
       previousFocus = document.activeElement;
       dialog.hidden = false;
       document.getElementById("continuer").focus();
+      count.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      var texts = dialog.querySelectorAll("h2, #avertissement-texte span, p:not(#avertissement-texte)");
+      speak(Array.prototype.map.call(texts, textOf));
     }
-    count.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    countdown();
   }
   function hideWarning() {
     deadline = null;
+    spokenAt = null;
     if (!dialog.hidden) {
       dialog.hidden = true;
       if (previousFocus) previousFocus.focus();
@@ -74,6 +91,6 @@
       .catch(function () {});
   }
   setInterval(poll, 2000);
-  setInterval(function () { if (deadline) count.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000)); }, 250);
+  setInterval(function () { if (deadline) countdown(); }, 250);
   poll();
 })();

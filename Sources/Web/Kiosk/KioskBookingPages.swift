@@ -40,12 +40,14 @@ extension KioskPages {
         var values: [String: Any] = ["closed": step.closed, "none": step.none, "back": "\(v.base)/accueil"]
         if let situations = step.situations {
             values["stepSituation"] = true
-            values["situations"] = situations.compactMap(text.situation).map { ["title": text.title($0), "href": bookingLink(v, [("situation", $0.id)])] }
+            values["situations"] = situations.compactMap(text.situation).map {
+                ["title": text.title($0), "titleLang": v.situationLang, "icon": Self.icon($0.theme), "href": bookingLink(v, [("situation", $0.id)])]
+            }
         } else if let choices = step.choices {
             values["stepChoice"] = true
             values["situationTitle"] = text.situation(ask.situation).map(text.title) ?? ""
             values["choices"] = choices.compactMap(SelfBookingChoice.init).map {
-                ["label": text.with($0), "href": bookingLink(v, [("situation", ask.situation), ("choice", $0.value)])]
+                ["label": text.with($0), "icon": $0.kind == .visio ? "procedure" : "help", "href": bookingLink(v, [("situation", ask.situation), ("choice", $0.value)])]
             }
             values["back"] = bookingLink(v, [])
         } else if let value = step.choice, let choice = SelfBookingChoice(value) {

@@ -23,6 +23,7 @@ struct KioskPages: Sendable {
         kiosk.get("lancer", use: launch)
         kiosk.post("superviseur", use: supervise)
         kiosk.post("billet", use: ticket)
+        KioskSpeechRoute(office: office, pages: pages).addRoutes(to: kiosk)
         // Calling an agent works from every page, even a refusal's: the session's browser, or
         // the partner-site bar (which knows the session id), or the error page of a browser
         // the station no longer recognises (the agent then finds a station to restart).
@@ -68,6 +69,11 @@ struct KioskPages: Sendable {
         let secure: Bool
         /// The structure's server cannot be reached (a station on its own PC, the LAN cut).
         let offline: Bool
+
+        /// The `lang` of a life situation's title, its theme and its partners when the page is in
+        /// another language: they are the configuration's French (English has its own titles),
+        /// the words the partner's site uses; nil when the page's language is theirs.
+        var situationLang: Any { language == "en" || t["lang"] == "fr" ? false : "fr" }
 
         /// The same visit with the station's state read again (after a refused action).
         func refreshed() async -> Visit {
@@ -138,8 +144,8 @@ struct KioskPages: Sendable {
             [
                 "themes": themes.enumerated().map { i, theme in
                     [
-                        "index": i, "name": theme.0, "icon": Self.icon(theme.0), "base": v.base,
-                        "situations": theme.1.map { ["id": $0.id, "title": english ? $0.titleEnglish : $0.titleFrench] },
+                        "index": i, "name": theme.0, "nameLang": v.t["lang"] == "fr" ? false : "fr", "icon": Self.icon(theme.0), "base": v.base,
+                        "situations": theme.1.map { ["id": $0.id, "title": english ? $0.titleEnglish : $0.titleFrench, "titleLang": v.situationLang] },
                     ] as [String: Any]
                 }
             ])
@@ -167,7 +173,7 @@ struct KioskPages: Sendable {
         return render(
             "kiosk-situation", v, request,
             [
-                "title": v.language == "en" ? s.titleEnglish : s.titleFrench, "situation": s.id, "partners": partners.map(\.name),
+                "title": v.language == "en" ? s.titleEnglish : s.titleFrench, "titleLang": v.situationLang, "situation": s.id, "partners": partners.map(\.name),
                 "sites": sites.map { ["url": $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", "host": URL(string: $0)?.host ?? $0] },
             ])
     }

@@ -40,6 +40,8 @@ public struct WebPages: Sendable {
     public let strings: [String: [String: String]]
     let consoleStatic: URL
     let kioskStatic: URL
+    /// The station's voice, one cache for the process.
+    public let speech = KioskSpeech()
 
     /// Loads both bundles; a clear error when the installation lacks one.
     public static func load() async throws -> WebPages {
