@@ -137,6 +137,7 @@ public actor StationService {
         var printed = 0
         var scanned = 0
         var help = false
+        var language: String?
     }
 
     public init(
@@ -355,7 +356,7 @@ public actor StationService {
         let u = use ?? Usage(id: "", start: clock())
         return StationUse(
             id: u.id, station: station, start: u.start, end: end, lifeSituations: u.situations, partnerSites: u.sites, pagesPrinted: u.printed,
-            pagesScanned: u.scanned, helpRequested: u.help, accompanied: false)
+            pagesScanned: u.scanned, helpRequested: u.help, accompanied: false, language: u.language)
     }
 
     private func requireSession() throws(StationError) -> String {
@@ -364,6 +365,14 @@ public actor StationService {
     }
 
     // MARK: what the usager does
+
+    /// The language the session's screens are shown in; recorded when it changes (the
+    /// console's help line tells the agent, the reports count sessions by language).
+    public func shown(in language: String) async {
+        guard use != nil, machine.state.session == use?.id, use?.language != language else { return }
+        use?.language = language
+        await recorder.record(currentUse(end: nil))
+    }
 
     public func choose(situation: String) throws(StationError) {
         _ = try requireSession()

@@ -116,14 +116,14 @@ extension AppDatabase {
             let useRows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied
+                    SELECT id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied, language
                     FROM stationSession WHERE startedAt >= ? AND startedAt < ?
                     """, arguments: range)
             while let row = try useRows.next() {
                 uses.append(StationUse(
                     id: row[0], station: row[1], start: Date(seconds: row[2]), end: (row[3] as Int64?).map(Date.init(seconds:)),
                     lifeSituations: Self.parseArray(row[4]), partnerSites: Self.parseArray(row[5]), pagesPrinted: row[6], pagesScanned: row[7],
-                    helpRequested: row[8], accompanied: row[9]))
+                    helpRequested: row[8], accompanied: row[9], language: row[10]))
             }
             let referrals = try Row.fetchAll(db, sql: "SELECT * FROM referral WHERE sentAt >= ? AND sentAt < ?", arguments: range).map(Self.referral)
             let satisfaction = try Row.fetchAll(db, sql: "SELECT * FROM satisfactionAnswer WHERE at >= ? AND at < ?", arguments: range).map {

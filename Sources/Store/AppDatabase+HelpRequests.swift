@@ -48,13 +48,21 @@ extension AppDatabase {
 
     public func openHelpRequests() async throws -> [HelpRequest] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM helpRequest WHERE resolvedAt IS NULL ORDER BY at").map(Self.helpRequest)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT helpRequest.*, stationSession.language AS language FROM helpRequest
+                    LEFT JOIN stationSession ON stationSession.id = helpRequest.session
+                    WHERE helpRequest.resolvedAt IS NULL ORDER BY helpRequest.at
+                    """
+            ).map(Self.helpRequest)
         }
     }
 
     static func helpRequest(_ row: Row) -> HelpRequest {
         HelpRequest(
             id: row["id"], station: row["station"], at: Date(seconds: row["at"]), resolvedAt: (row["resolvedAt"] as Int64?).map(Date.init(seconds:)),
-            reason: HelpRequest.Reason(rawValue: row["reason"]) ?? .help, session: row["session"], message: row["message"])
+            reason: HelpRequest.Reason(rawValue: row["reason"]) ?? .help, session: row["session"], message: row["message"],
+            language: row.hasColumn("language") ? row["language"] : nil)
     }
 }

@@ -34,9 +34,10 @@ extension AppDatabase {
             try db.execute(
                 sql: """
                     INSERT INTO stationSession
-                        (id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, station, startedAt, endedAt, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied, language)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET
+                        language = coalesce(excluded.language, language),
                         endedAt = excluded.endedAt, lifeSituations = excluded.lifeSituations, partnerSites = excluded.partnerSites,
                         pagesPrinted = excluded.pagesPrinted, pagesScanned = excluded.pagesScanned,
                         -- set elsewhere too (help button, console): never unset by the station
@@ -44,7 +45,7 @@ extension AppDatabase {
                     """,
                 arguments: [
                     use.id, use.station, use.start.seconds, use.end?.seconds, Self.jsonArray(use.lifeSituations), Self.jsonArray(use.partnerSites),
-                    use.pagesPrinted, use.pagesScanned, use.helpRequested, use.accompanied,
+                    use.pagesPrinted, use.pagesScanned, use.helpRequested, use.accompanied, use.language,
                 ])
         case .closeUnfinished(let station, let at):
             try db.execute(sql: "UPDATE stationSession SET endedAt = ? WHERE station = ? AND endedAt IS NULL", arguments: [at.seconds, station])

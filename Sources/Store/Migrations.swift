@@ -501,6 +501,11 @@ enum Migrations {
                     ALTER TABLE agent_v12 RENAME TO agent;
                     """)
         }
+        migrator.registerMigration("v13-station-language") { db in
+            // The language a station session was shown in: the console's help line and the
+            // reports' count by language (no other personal detail).
+            try db.execute(sql: "ALTER TABLE stationSession ADD COLUMN language TEXT CHECK (language IS NULL OR length(language) BETWEEN 2 AND 8)")
+        }
         return migrator
     }
 }

@@ -56,11 +56,12 @@
   }
   // The texts of a part of the page, in reading order: its text nodes, and the labels of its
   // controls (never an input's value: that is what the usager typed).
-  function pieces(root) {
+  function pieces(root, skip) {
     var items = [];
+    if (!root) return items;
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!node.parentElement || !visible(node.parentElement)) continue;
+      if (!node.parentElement || !visible(node.parentElement) || (skip && skip.contains(node))) continue;
       var text = clean(node.textContent);
       // Punctuation alone ("(", "—") has nothing to say.
       if (/[\p{L}\p{N}]/u.test(text)) items.push({ text: text, lang: langOf(node) });
@@ -76,11 +77,19 @@
     return pieces(wrapping || element);
   }
 
+  // The screen, as "Écouter" reads it: the warning when it is open; else the page's title
+  // first, then its texts and choices in order, then the actions at the bottom.
+  function screen() {
+    var dialog = document.getElementById("avertissement");
+    if (dialog && !dialog.hidden) return pieces(dialog);
+    var main = document.querySelector("main");
+    var title = main && main.querySelector("h1");
+    return pieces(title).concat(pieces(main, title), pieces(document.querySelector("footer")));
+  }
+  window.guichetSpeech.screen = screen;
   listen.addEventListener("click", function () {
     if (reading) { stop(); return; }
-    var dialog = document.getElementById("avertissement");
-    var root = dialog && !dialog.hidden ? dialog : null;
-    say(root ? pieces(root) : pieces(document.querySelector("main")).concat(pieces(document.querySelector("footer"))), true);
+    say(screen(), true);
   });
 
   // Keyboard and switch users hear where they are; a pointer's focus stays silent.
@@ -89,10 +98,23 @@
   document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
   document.addEventListener("focusin", function (event) {
     var target = event.target;
-    if (!byKeyboard || target === listen || !target.matches("a, button, input, select, textarea")) return;
-    if (target.closest(".languages")) { say([{ text: clean(target.textContent), lang: target.getAttribute("lang") || pageLang }]); return; }
+    if (!byKeyboard || !target.matches("a, button, input, select, textarea")) return;
+    // The language links each say their name in their own voice; "Écouter" says itself.
+    if (target === listen || target.closest(".languages")) { say([{ text: clean(target.textContent), lang: langOf(target) }]); return; }
     say(label(target));
   });
+
+  // Tab and Enter alone (a keyboard, a switch device): Enter on a choice moves to the group's
+  // next choice, which says itself, where a form would otherwise be sent with the first one.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target.matches("input[type=radio]")) return;
+    event.preventDefault();
+    var group = Array.prototype.filter.call(target.form ? target.form.elements : [], function (e) { return e.type === "radio" && e.name === target.name; });
+    var next = group[(group.indexOf(target) + 1) % group.length];
+    next.checked = true;
+    next.focus();
+  }, true);
 
   // Held for a second, a button or a link says its label instead of acting.
   var holdTimer = null, held = null;

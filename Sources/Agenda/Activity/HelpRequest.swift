@@ -12,8 +12,10 @@ public struct HelpRequest: Sendable, Equatable {
     public var session: String?
     /// For an out-of-service alert, what went wrong (never a usager's data).
     public var message: String?
+    /// The language the usager's screens were in: the agent who goes knows what to speak.
+    public var language: String?
 
-    public init(id: String, station: String, at: Date, resolvedAt: Date?, reason: Reason = .help, session: String? = nil, message: String? = nil) {
+    public init(id: String, station: String, at: Date, resolvedAt: Date?, reason: Reason = .help, session: String? = nil, message: String? = nil, language: String? = nil) {
         self.id = id
         self.station = station
         self.at = at
@@ -21,5 +23,6 @@ public struct HelpRequest: Sendable, Equatable {
         self.reason = reason
         self.session = session
         self.message = message
+        self.language = language
     }
 }

@@ -26,7 +26,7 @@ public enum StationRecord: Sendable, Equatable {
 /// Decoding is strict: unknown kinds, missing fields and out-of-range values are refused.
 extension StationRecord: Codable {
     enum Key: String, CodingKey {
-        case kind, id, station, start, end, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied
+        case kind, id, station, start, end, lifeSituations, partnerSites, pagesPrinted, pagesScanned, helpRequested, accompanied, language
         case at, durationMs, reason, succeeded, leftovers, score, session, message
     }
 
@@ -50,6 +50,7 @@ extension StationRecord: Codable {
             try c.encode(u.pagesScanned, forKey: .pagesScanned)
             try c.encode(u.helpRequested, forKey: .helpRequested)
             try c.encode(u.accompanied, forKey: .accompanied)
+            try c.encodeIfPresent(u.language, forKey: .language)
         case .wipe(let station, let at, let durationMs, let reason, let succeeded, let leftovers):
             try c.encode("wipe", forKey: .kind)
             try c.encode(station, forKey: .station)
@@ -103,12 +104,14 @@ extension StationRecord: Codable {
         }
         switch try c.decode(String.self, forKey: .kind) {
         case "use":
+            let language = try c.decodeIfPresent(String.self, forKey: .language)
+            if let language, !StationLanguage.isValid(language) { throw Invalid(description: "language: not a language code") }
             self = .use(
                 StationUse(
                     id: try text(.id, max: 40), station: try text(.station, max: 60), start: try time(.start),
                     end: c.contains(.end) ? try time(.end) : nil, lifeSituations: try ids(.lifeSituations), partnerSites: try ids(.partnerSites),
                     pagesPrinted: try count(.pagesPrinted), pagesScanned: try count(.pagesScanned), helpRequested: try c.decode(Bool.self, forKey: .helpRequested),
-                    accompanied: try c.decode(Bool.self, forKey: .accompanied)))
+                    accompanied: try c.decode(Bool.self, forKey: .accompanied), language: language))
         case "wipe":
             self = .wipe(
                 station: try text(.station, max: 60), at: try time(.at), durationMs: try count(.durationMs), reason: try text(.reason, max: 20),

@@ -15,10 +15,13 @@ public struct StationUse: Sendable, Equatable {
     public let helpRequested: Bool
     /// An agent accompanied the usager (marked from the console).
     public let accompanied: Bool
+    /// The language the station's screens were last shown in (`kiosk/strings/{code}.json`);
+    /// nil for sessions recorded before the station had a choice. No other personal detail.
+    public let language: String?
 
     public init(
         id: String, station: String, start: Date, end: Date?, lifeSituations: [String], partnerSites: [String], pagesPrinted: Int,
-        pagesScanned: Int, helpRequested: Bool, accompanied: Bool
+        pagesScanned: Int, helpRequested: Bool, accompanied: Bool, language: String? = nil
     ) {
         self.id = id
         self.station = station
@@ -30,7 +33,24 @@ public struct StationUse: Sendable, Equatable {
         self.pagesScanned = pagesScanned
         self.helpRequested = helpRequested
         self.accompanied = accompanied
+        self.language = language
     }
+}
+
+/// The station's languages as the console and the reports name them (in French).
+public enum StationLanguage {
+    public static let frenchNames = [
+        "fr": "français", "falc": "français facile à lire", "en": "anglais", "ar": "arabe", "es": "espagnol", "pt": "portugais",
+        "tr": "turc", "ro": "roumain", "uk": "ukrainien",
+    ]
+
+    public static func frenchName(_ code: String?) -> String {
+        guard let code else { return "non enregistrée" }
+        return frenchNames[code] ?? code
+    }
+
+    /// A language code as a station may send it: a few lowercase letters.
+    public static func isValid(_ code: String) -> Bool { code.wholeMatch(of: /[a-z]{2,8}/) != nil }
 }
 
 /// An anonymous satisfaction answer (1 = very dissatisfied … 5 = very satisfied).

@@ -49,6 +49,7 @@ struct AgendaPages: ConsoleSection {
             [
                 "id": h.id, "station": stationNames[h.station] ?? h.station, "stationId": h.station, "since": kit.time(h.at),
                 "outOfService": h.reason == .outOfService, "message": h.message ?? "", "inSession": h.session != nil,
+                "language": h.language.map(StationLanguage.frenchName) ?? false,
             ]
         }
         let soon = now.addingTimeInterval(24 * 3600)

@@ -56,6 +56,7 @@ struct KioskGuard: RouterMiddleware {
             station: station, status: await station.status(), language: language, base: "/kiosk/\(station.station)", path: request.uri.path,
             t: pages.texts(language), secure: context.origin.secure, offline: !(await office.stationBackend.canCallAnAgent()))
         context.resolved = visit
+        if visit.status.session != nil { await station.shown(in: language) }
         if let form, request.method == .post {
             context.form = try await FormData.read(request)
             let token = context.form["_k"]

@@ -58,7 +58,7 @@ public struct WebPages: Sendable {
 
     /// The language switcher's entries (code, name in its own language, the current one).
     func languageChoices(_ codes: [String], current: String) -> [[String: Any]] {
-        codes.map { code in ["code": code, "name": strings[code]?["languageName"] ?? code, "current": code == current] }
+        codes.map { code in ["code": code, "lang": strings[code]?["lang"] ?? code, "name": strings[code]?["languageName"] ?? code, "current": code == current] }
     }
 }
 
