@@ -70,7 +70,8 @@
       if (dialog.hidden) return;
       if (event.key === "Escape") { event.preventDefault(); extend(); return; }
       if (event.key !== "Tab") return;
-      var focusable = dialog.querySelectorAll("button, [href], input, [tabindex]:not([tabindex='-1'])");
+      // Controls only: not a pictogram's <use href>, not the form's hidden fields.
+      var focusable = dialog.querySelectorAll("button, a[href], input:not([type=hidden]), [tabindex]:not([tabindex='-1'])");
       var first = focusable[0], last = focusable[focusable.length - 1];
       if (!dialog.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
       else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
