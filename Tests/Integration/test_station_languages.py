@@ -272,3 +272,24 @@ def test_the_sessions_language_reaches_the_agents_console_and_the_report(station
     assert code == 200, body[:300]
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert ["uk", "ukrainien", "1"] in [r[:3] for r in rows], rows
+
+
+def test_the_inactivity_warning_says_itself_its_countdown_and_how_to_continue(station):
+    d = station
+    t = STRINGS["es"]
+    driver = speaking_browser()
+    try:
+        start(driver, d)
+        driver.get(d.url("/kiosk/poste-1/accueil?lang=es"))
+
+        def played():
+            return driver.execute_script("return window.guichetSpeech.played")
+        assert wait_for(lambda: driver.find_element(By.ID, "avertissement").is_displayed(), timeout=50)
+        assert wait_for(lambda: t["warningContinueHint"] in played(), timeout=30), (played(), [e["message"][:300] for e in driver.get_log("browser") if "favicon" not in e["message"]])
+        said = played()
+        assert said[:2] == [t["warningTitle"], t["warningText"]] and said[3] == t["warningSeconds"], said
+        assert said[2].isdigit() and int(said[2]) >= 10, said
+        # Ten seconds before the end, the countdown again.
+        assert wait_for(lambda: played()[-2:] == ["10", t["warningSeconds"]], timeout=30), played()
+    finally:
+        driver.quit()

@@ -29,14 +29,14 @@
   // The warning is said aloud when it opens (title, countdown, how to continue), and its
   // countdown again at 30 and 10 seconds: a usager who cannot read it hears it.
   var spokenAt = null;
-  function speak(items) { if (window.guichetSpeech) window.guichetSpeech.say(items); }
+  function speak(items, after) { if (window.guichetSpeech) window.guichetSpeech[after ? "add" : "say"](items); }
   function textOf(element) { return { text: element.textContent.replace(/\s+/g, " ").trim(), lang: document.documentElement.lang }; }
   function countdown() {
     var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     count.textContent = left;
     if ((left === 30 || left === 10) && spokenAt !== left) {
       spokenAt = left;
-      speak([textOf(count), textOf(count.nextElementSibling)]);
+      speak([textOf(count), textOf(count.nextElementSibling)], true);
     }
   }
   function showWarning(until) {

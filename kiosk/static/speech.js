@@ -15,7 +15,7 @@
   var reading = false;
   // What was really played, for the station's end-to-end test (texts of the UI only).
   var played = [];
-  window.guichetSpeech = { played: played, say: say, stop: stop };
+  window.guichetSpeech = { played: played, say: say, add: add, stop: stop };
 
   function clean(text) { return text.replace(/\s+/g, " ").trim(); }
   function langOf(node) {
@@ -49,6 +49,13 @@
     queue = items.filter(function (item) { return item.text; });
     if (asReading) setReading(true);
     next();
+  }
+
+  // After what is being said (the warning's countdown does not cut its own explanation).
+  function add(items) {
+    var idle = audio.paused && !queue.length;
+    queue = queue.concat(items.filter(function (item) { return item.text; }));
+    if (idle) next();
   }
 
   function visible(element) {

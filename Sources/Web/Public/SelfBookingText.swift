@@ -16,7 +16,25 @@ struct SelfBookingText {
 
     func situation(_ id: String?) -> LifeSituation? { id.flatMap { id in kit.office.structure.lifeSituations.first { $0.id == id } } }
 
-    func dayTitle(_ date: LocalDate) -> String { english ? date.englishLong : date.frenchLong.capitalizedFirst }
+    func dayTitle(_ date: LocalDate) -> String {
+        if english { return date.englishLong }
+        guard let lang = t["lang"], lang != "fr" else { return date.frenchLong.capitalizedFirst }
+        return Self.longDate(date, locale: lang).capitalizedFirst
+    }
+
+    /// A day in the usager's language, from the CLDR data Foundation carries ("martes, 15 de
+    /// diciembre de 2026", "вівторок, 15 грудня 2026 р.").
+    static func longDate(_ date: LocalDate, locale: String) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: locale)
+        formatter.setLocalizedDateFormatFromTemplate("EEEEdMMMMy")
+        guard let noon = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12)) else { return date.frenchLong }
+        return formatter.string(from: noon)
+    }
 
     func with(_ choice: SelfBookingChoice) -> String {
         switch choice.kind {
