@@ -72,26 +72,35 @@ public enum TextPDF {
         return lines
     }
 
+    /// Whether Helvetica's WinAnsiEncoding carries every character of `text` (French, English,
+    /// Spanish, Portuguese do; Arabic, Ukrainian, Turkish's ğ ş ı and Romanian's ș ț do not).
+    public static func canCarry(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { windows1252($0) != nil }
+    }
+
+    static func windows1252(_ scalar: Unicode.Scalar) -> UInt8? {
+        switch scalar.value {
+        case 0x20...0x7E, 0xA0...0xFF: UInt8(scalar.value)
+        case 0x2019: 0x92  // ’
+        case 0x2018: 0x91
+        case 0x201C: 0x93
+        case 0x201D: 0x94
+        case 0x2013: 0x96  // –
+        case 0x2014: 0x97  // —
+        case 0x2026: 0x85  // …
+        case 0x20AC: 0x80  // €
+        case 0x0153: 0x9C  // œ
+        case 0x0152: 0x8C
+        case 0x202F, 0x2009: 0x20  // thin spaces
+        default: nil
+        }
+    }
+
     /// The string's bytes in Windows-1252, PDF-escaped; what it cannot carry becomes "?".
     static func escaped(_ text: String) -> Data {
         var bytes = Data()
         for scalar in text.unicodeScalars {
-            let byte: UInt8
-            switch scalar.value {
-            case 0x20...0x7E, 0xA0...0xFF: byte = UInt8(scalar.value)
-            case 0x2019: byte = 0x92  // ’
-            case 0x2018: byte = 0x91
-            case 0x201C: byte = 0x93
-            case 0x201D: byte = 0x94
-            case 0x2013: byte = 0x96  // –
-            case 0x2014: byte = 0x97  // —
-            case 0x2026: byte = 0x85  // …
-            case 0x20AC: byte = 0x80  // €
-            case 0x0153: byte = 0x9C  // œ
-            case 0x0152: byte = 0x8C
-            case 0x202F, 0x2009: byte = 0x20  // thin spaces
-            default: byte = UInt8(ascii: "?")
-            }
+            let byte = windows1252(scalar) ?? UInt8(ascii: "?")
             if byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
             bytes.append(byte)
         }

@@ -293,3 +293,29 @@ def test_the_inactivity_warning_says_itself_its_countdown_and_how_to_continue(st
         assert wait_for(lambda: played()[-2:] == ["10", t["warningSeconds"]], timeout=30), played()
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("lang, heading, day_words", [
+    ("es", "Su cita", ("lunes", "martes", "miércoles", "jueves", "viernes")),
+    # Helvetica's WinAnsiEncoding has no Cyrillic: the slip is the counter's French, not "?".
+    ("uk", "Votre rendez-vous", ("lundi", "mardi", "mercredi", "jeudi", "vendredi")),
+])
+def test_the_station_slip_is_in_the_usagers_language_or_french_when_the_font_cannot_carry_it(station, lang, heading, day_words):
+    import html, io, re
+    from pypdf import PdfReader
+    from test_self_booking import links
+    from test_station import start_session
+    d = station
+    session = start_session(d)
+    code, page = d.get(f"/kiosk/poste-1/prendre-rendez-vous?lang={lang}")
+    assert code == 200, page[:300]
+    code, page = d.get(links(page, r"situation=housing-allowance")[0] + f"&lang={lang}")
+    code, page = d.get(links(page, r"[?&]slot=")[0] + f"&lang={lang}")
+    fields = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.decode())}
+    code, done = d.form_post(f"/kiosk/poste-1/prendre-rendez-vous?lang={lang}", {**fields, "name": "M. Kiosque"}, with_session=False)
+    text = html.unescape(done.decode())
+    assert code == 200 and STRINGS[lang]["bookDone"] in text, text[:1500]
+    slip = re.search(r'name="name" value="(rendez-vous-[A-Z0-9]{8}\.pdf)"', text).group(1)
+    words = PdfReader(io.BytesIO((d.data / "stations/poste-1/sessions" / session / "downloads" / slip).read_bytes())).pages[0].extract_text()
+    # One question mark, the one of "Need help? Call us:" — none standing for a letter the font lacks.
+    assert heading in words and words.count("?") == 1 and any(w in words.lower() for w in day_words), words

@@ -18,13 +18,15 @@ struct NetworkMembershipTests {
             status: status, usager: Usager(name: "U"), createdAt: start, updatedAt: start, sequence: sequence)
     }
 
-    /// Two structures' memberships of one fresh network database, its pool running.
+    /// Two structures' memberships of one fresh network database, its pool running. A busy CI
+    /// machine's first connection can take more than production's 3 s: these tests are about
+    /// what is written, so they wait longer (the outage test below keeps a short timeout).
     private func network(_ name: String, _ body: @Sendable (NetworkMembership, NetworkMembership) async throws -> Void) async throws {
         let location = try NetworkDatabaseLocation(url: try PrivatePostgres.shared.get().database(name))
         try await NetworkDatabase(location).run { db in
             try await body(
-                NetworkMembership(database: db, structure: "mfs-lormes", name: "Lormes", holdGrace: .zero),
-                NetworkMembership(database: db, structure: "mfs-corbigny", name: "Corbigny", holdGrace: .zero))
+                NetworkMembership(database: db, structure: "mfs-lormes", name: "Lormes", timeout: .seconds(30), holdGrace: .zero),
+                NetworkMembership(database: db, structure: "mfs-corbigny", name: "Corbigny", timeout: .seconds(30), holdGrace: .zero))
         }
     }
 

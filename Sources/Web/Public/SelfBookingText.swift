@@ -59,7 +59,17 @@ struct SelfBookingText {
     }
 
     /// The station's printed slip: one page, large type, nobody's data but the usager's own.
+    /// The one-page slip in the usager's language, or in French when the PDF's standard font
+    /// cannot carry that language's letters (Arabic, Ukrainian, Turkish, Romanian): a slip the
+    /// counter can read beats one printed as question marks.
     func slip(code: String, kind: BookingKind, partner: String?, room: String, span: TimeSpan, situation: String?) -> Data {
+        let lines = slipLines(code: code, kind: kind, partner: partner, room: room, span: span, situation: situation)
+        if lines.allSatisfy({ TextPDF.canCarry($0.text) }) || t["lang"] == "fr" { return TextPDF.page(lines) }
+        let french = SelfBookingText(kit: kit, t: kit.pages.texts("fr"), language: "fr")
+        return TextPDF.page(french.slipLines(code: code, kind: kind, partner: partner, room: room, span: span, situation: situation))
+    }
+
+    func slipLines(code: String, kind: BookingKind, partner: String?, room: String, span: TimeSpan, situation: String?) -> [TextPDF.Line] {
         let s = kit.office.structure
         var lines: [TextPDF.Line] = [
             .init(s.name, size: 14, bold: true), .init(t["bookYou"] ?? "", size: 24, bold: true),
@@ -71,6 +81,6 @@ struct SelfBookingText {
             .init("\(t["bookCode"] ?? "") : \(SelfBookingCode.display(code))", size: 20, bold: true), .init(t["bookCodeHint"] ?? "", size: 12),
             .init(bring(partner: partner), size: 12), .init("\(t["bookCallUs"] ?? "") \(s.phone)", size: 12),
         ]
-        return TextPDF.page(lines)
+        return lines
     }
 }
