@@ -12,7 +12,7 @@ struct StationRecordTests {
     var records: [StationRecord] {
         [
             .use(StationUse(id: "k0123456789abcdef", station: "poste-2", start: at, end: nil, lifeSituations: ["having-baby"], partnerSites: ["caf"],
-                            pagesPrinted: 2, pagesScanned: 1, helpRequested: false, accompanied: false)),
+                            pagesPrinted: 2, pagesScanned: 1, helpRequested: false, accompanied: false, language: "ar")),
             .help(station: "poste-2", session: "k0123456789abcdef", at: at),
             .satisfaction(at: at, score: 4),
             .wipe(station: "poste-2", at: at, durationMs: 38, reason: "button", succeeded: true, leftovers: 0),
@@ -29,6 +29,8 @@ struct StationRecordTests {
             #"{"kind":"format-disk"}"#, #"{"kind":"satisfaction","at":1796000000,"score":9}"#,
             #"{"kind":"help","station":"","at":1796000000}"#, #"{"kind":"wipe","station":"p","at":-5,"durationMs":1,"reason":"x","succeeded":true,"leftovers":0}"#,
             #"{"kind":"use","id":"k1","station":"p","start":1796000000,"lifeSituations":[],"partnerSites":[],"pagesPrinted":-1,"pagesScanned":0,"helpRequested":false,"accompanied":false}"#,
+            // The session's language is a code, nothing else (no text a usager could have typed).
+            #"{"kind":"use","id":"k1","station":"p","start":1796000000,"lifeSituations":[],"partnerSites":[],"pagesPrinted":0,"pagesScanned":0,"helpRequested":false,"accompanied":false,"language":"Jeanne Martin"}"#,
         ] {
             #expect(throws: (any Error).self, "\(bad)") { try JSONDecoder().decode(StationRecord.self, from: Data(bad.utf8)) }
         }
@@ -46,6 +48,8 @@ struct StationRecordTests {
                  Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stationSession")!, Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stationWipe")!)
         }
         #expect(counts == (2, 2, 1, 1))  // help and the out-of-service alert are two requests
+        // The session's language reaches the server, and the help request shows it to the agent.
+        #expect(try await server.openHelpRequests().first { $0.reason == .help }?.language == "ar")
         // The same key from another device is that device's own record.
         #expect(try await server.deliver([("o-0", records[2])], device: "poste-1", now: at).count == 1)
     }
