@@ -59,6 +59,12 @@ def test_nine_languages_axe_clean_mirrored_for_arabic_and_reflowing_at_320_px(st
             check_axe(driver, f"welcome in {lang}")
             if lang in ("ar", "falc"):
                 driver.save_screenshot(str(OUTPUT / f"station-welcome-{lang}.png"))
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 320, "height": 256, "deviceScaleFactor": 1, "mobile": False})
+            driver.get(d.url("/kiosk/poste-1/"))
+            page_width, viewport, bad = overflowing(driver)
+            assert page_width <= viewport and bad == [], (lang, "welcome", page_width, viewport, bad)
+            check_axe(driver, f"welcome in {lang} at 320 px")
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.find_element(By.CSS_SELECTOR, "form[action$='commencer'] button").click()
         assert wait_for(lambda: driver.current_url.endswith("/accueil"))
         for lang in LANGUAGES:
@@ -166,7 +172,14 @@ def test_the_page_speaks_but_never_what_the_usager_typed_nor_a_file_name(station
         driver.find_element(By.ID, "ecouter").click()
         assert wait_for(lambda: STRINGS["ar"]["welcomeTitle"] in driver.execute_script("return window.guichetSpeech.played"), timeout=20)
 
+        # Held for a second, a button says its label instead of acting.
         driver.get(d.url("/kiosk/poste-1/?lang=fr"))
+        before = driver.current_url
+        ActionChains(driver).click_and_hold(driver.find_element(By.CSS_SELECTOR, "form.book-start button")).pause(1.5).release().perform()
+        assert wait_for(lambda: STRINGS["fr"]["tileBook"] in driver.execute_script("return window.guichetSpeech.played"), timeout=10)
+        time.sleep(0.5)
+        assert driver.current_url == before and status(d)["state"] == "idle"
+
         driver.find_element(By.CSS_SELECTOR, "form[action$='commencer'] button").click()
         assert wait_for(lambda: driver.current_url.endswith("/accueil"))
         session = driver.find_element(By.TAG_NAME, "body").get_attribute("data-session")
