@@ -72,7 +72,7 @@ struct KioskPages: Sendable {
 
         /// The `lang` of a life situation's title, its theme and its partners when the page is in
         /// another language: they are the configuration's French (English has its own titles),
-        /// the words the partner's site uses; nil when the page's language is theirs.
+        /// the words the partner's site uses; false when the page's language is theirs.
         var situationLang: Any { language == "en" || t["lang"] == "fr" ? false : "fr" }
 
         /// The same visit with the station's state read again (after a refused action).
