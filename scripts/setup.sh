@@ -27,7 +27,8 @@ if [ "${1:-}" = "--tests" ]; then
   # postgresql-15: the network's database, a private server per test run (initdb in a temporary
   # folder, never the system's service).
   # sox: measures the station's synthesized speech (its duration for its text).
-  for pkg in sox sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp postgresql-15; do installed "$pkg" || need+=("$pkg"); done
+  # wrk: a load no Python client can make (the network pool's rush of refusals).
+  for pkg in sox wrk sqlite3 curl chromium chromium-driver cups cups-client coturn xvfb xdotool nginx-light openssl iproute2 prometheus msmtp postgresql-15; do installed "$pkg" || need+=("$pkg"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"

@@ -10,7 +10,7 @@ extension NetworkDatabase {
     public func recordVisits(_ contacts: [Contact], structure: String) async throws {
         for batch in contacts.chunked(1000) {
             try await write {
-                try await self.client.query(
+                try await self.execute(
                     """
                     INSERT INTO visit (structure, id, at, channel, outcome, accompanied, partners, life_situation)
                     SELECT \(structure), id, at, channel, outcome, accompanied, string_to_array(partners, ','), NULLIF(situation, '')
@@ -19,7 +19,7 @@ extension NetworkDatabase {
                          AS v(id, at, channel, outcome, accompanied, partners, situation)
                     ON CONFLICT (structure, id) DO UPDATE SET at = excluded.at, channel = excluded.channel, outcome = excluded.outcome,
                         accompanied = excluded.accompanied, partners = excluded.partners, life_situation = excluded.life_situation
-                    """, logger: self.logger)
+                    """)
             }
         }
     }
@@ -30,7 +30,7 @@ extension NetworkDatabase {
             // An open session has no end yet: the epoch stands for none, turned back to NULL.
             let ends = batch.map { $0.end ?? Date(timeIntervalSince1970: 0) }
             try await write {
-                try await self.client.query(
+                try await self.execute(
                     """
                     INSERT INTO station_session (structure, id, station, started_at, ended_at, pages_printed, pages_scanned, help_requested, accompanied)
                     SELECT \(structure), id, station, started, NULLIF(ended, 'epoch'::timestamptz), printed, scanned, help, accompanied
@@ -39,7 +39,7 @@ extension NetworkDatabase {
                          AS s(id, station, started, ended, printed, scanned, help, accompanied)
                     ON CONFLICT (structure, id) DO UPDATE SET ended_at = excluded.ended_at, pages_printed = excluded.pages_printed,
                         pages_scanned = excluded.pages_scanned, help_requested = excluded.help_requested, accompanied = excluded.accompanied
-                    """, logger: self.logger)
+                    """)
             }
         }
     }
@@ -48,7 +48,7 @@ extension NetworkDatabase {
     /// with nothing to count), counted by PostgreSQL: the same rules as a structure's own
     /// report (a visit by its time, a session by its start, a booking by its start).
     public func activityByStructure(from start: Date, to end: Date) async throws -> [NetworkActivityRow] {
-        let rows = try await client.query(
+        try await fetch(
             """
             WITH v AS (
                 SELECT structure, count(*) AS visits, count(*) FILTER (WHERE outcome = 'resolved') AS resolved
@@ -66,34 +66,28 @@ extension NetworkDatabase {
                    coalesce(s.printed, 0)::bigint, coalesce(s.scanned, 0)::bigint, coalesce(b.held, 0), coalesce(b.missed, 0), coalesce(b.cancelled, 0)
             FROM structure st LEFT JOIN v ON v.structure = st.id LEFT JOIN s ON s.structure = st.id LEFT JOIN b ON b.structure = st.id
             ORDER BY st.id
-            """, logger: logger)
-        var result: [NetworkActivityRow] = []
-        for try await (id, name, visits, resolved, sessions, accompanied, printed, scanned, held, missed, cancelled)
-            in rows.decode((String, String, Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
-        {
-            result.append(NetworkActivityRow(
+            """, (String, String, Int, Int, Int, Int, Int, Int, Int, Int, Int).self
+        ).map { id, name, visits, resolved, sessions, accompanied, printed, scanned, held, missed, cancelled in
+            NetworkActivityRow(
                 structure: id, name: name, visits: visits, resolvedVisits: resolved, stationSessions: sessions, accompaniedSessions: accompanied,
-                pagesPrinted: printed, pagesScanned: scanned, appointmentsHeld: held, appointmentsMissed: missed, appointmentsCancelled: cancelled))
+                pagesPrinted: printed, pagesScanned: scanned, appointmentsHeld: held, appointmentsMissed: missed, appointmentsCancelled: cancelled)
         }
-        return result
     }
 }
 
 extension NetworkDatabase {
     public func structureCount() async throws -> Int {
-        for try await count in try await client.query("SELECT count(*) FROM structure", logger: logger).decode(Int.self) { return count }
-        return 0
+        try await fetch("SELECT count(*) FROM structure", Int.self).first ?? 0
     }
 
     /// How many visits, station sessions and live or past bookings the network holds for `structure`.
     public func structureCounts(_ structure: String) async throws -> (visits: Int, sessions: Int, bookings: Int) {
-        let rows = try await client.query(
+        let counts = try await fetch(
             """
             SELECT (SELECT count(*) FROM visit WHERE structure = \(structure)), (SELECT count(*) FROM station_session WHERE structure = \(structure)),
                    (SELECT count(*) FROM booking WHERE structure = \(structure))
-            """, logger: logger)
-        for try await counts in rows.decode((Int, Int, Int).self) { return counts }
-        return (0, 0, 0)
+            """, (Int, Int, Int).self)
+        return counts.first ?? (0, 0, 0)
     }
 }
 
@@ -103,23 +97,19 @@ extension NetworkDatabase {
     public func bookingsAcrossStructures(
         from start: Date, to end: Date, specialist: String? = nil, except: String? = nil
     ) async throws -> [NetworkBookingLine] {
-        let rows = try await client.query(
+        try await fetch(
             """
             SELECT b.structure, st.name, b.id, b.sequence, b.kind, b.specialist, b.partner, lower(b.during), upper(b.during)
             FROM booking b JOIN structure st ON st.id = b.structure
             WHERE b.status <> 'cancelled' AND b.during && tstzrange(\(start), \(end), '[)')
               AND (\(specialist)::text IS NULL OR b.specialist = \(specialist)) AND (\(except)::text IS NULL OR b.structure <> \(except))
             ORDER BY lower(b.during), b.structure
-            """, logger: logger)
-        var lines: [NetworkBookingLine] = []
-        for try await (structure, name, id, sequence, kind, specialist, partner, from, to)
-            in rows.decode((String, String, String, Int, String, String?, String?, Date, Date).self)
-        {
-            lines.append(NetworkBookingLine(
+            """, (String, String, String, Int, String, String?, String?, Date, Date).self
+        ).map { structure, name, id, sequence, kind, specialist, partner, from, to in
+            NetworkBookingLine(
                 structure: structure, structureName: name, id: id, sequence: sequence, kind: kind, specialist: specialist, partner: partner,
-                span: TimeSpan(from, to)))
+                span: TimeSpan(from, to))
         }
-        return lines
     }
 }
 

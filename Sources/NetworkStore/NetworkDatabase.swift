@@ -38,22 +38,17 @@ public final class NetworkDatabase: Sendable {
 
     /// The schema versions applied, in order.
     public func migrationVersions() async throws -> [Int] {
-        var versions: [Int] = []
-        for try await version in try await client.query("SELECT version FROM guichet_migration ORDER BY version", logger: logger).decode(Int.self) {
-            versions.append(version)
-        }
-        return versions
+        try await fetch("SELECT version FROM guichet_migration ORDER BY version", Int.self)
     }
 
     public func addStructure(id: String, name: String) async throws {
-        try await write { try await self.client.query("INSERT INTO structure (id, name) VALUES (\(id), \(name)) ON CONFLICT (id) DO NOTHING", logger: self.logger) }
+        try await write { try await self.execute("INSERT INTO structure (id, name) VALUES (\(id), \(name)) ON CONFLICT (id) DO NOTHING") }
     }
 
     /// A specialist of the network (shared by the structures they serve).
     public func addSpecialist(id: String, partner: String, name: String) async throws {
         try await write {
-            try await self.client.query(
-                "INSERT INTO specialist (id, partner, name) VALUES (\(id), \(partner), \(name)) ON CONFLICT (id) DO NOTHING", logger: self.logger)
+            try await self.execute("INSERT INTO specialist (id, partner, name) VALUES (\(id), \(partner), \(name)) ON CONFLICT (id) DO NOTHING")
         }
     }
 
@@ -78,14 +73,12 @@ public final class NetworkDatabase: Sendable {
     private func write(_ booking: NetworkBooking, replacing: Bool) async throws {
         guard booking.end > booking.start else { throw AgendaError.endBeforeStart }
         try await write {
-            // The function's refusal comes with its (empty) result row: read to the end, or it is never seen.
-            let rows = try await self.client.query(
+            try await self.execute(
                 """
                 SELECT guichet_record_booking(\(booking.structure), \(booking.id), \(booking.kind), \(booking.room), \(booking.specialist)::text,
                     \(booking.station)::text, \(booking.start), \(booking.end), \(booking.status), \(booking.partner)::text,
                     \(booking.sequence)::integer, \(replacing))
-                """, logger: self.logger)
-            for try await _ in rows {}
+                """)
         }
     }
 
@@ -94,67 +87,82 @@ public final class NetworkDatabase: Sendable {
         -> [String: [(start: Date, end: Date)]]
     {
         var busy: [String: [(start: Date, end: Date)]] = [:]
-        let rows = try await client.query(
+        let rows = try await fetch(
             """
             SELECT specialist, lower(during), upper(during) FROM booking
             WHERE specialist = ANY(\(Array(specialists))) AND structure <> \(structure) AND status <> 'cancelled'
               AND during && tstzrange(\(span.start), \(span.end), '[)')
-            """, logger: logger)
-        for try await (specialist, start, end) in rows.decode((String, Date, Date).self) { busy[specialist, default: []].append((start, end)) }
+            """, (String, Date, Date).self)
+        for (specialist, start, end) in rows { busy[specialist, default: []].append((start, end)) }
         return busy
     }
 
     /// Removes a booking the structure never wrote (its hold let go), unless it changed since.
     public func forgetBooking(structure: String, id: String, sequence: Int) async throws {
         try await write {
-            try await self.client.query(
-                "DELETE FROM booking WHERE structure = \(structure) AND id = \(id) AND sequence = \(sequence)", logger: self.logger)
+            try await self.execute("DELETE FROM booking WHERE structure = \(structure) AND id = \(id) AND sequence = \(sequence)")
         }
     }
 
     /// Removes a booking the structure does not have (a hold its server never wrote).
     public func deleteBooking(structure: String, id: String) async throws {
         try await write {
-            try await self.client.query("DELETE FROM booking WHERE structure = \(structure) AND id = \(id)", logger: self.logger)
+            try await self.execute("DELETE FROM booking WHERE structure = \(structure) AND id = \(id)")
         }
     }
 
     public func cancelBooking(structure: String, id: String) async throws {
         try await write {
-            try await self.client.query("UPDATE booking SET status = 'cancelled' WHERE structure = \(structure) AND id = \(id)", logger: self.logger)
+            try await self.execute("UPDATE booking SET status = 'cancelled' WHERE structure = \(structure) AND id = \(id)")
         }
     }
 
     /// The live bookings of a specialist, across every structure, from `from` on (ids, by start).
     public func specialistBookings(_ specialist: String, from: Date) async throws -> [(structure: String, id: String)] {
-        var found: [(String, String)] = []
-        let rows = try await client.query(
+        try await fetch(
             """
             SELECT structure, id FROM booking WHERE specialist = \(specialist) AND status <> 'cancelled' AND upper(during) > \(from)
             ORDER BY lower(during)
-            """, logger: logger)
-        for try await (structure, id) in rows.decode((String, String).self) { found.append((structure, id)) }
-        return found
+            """, (String, String).self
+        ).map { (structure: $0.0, id: $0.1) }
     }
 
     /// A structure's bookings that still hold their resources, ending after `from`, and written
     /// at least `age` ago (ids).
     public func liveBookings(structure: String, endingAfter from: Date, olderThan age: Duration = .zero) async throws -> Set<String> {
-        var ids = Set<String>()
         let seconds = Double(age.components.seconds)
-        let rows = try await client.query(
-            """
-            SELECT id FROM booking WHERE structure = \(structure) AND status <> 'cancelled' AND upper(during) > \(from)
-              AND created_at <= now() - make_interval(secs => \(seconds))
-            """, logger: logger)
-        for try await id in rows.decode(String.self) { ids.insert(id) }
-        return ids
+        return Set(
+            try await fetch(
+                """
+                SELECT id FROM booking WHERE structure = \(structure) AND status <> 'cancelled' AND upper(during) > \(from)
+                  AND created_at <= now() - make_interval(secs => \(seconds))
+                """, String.self))
     }
 
     public func appendMandateEvent(structure: String, mandate: String, action: String, at: Date) async throws {
         try await write {
-            try await self.client.query(
-                "INSERT INTO mandate_event (structure, mandate, action, at) VALUES (\(structure), \(mandate), \(action), \(at))", logger: self.logger)
+            try await self.execute("INSERT INTO mandate_event (structure, mandate, action, at) VALUES (\(structure), \(mandate), \(action), \(at))")
+        }
+    }
+
+    /// A statement's rows, read while its connection is leased. Every statement goes through
+    /// here or `execute`, never `PostgresClient.query`: postgres-nio 1.33.2's `query` gives
+    /// the connection back only once its rows are read, and not at all when the statement's
+    /// error arrives before they are asked for (a refused booking, under load): a rush of
+    /// refusals emptied a server's pool, and its bookings then waited for a connection until
+    /// they gave up. `withConnection` gives it back however the statement ends.
+    func fetch<each Column: PostgresDecodable & Sendable>(_ query: PostgresQuery, _ columns: (repeat each Column).Type) async throws -> [(repeat each Column)] {
+        try await client.withConnection { connection in
+            var rows: [(repeat each Column)] = []
+            for try await row in try await connection.query(query, logger: logger).decode(columns) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// Runs a statement to its end: a refusal raised after its row description (a function's) is seen.
+    func execute(_ query: PostgresQuery) async throws {
+        try await client.withConnection { connection in
+            for try await _ in try await connection.query(query, logger: logger) {}
         }
     }
 

@@ -188,7 +188,10 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
                 group.addTask { try await body() }
                 group.addTask { try await Task.sleep(for: timeout); return nil }
                 defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else { throw AgendaError.networkUnavailable }
+                guard let first = try await group.next(), let value = first else {
+                    logger.warning("the network's database did not answer in time", metadata: ["guichet.timeout": "\(timeout)"])
+                    throw AgendaError.networkUnavailable
+                }
                 return value
             }
         }

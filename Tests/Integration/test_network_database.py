@@ -124,6 +124,32 @@ def test_two_hundred_requests_for_one_specialist_through_two_servers_book_exactl
     assert postgres.query(database, "SELECT count(*) FROM booking WHERE status = 'booked'") == "1"
 
 
+def test_a_rush_of_refused_requests_leaves_the_server_booking(network, tmp_path):
+    """Slots already taken, asked for again and again by wrk (four connections, three seconds):
+    each refusal comes back from PostgreSQL at once and must give its connection back to the
+    server's pool. Through postgres-nio's `PostgresClient.query` a few hundred of them emptied
+    the pool, and from then on every booking with a specialist waited 3 s for a connection and
+    got a 503. (Python's clients are too slow to open the race; wrk is not.)"""
+    postgres, database, (lormes, corbigny) = network
+    slots = [s for s in lormes.json("GET", "/api/v1/availability")[1]["items"] if s.get("permanence")]
+    taken, fresh = slots[:20], slots[20:40]
+    assert len(fresh) == 20, len(slots)
+    for s in taken:
+        assert lormes.json("POST", "/api/v1/bookings", booking(s))[0] == 201
+    bodies = tmp_path / "bodies.txt"
+    bodies.write_text("".join(json.dumps(booking(s)) + "\n" for s in taken))
+    run = subprocess.run(["wrk", "-t2", "-c4", "-d3s", "-s", str(ROOT / "Tests/Integration/wrk_post.lua"), lormes.url("/"), "--",
+                          "/api/v1/bookings", str(bodies), "2"],
+                         env={"COOKIE": lormes.cookie, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    statuses = {int(status): int(count) for status, count in re.findall(r"^status (\d+) (\d+)$", run.stdout, re.M)}
+    assert run.returncode == 0 and set(statuses) == {409} and statuses[409] > 200, (run.stdout, run.stderr, lormes.log()[-2000:])
+    # More bookings than a server's pool has connections (8), each booked at once.
+    for s in fresh:
+        status, body = lormes.json("POST", "/api/v1/bookings", booking(s))
+        assert status == 201, (status, body, lormes.log()[-2000:])
+    assert postgres.query(database, "SELECT count(*) FROM booking WHERE structure = 'mfs-lormes'") == "40"
+
+
 def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recovers_without_a_restart(network):
     postgres, database, (lormes, corbigny) = network
     slot, later = caf_slots(lormes)[2:4]
