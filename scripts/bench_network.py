@@ -5,7 +5,9 @@ a baseline measured in the same run:
 1. Booking creation over HTTP: two Guichet servers (two structures, each with its SQLite file
    and the shared PostgreSQL), four clients each, every booking with a specialist (so each
    one is held in PostgreSQL inside the structure's write); against pgbench's single-row
-   INSERT with eight clients on the same server. Goal: ≥ 0.5×.
+   INSERT with eight clients on the same server. Goal: ≥ 0.5×. Beside it, what PostgreSQL
+   alone can do of a booking (pgbench inserting into the `booking` table, then calling
+   `guichet_record_booking`): the ceiling no server can pass.
 2. Availability of one specialist booked by ten structures, over 31 days, through the
    structure's HTTP API (SQLite for its own agenda, PostgreSQL for the other nine): p50/p99,
    goal p99 < 10 ms; the same query on a structure alone (no network) as the baseline.
@@ -89,13 +91,37 @@ def free_slots(d, days=(0, 91)):
     return bodies
 
 
-def pgbench_inserts(postgres, database, seconds):
-    """pgbench: eight clients, each transaction one single-row INSERT; its TPS."""
-    postgres.query(database, "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz NOT NULL, what text NOT NULL)")
-    script = postgres.folder / "insert.sql"
-    script.write_text("INSERT INTO bench_insert (at, what) VALUES (now(), 'booking');\n")
+def pgbench(postgres, database, seconds, statement):
+    """pgbench: eight clients (as many as the two servers' clients), each transaction the one
+    `statement`; its TPS."""
+    script = postgres.folder / f"bench-{secrets.token_hex(4)}.sql"
+    script.write_text(statement + "\n")
     out = postgres._run(BIN / "pgbench", "-h", postgres.folder, "-U", USER, "-n", "-c", "8", "-j", "2", "-T", str(seconds), "-f", script, database)
     return float(re.search(r"tps = ([0-9.]+)", out).group(1))
+
+
+def pgbench_inserts(postgres, database, seconds):
+    """The issue's baseline: a single-row INSERT into a table with nothing but its key."""
+    postgres.query(database, "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz NOT NULL, what text NOT NULL)")
+    return pgbench(postgres, database, seconds, "INSERT INTO bench_insert (at, what) VALUES (now(), 'booking');")
+
+
+def pgbench_booking_rows(postgres, database, seconds):
+    """What PostgreSQL alone can do of a booking, from pgbench's eight clients and without any
+    Guichet: (1) a bare INSERT into the network's `booking` table, its exclusion constraints
+    (room, specialist, station), foreign keys and indexes checked; (2) the same through
+    `guichet_record_booking`, the one statement a server sends (its advisory locks too). Each
+    booking its own quarter-hour with one of 90 specialists, so none is refused."""
+    postgres.query(database, "CREATE SEQUENCE IF NOT EXISTS bench_booking; INSERT INTO structure (id, name) VALUES ('bench', 'Bench') ON CONFLICT DO NOTHING; "
+                             "INSERT INTO specialist (id, partner, name) SELECT 'bench-' || i, 'caf', 'Bench' FROM generate_series(0, 89) i ON CONFLICT DO NOTHING")
+    at = "timestamptz '2040-01-01' + n * interval '30 minutes'"
+    bare = pgbench(postgres, database, seconds, f"""INSERT INTO booking (structure, id, kind, room, specialist, station, during, status, partner, sequence)
+        SELECT 'bench', 'bare-' || n, 'permanence', 'room-' || n % 90, 'bench-' || n % 90, NULL, tstzrange({at}, {at} + interval '15 minutes'), 'booked', 'caf', 0
+        FROM (SELECT nextval('bench_booking') n) x;""".replace("\n", " "))
+    function = pgbench(postgres, database, seconds, f"""SELECT guichet_record_booking('bench', 'fn-' || n, 'permanence', 'room-' || n % 90, 'bench-' || n % 90, NULL,
+        {at}, {at} + interval '15 minutes', 'booked', 'caf', 0, false) FROM (SELECT nextval('bench_booking') n) x;""".replace("\n", " "))
+    postgres.query(database, "DELETE FROM booking WHERE structure = 'bench'")
+    return bare, function
 
 
 def _client(args):
@@ -184,8 +210,11 @@ def main():
             try:
                 print("1. Booking creation over HTTP (2 servers x 4 clients, PostgreSQL 15 with fsync) vs pgbench single-row INSERT (8 clients)")
                 tps = pgbench_inserts(postgres, database, args.seconds)
+                bare, function = pgbench_booking_rows(postgres, database, args.seconds)
                 rate, counts = booking_rate([lormes, corbigny], args.seconds)
                 print(f"   pgbench: {tps:,.0f} inserts/s   Guichet: {rate:,.0f} bookings/s ({counts})   ratio {rate / tps:.2f}x (goal >= 0.5x)")
+                print(f"   PostgreSQL's own ceiling, pgbench with no Guichet: a bare INSERT into `booking` {bare:,.0f}/s ({bare / tps:.2f}x the baseline), "
+                      f"guichet_record_booking {function:,.0f}/s ({function / tps:.2f}x); Guichet reaches {rate / function:.2f}x of the latter")
                 alone_rate, alone_counts = booking_rate([alone], args.seconds)
                 print(f"   the same clients on one structure alone (SQLite only, 4 clients): {alone_rate:,.0f} bookings/s ({alone_counts})")
                 # Fresh structures for the next measures: the agendas above are full to the brim.

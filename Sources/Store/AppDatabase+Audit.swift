@@ -92,9 +92,9 @@ extension AppDatabase {
     /// Appends to the journal inside the caller's transaction, so an action and its trace
     /// commit together or not at all.
     static func audit(_ db: Database, at: Date, actor: String, action: String, target: String?) throws {
-        try db.execute(
-            sql: "INSERT INTO auditEntry (at, actor, action, target) VALUES (?, ?, ?, ?)",
-            arguments: [at.seconds, actor, action, target])
+        // One per write: a cached statement, prepared once.
+        try db.cachedStatement(sql: "INSERT INTO auditEntry (at, actor, action, target) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [at.seconds, actor, action, target])
     }
 
     /// Records an action that wrote nothing here (a visio call admitted: its state is in memory).

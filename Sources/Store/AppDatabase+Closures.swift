@@ -9,11 +9,12 @@ extension AppDatabase {
     }
 
     static func closures(_ db: Database, overlapping span: TimeSpan?) throws -> [Closure] {
-        var request = ClosureRecord.order(ClosureRecord.Columns.startsAt)
-        if let span {
-            request = request.filter(ClosureRecord.Columns.startsAt < span.end.seconds && ClosureRecord.Columns.endsAt > span.start.seconds)
-        }
-        return try request.fetchAll(db).map(\.closure)
+        guard let span else { return try ClosureRecord.order(ClosureRecord.Columns.startsAt).fetchAll(db).map(\.closure) }
+        // Read inside every booking's write transaction: a cached statement.
+        return try ClosureRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM closure WHERE startsAt < ? AND endsAt > ? ORDER BY startsAt"),
+            arguments: [span.end.seconds, span.start.seconds]
+        ).map(\.closure)
     }
 
     /// Announces an exceptional closure (7-day notice unless an emergency) and returns the

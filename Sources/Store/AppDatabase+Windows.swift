@@ -34,10 +34,14 @@ extension AppDatabase {
         try await writer.read { db in try Self.permanence(db, id: id) }
     }
 
+    /// Read twice in each booking (its plan, then its write): cached statements, as SQL built
+    /// by the query interface is generated and authorized anew each time.
     static func permanence(_ db: Database, id: String) throws -> Permanence {
-        guard let record = try PermanenceRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("permanence", id: id) }
-        let dates = try PermanenceExceptionRecord.filter(Column("permanence") == id).fetchAll(db).compactMap { LocalDate(iso: $0.date) }
-        return try record.permanence(exceptions: Set(dates))
+        guard let record = try PermanenceRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM permanence WHERE id = ?"), arguments: [id]) else {
+            throw AgendaError.notFound("permanence", id: id)
+        }
+        let dates = try String.fetchAll(db.cachedStatement(sql: "SELECT date FROM permanenceException WHERE permanence = ?"), arguments: [id])
+        return try record.permanence(exceptions: Set(dates.compactMap(LocalDate.init(iso:))))
     }
 
     /// Schedules a partner advisor's recurring permanence in a room, inside opening hours,
