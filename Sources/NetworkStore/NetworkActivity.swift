@@ -29,16 +29,19 @@ extension NetworkDatabase {
         for batch in uses.chunked(1000) {
             // An open session has no end yet: the epoch stands for none, turned back to NULL.
             let ends = batch.map { $0.end ?? Date(timeIntervalSince1970: 0) }
+            // Likewise an empty language stands for none recorded.
+            let languages = batch.map { $0.language ?? "" }
             try await write {
                 try await self.execute(
                     """
-                    INSERT INTO station_session (structure, id, station, started_at, ended_at, pages_printed, pages_scanned, help_requested, accompanied)
-                    SELECT \(structure), id, station, started, NULLIF(ended, 'epoch'::timestamptz), printed, scanned, help, accompanied
+                    INSERT INTO station_session (structure, id, station, started_at, ended_at, pages_printed, pages_scanned, help_requested, accompanied, language)
+                    SELECT \(structure), id, station, started, NULLIF(ended, 'epoch'::timestamptz), printed, scanned, help, accompanied, NULLIF(language, '')
                     FROM unnest(\(batch.map(\.id)), \(batch.map(\.station)), \(batch.map(\.start)), \(ends), \(batch.map(\.pagesPrinted)),
-                                \(batch.map(\.pagesScanned)), \(batch.map(\.helpRequested)), \(batch.map(\.accompanied)))
-                         AS s(id, station, started, ended, printed, scanned, help, accompanied)
+                                \(batch.map(\.pagesScanned)), \(batch.map(\.helpRequested)), \(batch.map(\.accompanied)), \(languages))
+                         AS s(id, station, started, ended, printed, scanned, help, accompanied, language)
                     ON CONFLICT (structure, id) DO UPDATE SET ended_at = excluded.ended_at, pages_printed = excluded.pages_printed,
-                        pages_scanned = excluded.pages_scanned, help_requested = excluded.help_requested, accompanied = excluded.accompanied
+                        pages_scanned = excluded.pages_scanned, help_requested = excluded.help_requested, accompanied = excluded.accompanied,
+                        language = coalesce(excluded.language, station_session.language)
                     """)
             }
         }
@@ -48,7 +51,7 @@ extension NetworkDatabase {
     /// with nothing to count), counted by PostgreSQL: the same rules as a structure's own
     /// report (a visit by its time, a session by its start, a booking by its start).
     public func activityByStructure(from start: Date, to end: Date) async throws -> [NetworkActivityRow] {
-        try await fetch(
+        let rows = try await fetch(
             """
             WITH v AS (
                 SELECT structure, count(*) AS visits, count(*) FILTER (WHERE outcome = 'resolved') AS resolved
@@ -71,6 +74,20 @@ extension NetworkDatabase {
             NetworkActivityRow(
                 structure: id, name: name, visits: visits, resolvedVisits: resolved, stationSessions: sessions, accompaniedSessions: accompanied,
                 pagesPrinted: printed, pagesScanned: scanned, appointmentsHeld: held, appointmentsMissed: missed, appointmentsCancelled: cancelled)
+        }
+        var languages: [String: [String: Int]] = [:]
+        for (structure, language, sessions) in try await fetch(
+            """
+            SELECT structure, coalesce(language, ''), count(*) FROM station_session
+            WHERE started_at >= \(start) AND started_at < \(end) GROUP BY structure, language
+            """, (String, String, Int).self)
+        {
+            languages[structure, default: [:]][language] = sessions
+        }
+        return rows.map { row in
+            var row = row
+            row.stationLanguages = languages[row.structure] ?? [:]
+            return row
         }
     }
 }

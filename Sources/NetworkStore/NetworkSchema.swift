@@ -139,6 +139,11 @@ enum NetworkSchema {
             END $$
             """,
         ]),
+        // The language a station session's screens were shown in, as the structure's own
+        // report counts it (`postes-par-langue`); nothing else about the usager.
+        Migration(version: 3, name: "station-language", sql: [
+            "ALTER TABLE station_session ADD COLUMN language text CHECK (language ~ '^[a-z]{2,8}$')",
+        ]),
     ]
 
     /// Applies what is missing, in one transaction under an advisory lock: several servers

@@ -9,6 +9,9 @@ public enum NetworkReport {
         "rendez_vous_tenus", "rendez_vous_absents", "rendez_vous_annules",
     ]
 
+    /// The report's tables, by the name of their CSV file.
+    public static let tableFiles = ["reseau", "reseau-postes-par-langue"]
+
     public static func compute(_ rows: [NetworkActivityRow], period: ReportPeriod, generatedAt: Date) -> Report {
         let values = rows.map { row in figureColumns.map { Int(figures(of: row)[$0] ?? "") ?? 0 } }
         let totals = values.reduce(Array(repeating: 0, count: figureColumns.count)) { zip($0, $1).map(+) }
@@ -17,7 +20,23 @@ public enum NetworkReport {
             rows: zip(rows, values).map { [$0.structure, $0.name] + $1.map(String.init) }
                 + [["total", "Réseau (\(rows.count) structures)"] + totals.map(String.init)])
         return Report(
-            title: "Rapport du réseau — \(period.label)", structure: "Réseau France Services", period: period, generatedAt: generatedAt, tables: [table])
+            title: "Rapport du réseau — \(period.label)", structure: "Réseau France Services", period: period, generatedAt: generatedAt,
+            tables: [table, languageTable(rows)])
+    }
+
+    /// Station sessions by language, structure by structure then for the network: each
+    /// structure's rows are its own report's `postes-par-langue`, in the same order.
+    static func languageTable(_ rows: [NetworkActivityRow]) -> ReportTable {
+        func lines(_ counts: [String: Int], structure: String, name: String) -> [[String]] {
+            counts.keys.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }.map { code in
+                [structure, name, code, StationLanguage.frenchName(code.isEmpty ? nil : code), "\(counts[code] ?? 0)"]
+            }
+        }
+        let network = rows.reduce(into: [String: Int]()) { total, row in total.merge(row.stationLanguages, uniquingKeysWith: +) }
+        return ReportTable(
+            file: "reseau-postes-par-langue", title: "Sessions des postes par langue", columns: ["structure", "structure_nom", "langue", "libelle", "sessions"],
+            rows: rows.flatMap { lines($0.stationLanguages, structure: $0.structure, name: $0.name) }
+                + lines(network, structure: "total", name: "Réseau (\(rows.count) structures)"))
     }
 
     public static func figures(of row: NetworkActivityRow) -> [String: String] {

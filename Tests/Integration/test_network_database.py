@@ -177,7 +177,7 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
     assert status == 201, body
     assert corbigny.json("POST", "/api/v1/bookings", booking(same_slot(corbigny, later)))[0] == 201
     network_health = lormes.json("GET", "/healthz")[1]["components"]["network"]
-    assert network_health["status"] == "up" and "schema version 2, 2 structures" in network_health["detail"], network_health
+    assert network_health["status"] == "up" and "schema version 3, 2 structures" in network_health["detail"], network_health
 
 
 def report(d, *extra, period):
@@ -200,7 +200,9 @@ def test_the_network_report_has_each_structures_own_figures_and_their_sum(networ
                       ("outcome", "resolved" if i else "referred")]
             assert d.form_post("/console/contacts", fields)[0] == 303
     session = start_session(lormes)
-    assert lormes.form_post("/kiosk/poste-1/fin", {"_k": session, "score": ""}, with_session=False)[0] == 303
+    # The usager chose Ukrainian on the welcome screen (a browser keeps it in a cookie; here, each request asks).
+    assert lormes.get("/kiosk/poste-1/accueil?lang=uk")[0] == 200
+    assert lormes.form_post("/kiosk/poste-1/fin?lang=uk", {"_k": session, "score": ""}, with_session=False)[0] == 303
     slots = caf_slots(lormes)
     for slot in slots[4:6]:
         status_code, booked = lormes.json("POST", "/api/v1/bookings", booking(slot))
@@ -227,6 +229,12 @@ def test_the_network_report_has_each_structures_own_figures_and_their_sum(networ
     # The totals are the sum of the structures' rows, figure by figure.
     for figure in NETWORK_FIGURES:
         assert rows["total"][figure] == str(int(rows["mfs-lormes"][figure]) + int(rows["mfs-corbigny"][figure])), figure
+    # Sessions by language: each structure's lines are its own report's, and the network's their sum.
+    languages = report(lormes, "--network", period=period)["reseau-postes-par-langue"]
+    for d, structure in ((lormes, "mfs-lormes"), (corbigny, "mfs-corbigny")):
+        own_languages = [[r["langue"], r["libelle"], r["sessions"]] for r in report(d, period=period)["postes-par-langue"]]
+        assert [[r["langue"], r["libelle"], r["sessions"]] for r in languages if r["structure"] == structure] == own_languages, (structure, languages)
+    assert [[r["langue"], r["sessions"]] for r in languages if r["structure"] == "total"] == [["uk", "1"]], languages
 
 
 NETWORK_FIGURES = ["visites", "visites_resolues_sur_place", "sessions_postes", "sessions_accompagnees", "pages_imprimees", "pages_numerisees",
@@ -351,6 +359,10 @@ def test_the_coordinator_sees_every_structure_and_writes_nothing(network):
     status, csv_text = lormes.get("/console/reseau/reseau.csv")
     rows = list(csv.DictReader(csv_text.decode().splitlines()))
     assert status == 200 and [r["structure"] for r in rows] == ["mfs-corbigny", "mfs-lormes", "total"], rows
+    status, csv_text = lormes.get("/console/reseau/reseau-postes-par-langue.csv")
+    assert status == 200 and csv_text.decode().splitlines()[0] == "structure,structure_nom,langue,libelle,sessions", csv_text
+    assert "Sessions des postes par langue" in page and "/console/reseau/reseau-postes-par-langue.csv" in page
+    assert lormes.get("/console/reseau/agents.csv")[0] == 404
     # Read only: the API and the console's forms refuse every write, and nothing is written.
     status, body = lormes.json("POST", "/api/v1/bookings", booking(caf_slots(lormes)[2]))
     assert status == 403 and body["error"]["code"] == "read_only", body

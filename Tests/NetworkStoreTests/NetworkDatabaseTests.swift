@@ -42,7 +42,7 @@ struct NetworkDatabaseTests {
         async let first = a.run { try await $0.migrationVersions() }
         async let second = b.run { try await $0.migrationVersions() }
         let (one, two) = try await (first, second)
-        #expect(one == [1, 2] && two == [1, 2])
+        #expect(one == [1, 2, 3] && two == [1, 2, 3])
     }
 
     /// The field's case: the same Caf specialist booked for 15 December 09:00 by two structures.
@@ -96,6 +96,30 @@ struct NetworkDatabaseTests {
                 }
                 #expect(outcomes == ["booked": 1, "slot_taken": 199], "\(outcomes)")
             }
+        }
+    }
+
+    /// The station sessions a structure hands over carry the language their screens were shown
+    /// in; a later hand-over of the same session without one (an older station) keeps it.
+    @Test func stationSessionsAreCountedByLanguage() async throws {
+        try await NetworkDatabase(try database("languages")).run { db in
+            try await seeded(db)
+            func use(_ id: String, _ language: String?, minutes: Double = 0) -> StationUse {
+                StationUse(
+                    id: id, station: "poste-1", start: start.addingTimeInterval(minutes * 60), end: nil, lifeSituations: [], partnerSites: [],
+                    pagesPrinted: 1, pagesScanned: 0, helpRequested: false, accompanied: false, language: language)
+            }
+            try await db.recordStationSessions([use("s1", "uk"), use("s2", "fr", minutes: 20), use("s3", nil, minutes: 40)], structure: "mfs-lormes")
+            try await db.recordStationSessions([use("s4", "uk")], structure: "mfs-corbigny")
+            try await db.recordStationSessions([use("s1", nil)], structure: "mfs-lormes")
+            let rows = try await db.activityByStructure(from: start.addingTimeInterval(-3600), to: start.addingTimeInterval(3600))
+            #expect(rows.map(\.structure) == ["mfs-corbigny", "mfs-lormes"])
+            #expect(rows.map(\.stationLanguages) == [["uk": 1], ["uk": 1, "fr": 1, "": 1]])
+            #expect(rows.map(\.stationSessions) == [1, 3])
+            // Outside the period, nothing.
+            #expect(try await db.activityByStructure(from: start.addingTimeInterval(7200), to: start.addingTimeInterval(9000)).allSatisfy(\.stationLanguages.isEmpty))
+            // The database keeps the rule, whatever writes: a code is a few lowercase letters.
+            await #expect(throws: (any Error).self) { try await db.recordStationSessions([use("s5", "Ukrainien")], structure: "mfs-lormes") }
         }
     }
 

@@ -28,15 +28,19 @@ public struct NetworkActivityRow: Sendable, Equatable {
     public var appointmentsHeld = 0
     public var appointmentsMissed = 0
     public var appointmentsCancelled = 0
+    /// Station sessions by the language their screens were shown in ("" when none was recorded).
+    public var stationLanguages: [String: Int] = [:]
 
     public init(
         structure: String, name: String, visits: Int = 0, resolvedVisits: Int = 0, stationSessions: Int = 0, accompaniedSessions: Int = 0,
-        pagesPrinted: Int = 0, pagesScanned: Int = 0, appointmentsHeld: Int = 0, appointmentsMissed: Int = 0, appointmentsCancelled: Int = 0
+        pagesPrinted: Int = 0, pagesScanned: Int = 0, appointmentsHeld: Int = 0, appointmentsMissed: Int = 0, appointmentsCancelled: Int = 0,
+        stationLanguages: [String: Int] = [:]
     ) {
         (self.structure, self.name, self.visits, self.resolvedVisits, self.stationSessions, self.accompaniedSessions) =
             (structure, name, visits, resolvedVisits, stationSessions, accompaniedSessions)
         (self.pagesPrinted, self.pagesScanned, self.appointmentsHeld, self.appointmentsMissed, self.appointmentsCancelled) =
             (pagesPrinted, pagesScanned, appointmentsHeld, appointmentsMissed, appointmentsCancelled)
+        self.stationLanguages = stationLanguages
     }
 }
 

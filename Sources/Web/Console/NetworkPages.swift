@@ -13,7 +13,7 @@ struct NetworkPages: ConsoleSection {
 
     func addRoutes(to console: RouterGroup<ConsoleContext>, managers: RouterGroup<ConsoleContext>) {
         console.get("reseau", use: network)
-        console.get("reseau/reseau.csv", use: csv)
+        console.get("reseau/{file}", use: csv)
     }
 
     private func overview(_ context: ConsoleContext) throws -> any NetworkOverview {
@@ -65,9 +65,14 @@ struct NetworkPages: ConsoleSection {
                 ] as [String: Any]
             }
             values["hasSpecialists"] = !shared.isEmpty
-            let table = NetworkReport.compute(rows, period: period, generatedAt: office.clock()).tables[0]
+            let report = NetworkReport.compute(rows, period: period, generatedAt: office.clock())
+            let table = report.tables[0]
             values["columns"] = table.columns.dropFirst(2).map { ["label": $0.replacingOccurrences(of: "_", with: " ")] }
             values["report"] = table.rows.map { ["name": $0[1], "values": $0.dropFirst(2).map { ["value": $0] }, "total": $0[0] == "total"] as [String: Any] }
+            // The network's own lines of the table by language; each structure's are in its CSV.
+            let languages = report.tables[1].rows.filter { $0[0] == "total" }.map { ["name": $0[3], "sessions": $0[4]] }
+            values["languages"] = languages
+            values["hasLanguages"] = !languages.isEmpty
             values["reachable"] = true
         } catch let error as AgendaError where error == .networkUnavailable {
             return kit.page("network", title: "Réseau", section: "network", context: context, values, error: error.french, status: .serviceUnavailable)
@@ -79,12 +84,16 @@ struct NetworkPages: ConsoleSection {
         let overview = try overview(context)
         let period = period(request)
         let span = period.span(in: kit.zone)
+        // One of the report's tables by its file's name (`reseau.csv`, `reseau-postes-par-langue.csv`).
+        let file = context.parameters.get("file") ?? ""
+        guard file.hasSuffix(".csv"), NetworkReport.tableFiles.contains(String(file.dropLast(4))) else { throw HTTPError(.notFound) }
         let report = NetworkReport.compute(try await overview.activityByStructure(from: span.start, to: span.end), period: period, generatedAt: office.clock())
+        guard let table = report.tables.first(where: { "\($0.file).csv" == file }) else { throw HTTPError(.notFound) }
         let dialect = request.uri.queryParameters["dialect"].flatMap { CSVWriter.Dialect(rawValue: String($0)) } ?? .rfc4180
         var response = Response(
             status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: CSVWriter.csv(report.tables[0], dialect: dialect))))
-        response.headers[.contentDisposition] = "attachment; filename=\"reseau-\(period.first)-\(period.last).csv\""
+            body: .init(byteBuffer: ByteBuffer(string: CSVWriter.csv(table, dialect: dialect))))
+        response.headers[.contentDisposition] = "attachment; filename=\"\(table.file)-\(period.first)-\(period.last).csv\""
         response.headers[.cacheControl] = "no-store"
         return response
     }
