@@ -72,13 +72,7 @@ extension NetworkJoin {
     public static func membership(_ settings: NetworkSettings, structure: Structure, holdGrace: Duration = .seconds(60)) throws -> NetworkMembership {
         var password: String?
         if let file = settings.passwordFile {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw NetworkSettingsError(description: "databasePasswordFile: cannot read \(file)")
-            }
-            if let mode = try? FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int, mode & 0o007 != 0 {
-                throw NetworkSettingsError(description: "databasePasswordFile: \(file) is readable by everyone (chmod 640 \(file))")
-            }
-            password = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            do { password = try SecretFile.read(file, setting: "databasePasswordFile") } catch { throw NetworkSettingsError(description: error.description) }
         }
         let location: NetworkDatabaseLocation
         do {

@@ -53,16 +53,10 @@ public struct MetricsAccess: Sendable {
     /// Reads the token file: one line of at least 32 characters, that not everyone may read
     /// (`root:guichet` and 0640 under the package, so that the server can).
     public static func load(tokenFile path: String) throws -> MetricsAccess {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw MetricsAccessError(description: "metrics.tokenFile: cannot read \(path)")
-        }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token: String
+        do { token = try SecretFile.read(path, setting: "metrics.tokenFile") } catch { throw MetricsAccessError(description: error.description) }
         guard token.count >= 32, !token.contains(where: \.isWhitespace) else {
             throw MetricsAccessError(description: "metrics.tokenFile: \(path) must hold one token of at least 32 characters (openssl rand -hex 32)")
-        }
-        if let mode = try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, mode & 0o007 != 0 {
-            throw MetricsAccessError(
-                description: "metrics.tokenFile: \(path) is readable by everyone (chown root:guichet \(path) && chmod 640 \(path))")
         }
         return MetricsAccess(token: token)
     }
