@@ -319,6 +319,8 @@ def test_a_daemon_killed_while_the_mta_takes_a_notice_sends_it_after_its_restart
             with sqlite3.connect(d.db) as db:
                 return db.execute("SELECT attempts, sentAt FROM bookingNotice WHERE booking = ?", (booking["id"],)).fetchone()
         wait_for(lambda: row() == (1, None), 20, what="the attempt recorded as begun")
+        # The attempt is recorded before the MTA starts: wait until it holds the message.
+        wait_for(lambda: held.exists() and held.read_text().strip(), 20, what="the MTA holding the message")
         d.stop(signal.SIGKILL)  # between "due" and "sent"
         os.kill(int(held.read_text()), signal.SIGKILL)  # the MTA never took it
         hold.unlink()
