@@ -86,12 +86,10 @@ public enum ActivityReport {
             }))
 
         // The station's languages: sessions by the language their screens were shown in.
-        let languages = Dictionary(grouping: uses) { $0.language ?? "" }
+        let languages = Dictionary(grouping: uses) { $0.language ?? "" }.mapValues(\.count)
         tables.append(ReportTable(
             file: "postes-par-langue", title: "Sessions des postes par langue", columns: ["langue", "libelle", "sessions"],
-            rows: languages.keys.sorted { (languages[$0]?.count ?? 0, $1) > (languages[$1]?.count ?? 0, $0) }.map { code in
-                [code, StationLanguage.frenchName(code.isEmpty ? nil : code), "\(languages[code]?.count ?? 0)"]
-            }))
+            rows: LanguageLines.lines(languages)))
 
         // Caf Point numérique: visitors who used Caf online services, share accompanied.
         tables.append(ReportTable(

@@ -28,9 +28,7 @@ public enum NetworkReport {
     /// structure's rows are its own report's `postes-par-langue`, in the same order.
     static func languageTable(_ rows: [NetworkActivityRow]) -> ReportTable {
         func lines(_ counts: [String: Int], structure: String, name: String) -> [[String]] {
-            counts.keys.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }.map { code in
-                [structure, name, code, StationLanguage.frenchName(code.isEmpty ? nil : code), "\(counts[code] ?? 0)"]
-            }
+            LanguageLines.lines(counts).map { [structure, name] + $0 }
         }
         let network = rows.reduce(into: [String: Int]()) { total, row in total.merge(row.stationLanguages, uniquingKeysWith: +) }
         return ReportTable(
