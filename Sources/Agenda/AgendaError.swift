@@ -128,6 +128,8 @@ extension AgendaError {
         case "room": "salle"
         case "station": "poste"
         case "agent": "compte agent"
+        case "network account": "compte du réseau"
+        case "structure": "structure"
         case "referral": "orientation"
         case "referent": "référent"
         case "mandate": "mandat"

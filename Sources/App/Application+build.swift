@@ -85,6 +85,7 @@ public func buildDaemon(config: GuichetConfig, options: AppOptions) async throws
     if let network { database.joinNetwork(network) }
     var office = Office(config: config, database: database, clock: options.clock)
     office.networkOverview = network
+    office.networkAccounts = network
     office.network = NetworkPolicy(
         trustedProxies: options.trustedProxies, tls: tls != nil, certificateFingerprint: tls?.fingerprint, localNetworks: options.localNetworks)
     if let file = config.metrics.tokenFile { office.metricsAccess = try MetricsAccess.load(tokenFile: file) }

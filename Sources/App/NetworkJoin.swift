@@ -11,7 +11,9 @@ import StructureConfig
 /// (again every `retry` while it is out of reach) and hands it the structure's bookings from
 /// today on, so that it holds what the structure's own database holds, and its activity (the
 /// whole history the first time, then the last days) for the network's reports; then again
-/// every `every` (what was booked or done here while the network was out of reach).
+/// every `every` (what was booked or done here while the network was out of reach). Each time,
+/// the network's accounts kept here take what the network now says of them: one whose role
+/// here was taken away is signed out.
 public struct NetworkJoin: Service {
     let office: Office
     let membership: NetworkMembership
@@ -50,6 +52,11 @@ public struct NetworkJoin: Service {
                     logger.error(
                         "booking held by another structure of the network: settle it with the specialist",
                         metadata: ["guichet.booking": "\(booking.id)", "guichet.specialist": "\(booking.specialist ?? "-")", "guichet.error": "\(error.code)"])
+                }
+                let kept = try await office.database.networkAccountLogins()
+                let signedOut = try await office.database.refreshNetworkAccounts(try await membership.accounts(logins: kept), asked: kept, now: office.clock())
+                if !signedOut.isEmpty {
+                    logger.notice("network accounts signed out: their role here was taken away", metadata: ["guichet.logins": "\(signedOut.joined(separator: ","))"])
                 }
                 logger.notice(
                     "bookings handed to the network's database",

@@ -180,7 +180,7 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     }
 
     /// `body` from asynchronous code, abandoned after `timeout`.
-    private func bounded<T: Sendable>(evenPaused: Bool = false, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func bounded<T: Sendable>(evenPaused: Bool = false, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard evenPaused || !resting else { throw AgendaError.networkUnavailable }
         let timeout = timeout
         return try await checked {

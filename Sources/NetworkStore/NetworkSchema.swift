@@ -144,6 +144,28 @@ enum NetworkSchema {
         Migration(version: 3, name: "station-language", sql: [
             "ALTER TABLE station_session ADD COLUMN language text CHECK (language ~ '^[a-z]{2,8}$')",
         ]),
+        // The network's accounts: one login and password for an agent who serves several
+        // structures, a role in each (agent or manager), or the coordinator's in all. Each
+        // structure's server keeps a copy of those it signed in, as last seen here.
+        Migration(version: 4, name: "accounts", sql: [
+            """
+            CREATE TABLE network_agent (
+                login text PRIMARY KEY CHECK (login ~ '^[a-z0-9][a-z0-9._-]{1,39}$'),
+                display_name text NOT NULL CHECK (length(display_name) BETWEEN 1 AND 120),
+                password_hash text NOT NULL CHECK (password_hash LIKE '$2%'),
+                coordinator boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE network_role (
+                login text NOT NULL REFERENCES network_agent(login) ON DELETE CASCADE,
+                structure text NOT NULL REFERENCES structure(id),
+                role text NOT NULL CHECK (role IN ('agent', 'manager')),
+                PRIMARY KEY (login, structure)
+            )
+            """,
+        ]),
     ]
 
     /// Applies what is missing, in one transaction under an advisory lock: several servers

@@ -32,7 +32,55 @@ public enum Accounts {
     }
 }
 
+/// Whose password a sign-in checks: an account of this structure, or of the network.
+public struct SignInCandidate: Sendable {
+    public let passwordHash: String
+    /// The network's account as last seen here: the network did not answer.
+    public let lastSeen: Bool
+    fileprivate let agent: Agent?
+    /// The network's account as it is now, kept here once its password matched.
+    fileprivate let network: NetworkAccount?
+}
+
 extension Office {
+    /// The account `login` names: this structure's own; else, in a network, the network's, with
+    /// its role here (nil when it has none). When the network does not answer, its accounts
+    /// signed in here before still can, as last seen (`lastSeen`); any other network login
+    /// gets `AgendaError.networkUnavailable`.
+    public func signInCandidate(login: String) async throws -> SignInCandidate? {
+        let local = try await database.credentials(login: login)
+        guard let accounts = networkAccounts, local == nil || local?.agent.network == true else {
+            return local.map { SignInCandidate(passwordHash: $0.passwordHash, lastSeen: false, agent: $0.agent, network: nil) }
+        }
+        let account: NetworkAccount?
+        do {
+            account = try await accounts.account(login: login.lowercased())
+        } catch let error as AgendaError where error == .networkUnavailable {
+            guard let local else { throw error }
+            return SignInCandidate(passwordHash: local.passwordHash, lastSeen: true, agent: local.agent, network: nil)
+        }
+        guard let account, account.role != nil else {
+            // Its role here taken away since: its sessions here end now, not at the next hand-over.
+            if let local, local.agent.active { try await database.refreshNetworkAccounts([], asked: [local.agent.login], now: clock()) }
+            return nil
+        }
+        return SignInCandidate(passwordHash: account.passwordHash, lastSeen: false, agent: nil, network: account)
+    }
+
+    /// Who signs in, once the candidate's password matched: nil for a disabled account.
+    public func admit(_ candidate: SignInCandidate) async throws -> Agent? {
+        if let account = candidate.network { return try await database.keepNetworkAccount(account, now: clock()) }
+        return candidate.agent.flatMap { $0.active ? $0 : nil }
+    }
+
+    /// Disables an account here; a network's account loses its role in this structure, in the
+    /// network's database first (else its next sign-in would bring it back).
+    public func disableAgent(id: String, actor: String) async throws {
+        guard let agent = try await database.agents().first(where: { $0.id == id }) else { throw AgendaError.notFound("agent", id: id) }
+        if agent.network, let accounts = networkAccounts { try await accounts.revoke(login: agent.login) }
+        try await database.setAgentActive(id: id, active: false, actor: actor, now: clock())
+    }
+
     /// Creates an account with a hashed password, refusing a weak one.
     public func addAgent(login: String, displayName: String, role: AgentRole, password: String, actor: String) async throws -> Agent {
         if let weakness = Accounts.weakness(of: password, login: login) {

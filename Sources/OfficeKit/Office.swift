@@ -24,6 +24,8 @@ public struct Office: Sendable {
     public var metricsAccess = MetricsAccess()
     /// The network's view across its structures, for its coordinators (in a network only).
     public var networkOverview: (any NetworkOverview)?
+    /// The network's accounts, which sign in here with their role in this structure (in a network only).
+    public var networkAccounts: (any NetworkAccounts)?
     /// The visio calls, once `withVisio` gave the room's media settings.
     public private(set) var visio: VisioCalls?
     /// The self-service stations this daemon drives, by id (empty until `withStations`).

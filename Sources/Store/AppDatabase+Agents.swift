@@ -11,27 +11,18 @@ struct AgentRecord: Codable, FetchableRecord, PersistableRecord {
     var role: String
     var active: Bool
     var createdAt: Int64
+    var network = false
 
     var agent: Agent {
-        Agent(id: id, login: login, displayName: displayName, role: AgentRole(rawValue: role) ?? .agent, active: active)
+        Agent(id: id, login: login, displayName: displayName, role: AgentRole(rawValue: role) ?? .agent, active: active, network: network)
     }
 }
 
 extension AppDatabase {
     /// Creates an account; `passwordHash` is already a slow salted hash.
     public func addAgent(login: String, displayName: String, role: AgentRole, passwordHash: String, actor: String, now: Date) async throws -> Agent {
-        let login = login.lowercased()
-        guard (2...40).contains(login.count), login.first.map({ $0.isLetter || $0.isNumber }) == true,
-            login.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) })
-        else {
-            throw AgendaError.invalidField(
-                "login", french: "Identifiant de 2 à 40 caractères : lettres minuscules, chiffres, « . », « _ » ou « - ».",
-                english: "Login of 2 to 40 characters: lowercase letters, digits, '.', '_' or '-'.")
-        }
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...120).contains(name.count) else {
-            throw AgendaError.invalidField("displayName", french: "Le nom affiché est requis.", english: "The display name is required.")
-        }
+        let login = try Agent.validLogin(login)
+        let name = try Agent.validDisplayName(displayName)
         return try await write(target: { $0.id }, fallback: AuditLine(actor: actor, action: "agent.add", at: now)) { db in
             if try AgentRecord.filter(Column("login") == login).fetchCount(db) > 0 {
                 throw AgendaError(
@@ -68,6 +59,76 @@ extension AppDatabase {
             record.active = active
             try record.update(db)
             try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [id])
+        }
+    }
+
+    // MARK: the network's accounts
+
+    /// Keeps the network's account `account` (with a role here) as this structure now sees it,
+    /// for its session and its next sign-in: added, or updated. Refused when this structure
+    /// has an account of its own with that login (which signs in as it always did).
+    public func keepNetworkAccount(_ account: NetworkAccount, now: Date) async throws -> Agent {
+        guard let role = account.role else { throw AgendaError.notFound("agent", id: account.login) }
+        let login = try Agent.validLogin(account.login)
+        let name = try Agent.validDisplayName(account.displayName)
+        defer { sessionCache.clear() }
+        return try await writer.write { db in
+            if var record = try AgentRecord.filter(Column("login") == login).fetchOne(db) {
+                guard record.network else {
+                    throw AgendaError(
+                        code: "login_taken", kind: .conflict, french: "Cet identifiant est déjà celui d'un compte de la structure.",
+                        english: "This login is already one of the structure's own accounts.", details: ["field": "login"])
+                }
+                let changed = record.role != role.rawValue || !record.active
+                (record.displayName, record.passwordHash, record.role, record.active) = (name, account.passwordHash, role.rawValue, true)
+                try record.update(db)
+                if changed { try Self.audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id) }
+                return record.agent
+            }
+            let record = AgentRecord(
+                id: Identifier.make("a"), login: login, displayName: name, passwordHash: account.passwordHash, role: role.rawValue, active: true,
+                createdAt: now.seconds, network: true)
+            try record.insert(db)
+            try Self.audit(db, at: now, actor: "network", action: "agent.network-add", target: record.id)
+            return record.agent
+        }
+    }
+
+    /// The logins of the network's accounts kept here and still active.
+    public func networkAccountLogins() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT login FROM agent WHERE network = 1 AND active = 1 ORDER BY login")
+        }
+    }
+
+    /// Brings the network's accounts kept here (`asked`) to what the network now says
+    /// (`accounts`): updated, or, with no role here any more, disabled and signed out.
+    /// Returns the logins disabled.
+    @discardableResult
+    public func refreshNetworkAccounts(_ accounts: [NetworkAccount], asked: [String], now: Date) async throws -> [String] {
+        let current = Dictionary(accounts.map { ($0.login, $0) }, uniquingKeysWith: { first, _ in first })
+        defer { sessionCache.clear() }
+        return try await writer.write { db in
+            var disabled: [String] = []
+            for login in asked {
+                guard var record = try AgentRecord.filter(Column("login") == login && Column("network") == true).fetchOne(db) else { continue }
+                if let account = current[login], let role = account.role {
+                    let roleChanged = record.role != role.rawValue
+                    (record.displayName, record.passwordHash, record.role) = (account.displayName, account.passwordHash, role.rawValue)
+                    try record.update(db)
+                    // Its sessions read the role afresh (`session(token:)`): the new one holds at once.
+                    if roleChanged {
+                        try Self.audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id)
+                    }
+                } else if record.active {
+                    record.active = false
+                    try record.update(db)
+                    try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+                    try Self.audit(db, at: now, actor: "network", action: "agent.network-revoked", target: record.id)
+                    disabled.append(login)
+                }
+            }
+            return disabled
         }
     }
 

@@ -506,6 +506,11 @@ enum Migrations {
             // reports' count by language (no other personal detail).
             try db.execute(sql: "ALTER TABLE stationSession ADD COLUMN language TEXT CHECK (language IS NULL OR length(language) BETWEEN 2 AND 8)")
         }
+        migrator.registerMigration("v14-network-accounts") { db in
+            // A network's account, kept here as last seen there (its role, its password's hash)
+            // for its sessions, and its sign-in while the network is out of reach.
+            try db.execute(sql: "ALTER TABLE agent ADD COLUMN network INTEGER NOT NULL DEFAULT 0 CHECK (network IN (0, 1))")
+        }
         return migrator
     }
 }

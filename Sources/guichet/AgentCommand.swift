@@ -3,6 +3,9 @@ import ArgumentParser
 import Foundation
 import Store
 import OfficeKit
+import NetworkStore
+import StructureConfig
+import App
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +14,14 @@ import Glibc
 /// `guichet agent`: console accounts from the command line (the first manager is made here).
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agent", abstract: "Manage the agents' console accounts.", subcommands: [Add.self, List.self])
+        commandName: "agent", abstract: "Manage the agents' console accounts.",
+        discussion: """
+            In a network (`database: postgres://…`), --network makes an account of the network: one
+            login and password for an agent who serves several structures, with a role in each
+            (`grant`, `revoke`), or the coordinator's in all. Each structure's server signs it in
+            with its role there.
+            """,
+        subcommands: [Add.self, Grant.self, Revoke.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -32,12 +42,16 @@ struct AgentCommand: AsyncParsableCommand {
         @Flag(help: "Give the network coordinator's role: reads this structure and the network's pages (every structure of its database), writes nothing.")
         var coordinator = false
 
+        @Flag(help: "An account of the network (the configuration's `database`), with its role in this structure; `grant` gives it one in others.")
+        var network = false
+
         func validate() throws {
             if manager && coordinator { throw ValidationError("--manager and --coordinator: one role per account") }
         }
 
         func run() async throws {
             let password = try readPassword()
+            if network { return try await addToNetwork(password: password) }
             let office = try self.office.open()
             do {
                 let agent = try await office.addAgent(
@@ -45,6 +59,20 @@ struct AgentCommand: AsyncParsableCommand {
                 print("Account \(agent.login) created (\(agent.role.rawValue)).")
             } catch let error as AgendaError {
                 throw ValidationError(error.french)
+            }
+        }
+
+        func addToNetwork(password: String) async throws {
+            if let weakness = Accounts.weakness(of: password, login: login) { throw ValidationError(weakness) }
+            try await AgentCommand.withNetwork(office) { database, config in
+                let hash = await Accounts.hash(password, cost: config.console.passwordCost)
+                try await database.addAccount(login: login, displayName: name, passwordHash: hash, coordinator: coordinator)
+                if coordinator {
+                    print("Network account \(login.lowercased()) created (coordinator: reads every structure).")
+                } else {
+                    try await database.grant(login: login.lowercased(), structure: config.structure.id, role: manager ? .manager : .agent)
+                    print("Network account \(login.lowercased()) created (\(manager ? "manager" : "agent") in \(config.structure.id)).")
+                }
             }
         }
 
@@ -62,14 +90,88 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a network account a role in a structure (this one unless --structure), over the one it had there.")
+        @OptionGroup var office: OfficeOptions
+
+        @Argument(help: "The network account's login.")
+        var login: String
+
+        @Flag(help: "The manager's role (hours, closures, permanences, accounts); the agent's otherwise.")
+        var manager = false
+
+        @Option(help: "The structure's id in the network (default: this configuration's).")
+        var structure: String?
+
+        func run() async throws {
+            try await AgentCommand.withNetwork(office) { database, config in
+                let structure = structure ?? config.structure.id
+                try await database.grant(login: login.lowercased(), structure: structure, role: manager ? .manager : .agent)
+                print("\(login.lowercased()) is \(manager ? "manager" : "agent") in \(structure).")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take a network account's role in a structure away (this one unless --structure); its sessions there end within a hand-over.")
+        @OptionGroup var office: OfficeOptions
+
+        @Argument(help: "The network account's login.")
+        var login: String
+
+        @Option(help: "The structure's id in the network (default: this configuration's).")
+        var structure: String?
+
+        func run() async throws {
+            try await AgentCommand.withNetwork(office) { database, config in
+                let structure = structure ?? config.structure.id
+                guard try await database.revoke(login: login.lowercased(), structure: structure) else {
+                    throw ValidationError("\(login.lowercased()) has no role in \(structure).")
+                }
+                print("\(login.lowercased()) has no role in \(structure) any more.")
+            }
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the accounts.")
         @OptionGroup var office: OfficeOptions
 
+        @Flag(help: "The network's accounts and their role in each structure.")
+        var network = false
+
         func run() async throws {
-            for agent in try await office.open().database.agents() {
-                print("\(agent.login)\t\(agent.role.rawValue)\t\(agent.active ? "active" : "disabled")\t\(agent.displayName)")
+            if network {
+                try await AgentCommand.withNetwork(office) { database, _ in
+                    for account in try await database.accountRoles() {
+                        let roles = account.coordinator ? "coordinator" : account.roles.map { "\($0.structure)=\($0.role.rawValue)" }.joined(separator: ",")
+                        print("\(account.login)\t\(roles.isEmpty ? "-" : roles)\t\(account.displayName)")
+                    }
+                }
+                return
             }
+            for agent in try await office.open().database.agents() {
+                print("\(agent.login)\t\(agent.role.rawValue)\t\(agent.active ? "active" : "disabled")\t\(agent.network ? "network" : "local")\t\(agent.displayName)")
+            }
+        }
+    }
+
+    /// `body` with the network's database of the configuration (its pool running, its schema
+    /// up to date, this structure registered); the database's refusals as the command's.
+    static func withNetwork(_ options: OfficeOptions, _ body: @escaping @Sendable (NetworkDatabase, GuichetConfig) async throws -> Void) async throws {
+        let config = try GuichetConfig.load(path: options.config)
+        guard let settings = config.network else {
+            throw ValidationError("--network needs the network's database: `database` (postgres://…) in \(options.config)")
+        }
+        let membership = try NetworkJoin.membership(settings, structure: config.structure)
+        do {
+            try await membership.database.run { database in
+                try await membership.join()
+                try await body(database, config)
+            }
+        } catch let error as AgendaError {
+            throw ValidationError(error.french)
         }
     }
 }

@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import chromium, serious_violations
-from conftest import BINARY, ROOT, Daemon
+from conftest import BINARY, MANAGER, ROOT, Daemon
 from postgres import PrivatePostgres
 from test_daemon import BookingStream
 from test_station import start_session
@@ -177,7 +177,7 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
     assert status == 201, body
     assert corbigny.json("POST", "/api/v1/bookings", booking(same_slot(corbigny, later)))[0] == 201
     network_health = lormes.json("GET", "/healthz")[1]["components"]["network"]
-    assert network_health["status"] == "up" and "schema version 3, 2 structures" in network_health["detail"], network_health
+    assert network_health["status"] == "up" and "schema version 4, 2 structures" in network_health["detail"], network_health
 
 
 def report(d, *extra, period):
@@ -388,3 +388,102 @@ def test_the_coordinator_sees_every_structure_and_writes_nothing(network):
         assert driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     finally:
         driver.quit()
+
+
+def agent_cli(d, *args, password=None):
+    """`guichet agent …` on the structure's own configuration (its network's database)."""
+    return subprocess.run([BINARY, "agent", *args, "--config", d.config, "--data", str(d.data)], input=password, text=True, capture_output=True)
+
+
+def try_sign_in(d, login, password):
+    """(status, body) of an API sign-in, the daemon's own session left as it was."""
+    saved, d.cookie = d.cookie, None
+    try:
+        return d.json("POST", "/api/v1/session", {"login": login, "password": password})
+    finally:
+        d.cookie = saved
+
+
+def signed_in(d):
+    return d.get_unfollowed("/console")[0] == 200
+
+
+MARIE = ("marie.dupont", "un mot de passe pour deux maisons")
+
+
+def test_a_network_account_signs_in_in_each_structure_with_its_role_there(network):
+    postgres, database, (lormes, corbigny) = network
+    out = agent_cli(lormes, "add", "Marie.Dupont", "--name", "Marie Dupont", "--manager", "--network", password=MARIE[1] + "\n")
+    assert out.returncode == 0 and "manager in mfs-lormes" in out.stdout, out.stderr
+    # No role in Corbigny yet: refused there like a wrong password.
+    status, body = try_sign_in(corbigny, *MARIE)
+    assert status == 401 and body["error"]["code"] == "bad_credentials", body
+    out = agent_cli(lormes, "grant", "marie.dupont", "--structure", "mfs-corbigny")
+    assert out.returncode == 0, out.stderr
+    status, body = try_sign_in(corbigny, *MARIE)
+    assert status == 201 and body["role"] == "agent", body
+    assert try_sign_in(lormes, "Marie.Dupont", MARIE[1])[1]["role"] == "manager"
+    assert try_sign_in(lormes, MARIE[0], MARIE[1] + "!")[0] == 401
+    out = agent_cli(corbigny, "list", "--network")
+    assert "marie.dupont\tmfs-corbigny=agent,mfs-lormes=manager\tMarie Dupont" in out.stdout, out.stdout + out.stderr
+    assert "marie.dupont\tagent\tactive\tnetwork\tMarie Dupont" in agent_cli(corbigny, "list").stdout
+    # Refusals change nothing: an unknown structure, an unknown account, a taken login.
+    out = agent_cli(lormes, "grant", "marie.dupont", "--structure", "mfs-nowhere", "--manager")
+    assert out.returncode != 0 and "mfs-nowhere" in out.stderr, out.stderr
+    out = agent_cli(lormes, "grant", "paul", "--structure", "mfs-corbigny")
+    assert out.returncode != 0 and "paul" in out.stderr, out.stderr
+    out = agent_cli(corbigny, "add", "marie.dupont", "--name", "Une autre", "--network", password="un autre mot de passe\n")
+    assert out.returncode != 0 and "existe déjà dans le réseau" in out.stderr, out.stderr
+    assert postgres.query(database, "SELECT string_agg(structure || '=' || role, ',' ORDER BY structure) FROM network_role") == "mfs-corbigny=agent,mfs-lormes=manager"
+
+    # Each structure's pages as its role there allows.
+    manager = lormes.cookie
+    lormes.sign_in(*MARIE)
+    status, page = lormes.get("/console/agents")
+    assert status == 200 and "Responsable (compte du réseau)" in page.decode()
+    corbigny.sign_in(*MARIE)
+    assert corbigny.get_unfollowed("/console/agents")[0] == 403
+    assert signed_in(corbigny)
+    # Its role in Corbigny taken away: its session there ends within a hand-over, and it
+    # cannot sign in again; Lormes is untouched.
+    out = agent_cli(lormes, "revoke", "marie.dupont", "--structure", "mfs-corbigny")
+    assert out.returncode == 0, out.stderr
+    wait_for(lambda: not signed_in(corbigny), timeout=30, what=corbigny.log)
+    assert "network accounts signed out" in corbigny.log()
+    assert try_sign_in(corbigny, *MARIE)[0] == 401
+    assert signed_in(lormes)
+    # The structure's own account keeps its own password, whatever the network holds under that login.
+    out = agent_cli(lormes, "add", MANAGER[0], "--name", "Pas la direction", "--network", password="le mot de passe du réseau\n")
+    assert out.returncode == 0, out.stderr
+    assert try_sign_in(lormes, MANAGER[0], "le mot de passe du réseau")[0] == 401
+    assert try_sign_in(lormes, *MANAGER)[1]["role"] == "manager"
+    # Lormes's manager takes Marie out of Lormes from the console: out of the network's Lormes too.
+    lormes.cookie = manager
+    with sqlite3.connect(lormes.db) as db:
+        marie_id = db.execute("SELECT id FROM agent WHERE login = 'marie.dupont'").fetchone()[0]
+    assert lormes.form_post(f"/console/agents/{marie_id}/disable", [("_csrf", lormes.csrf())])[0] == 303
+    assert postgres.query(database, "SELECT count(*) FROM network_role WHERE login = 'marie.dupont'") == "0"
+    assert try_sign_in(lormes, *MARIE)[0] == 401
+
+
+def test_with_postgresql_out_of_reach_only_network_accounts_already_signed_in_here_sign_in(network):
+    postgres, database, (lormes, corbigny) = network
+    assert agent_cli(lormes, "add", MARIE[0], "--name", "Marie Dupont", "--network", password=MARIE[1] + "\n").returncode == 0
+    paul = ("paul", "un mot de passe jamais servi ici")
+    assert agent_cli(lormes, "add", paul[0], "--name", "Paul", "--network", password=paul[1] + "\n").returncode == 0
+    assert try_sign_in(lormes, *MARIE)[0] == 201
+    postgres.stop("fast")
+    try:
+        # Marie, as last seen here; Paul never signed in here: told plainly why not.
+        assert try_sign_in(lormes, *MARIE)[0] == 201
+        assert try_sign_in(lormes, MARIE[0], "pas le bon mot de passe")[0] == 401
+        status, body = try_sign_in(lormes, *paul)
+        assert status == 503 and body["error"]["code"] == "network_unavailable", body
+        status, page = lormes.form_post("/console/sign-in", [("login", paul[0]), ("password", paul[1])], with_session=False)
+        assert status == 503 and "base du réseau France Services est injoignable" in page.decode()
+        # The structure's own accounts are not the network's business.
+        assert try_sign_in(lormes, *MANAGER)[0] == 201
+        assert "signed in as last seen here" in lormes.log()
+    finally:
+        postgres.start()
+    wait_for(lambda: try_sign_in(lormes, *paul)[0] == 201, timeout=60, what=lormes.log)

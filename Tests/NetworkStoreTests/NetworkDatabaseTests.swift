@@ -42,7 +42,7 @@ struct NetworkDatabaseTests {
         async let first = a.run { try await $0.migrationVersions() }
         async let second = b.run { try await $0.migrationVersions() }
         let (one, two) = try await (first, second)
-        #expect(one == [1, 2, 3] && two == [1, 2, 3])
+        #expect(one == [1, 2, 3, 4] && two == [1, 2, 3, 4])
     }
 
     /// The field's case: the same Caf specialist booked for 15 December 09:00 by two structures.

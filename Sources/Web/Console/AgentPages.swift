@@ -26,8 +26,13 @@ struct AgentPages: ConsoleSection {
         return kit.page(
             "agents", title: "Comptes et journal", section: "agents", context: context,
             [
-                "agents": agents.map { ["id": $0.id, "login": $0.login, "name": $0.displayName, "role": $0.role == .manager ? "Responsable" : $0.role == .coordinator ? "Coordination du réseau" : "Agent",
-                                        "active": $0.active, "self": $0.id == context.agent.id] },
+                "agents": agents.map {
+                    [
+                        "id": $0.id, "login": $0.login, "name": $0.displayName,
+                        "role": ($0.role == .manager ? "Responsable" : $0.role == .coordinator ? "Coordination du réseau" : "Agent") + ($0.network ? " (compte du réseau)" : ""),
+                        "active": $0.active, "self": $0.id == context.agent.id, "network": $0.network,
+                    ]
+                },
                 "journal": journal, "login": form?["login"] ?? "", "name": form?["name"] ?? "",
             ], notice: notice, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
@@ -53,7 +58,12 @@ struct AgentPages: ConsoleSection {
         let agent = context.agent
         let id = try context.parameters.require("id")
         guard id != agent.id else { return try await page(context, form: nil, notice: nil, error: "Vous ne pouvez pas désactiver votre propre compte.") }
-        try await office.database.setAgentActive(id: id, active: false, actor: agent.id, now: office.clock())
+        do {
+            try await office.disableAgent(id: id, actor: agent.id)
+        } catch {
+            guard let message = ConsoleKit.describe(error) else { throw error }
+            return try await page(context, form: nil, notice: nil, error: message)
+        }
         return .redirect(to: "/console/agents")
     }
 

@@ -36,7 +36,12 @@ struct SignInController: ConsolePagesUser {
     enum Outcome {
         case success(WebSession)
         case refused(String)
+        /// A network's account, and the network out of reach.
+        case unavailable(String)
     }
+
+    static let networkOutOfReach =
+        "La base du réseau France Services est injoignable : seuls les comptes de cette structure, et ceux du réseau déjà connectés ici, peuvent se connecter. Réessayez dans quelques minutes."
 
     /// The one path both sign-ins take: rate limit, password check, a fresh session.
     func authenticate(login: String, password: String, context: GuichetRequestContext, previous: String?) async throws -> Outcome {
@@ -47,17 +52,27 @@ struct SignInController: ConsolePagesUser {
             SecurityLog.logger.warning("sign-in refused: too many failures", metadata: ["guichet.login": "\(login.prefix(60))", "guichet.address": "\(address)"])
             throw ConsoleRefusal(reason: .rateLimited)
         }
-        let found = login.isEmpty || login.count > 60 ? nil : try await office.database.credentials(login: login)
-        let matches = await Accounts.verify(password, hash: found?.passwordHash ?? Accounts.decoyHash)
-        guard let found, matches, found.agent.active else {
+        let candidate: SignInCandidate?
+        do {
+            candidate = login.isEmpty || login.count > 60 ? nil : try await office.signInCandidate(login: login)
+        } catch let error as AgendaError where error == .networkUnavailable {
+            _ = await Accounts.verify(password, hash: Accounts.decoyHash)
+            SecurityLog.logger.notice("sign-in refused: the network's database is out of reach", metadata: ["guichet.login": "\(login.prefix(60))"])
+            return .unavailable(Self.networkOutOfReach)
+        }
+        let matches = await Accounts.verify(password, hash: candidate?.passwordHash ?? Accounts.decoyHash)
+        guard let candidate, matches, let agent = try await office.admit(candidate) else {
             try await office.database.recordSignInAttempt(login: login, address: address, succeeded: false, now: now)
             SecurityLog.logger.notice("sign-in failed", metadata: ["guichet.login": "\(login.prefix(60))", "guichet.address": "\(address)"])
             return .refused("Identifiant ou mot de passe incorrect.")
         }
+        if candidate.lastSeen {
+            SecurityLog.logger.notice("a network account signed in as last seen here: the network's database is out of reach", metadata: ["guichet.login": "\(login)"])
+        }
         try await office.database.recordSignInAttempt(login: login, address: address, succeeded: true, now: now)
         SecurityLog.logger.info("signed in", metadata: ["guichet.login": "\(login)", "guichet.address": "\(address)"])
         let session = try await office.database.openSession(
-            kind: .agent, agent: found.agent, station: nil, replacing: previous,
+            kind: .agent, agent: agent, station: nil, replacing: previous,
             lifetime: TimeInterval(office.config.console.sessionHours * 3600), now: now)
         return .success(session)
     }
@@ -73,6 +88,8 @@ struct SignInController: ConsolePagesUser {
             return response
         case .refused(let message):
             return pages.console.page("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .unauthorized)
+        case .unavailable(let message):
+            return pages.console.page("sign-in", ["structure": office.structure.name, "error": message, "login": login], status: .serviceUnavailable)
         }
     }
 
@@ -108,6 +125,10 @@ struct SignInController: ConsolePagesUser {
             return response
         case .refused:
             throw APIError(status: .unauthorized, code: "bad_credentials", french: "Identifiant ou mot de passe incorrect.", english: "Wrong login or password.")
+        case .unavailable(let message):
+            throw APIError(
+                status: .serviceUnavailable, code: "network_unavailable", french: message,
+                english: "The network's database cannot be reached: only this structure's accounts, and the network's already signed in here, can sign in.")
         }
     }
 
