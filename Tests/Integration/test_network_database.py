@@ -435,6 +435,15 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
     out = agent_cli(corbigny, "add", "marie.dupont", "--name", "Une autre", "--network", password="un autre mot de passe\n")
     assert out.returncode != 0 and "existe déjà dans le réseau" in out.stderr, out.stderr
     assert postgres.query(database, "SELECT string_agg(structure || '=' || role, ',' ORDER BY structure) FROM network_role") == "mfs-corbigny=agent,mfs-lormes=manager"
+    # The network's coordinator: the same account reads every structure, the network's page too.
+    coordination = ("nievre", "la coordination du département")
+    out = agent_cli(corbigny, "add", coordination[0], "--name", "Coordination Nièvre", "--coordinator", "--network", password=coordination[1] + "\n")
+    assert out.returncode == 0 and "coordinator" in out.stdout, out.stderr
+    assert try_sign_in(lormes, *coordination)[1]["role"] == "coordinator"
+    saved = corbigny.cookie
+    corbigny.sign_in(*coordination)
+    assert corbigny.get("/console/reseau")[0] == 200
+    corbigny.cookie = saved
 
     # Each structure's pages as its role there allows.
     manager = lormes.cookie
