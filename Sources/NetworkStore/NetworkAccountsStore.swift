@@ -58,6 +58,13 @@ extension NetworkDatabase {
         try await fetch("DELETE FROM network_role WHERE login = \(login) AND structure = \(structure) RETURNING 1", Int.self).count == 1
     }
 
+    /// Removes the account and its roles everywhere; false when there was none. Each
+    /// structure's copy is signed out at its next hand-over.
+    @discardableResult
+    public func removeAccount(login: String) async throws -> Bool {
+        try await fetch("DELETE FROM network_agent WHERE login = \(login) RETURNING 1", Int.self).count == 1
+    }
+
     /// The account `login` as `structure` sees it (its role there, the coordinator's, or none).
     public func account(login: String, structure: String) async throws -> NetworkAccount? {
         try await accounts(logins: [login], structure: structure).first

@@ -21,7 +21,8 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     private let pause: Duration
     private let holdGrace: Duration
     private let logger: Logger
-    private let joined = Mutex(false)
+    /// The join under way or done; nil until the first, and again after a failed one.
+    private let joining = Mutex<Task<Void, any Error>?>(nil)
     private let outUntil = Mutex<ContinuousClock.Instant?>(nil)
 
     /// `holdGrace`: how long a booking may stay held here before the structure writes it; a
@@ -35,12 +36,25 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     }
 
     /// Brings the schema up to date and registers the structure (once; again after a failure).
+    /// Callers at the same moment (the first reconciliation, the first health check, the first
+    /// booking) wait for the one join under way.
     public func join() async throws {
-        guard !joined.withLock({ $0 }) else { return }
-        try await database.migrate()
-        try await database.addStructure(id: structure, name: name)
-        joined.withLock { $0 = true }
-        logger.notice("joined the network's database", metadata: ["guichet.structure": "\(structure)"])
+        let task = joining.withLock { current in
+            if let current { return current }
+            let task = Task { [database, structure, name, logger] in
+                try await database.migrate()
+                try await database.addStructure(id: structure, name: name)
+                logger.notice("joined the network's database", metadata: ["guichet.structure": "\(structure)"])
+            }
+            current = task
+            return task
+        }
+        do {
+            try await task.value
+        } catch {
+            joining.withLock { if $0 == task { $0 = nil } }
+            throw error
+        }
     }
 
     /// Makes the network's copy of this structure's bookings ending after `from` what the

@@ -77,7 +77,22 @@ extension Office {
     /// network's database first (else its next sign-in would bring it back).
     public func disableAgent(id: String, actor: String) async throws {
         guard let agent = try await database.agents().first(where: { $0.id == id }) else { throw AgendaError.notFound("agent", id: id) }
-        if agent.network, let accounts = networkAccounts { try await accounts.revoke(login: agent.login) }
+        if agent.network, agent.role == .coordinator {
+            throw AgendaError(
+                code: "network_coordinator", kind: .conflict,
+                french: "Ce compte coordonne tout le réseau : il se retire depuis le réseau (guichet agent remove --network).",
+                english: "This account coordinates the whole network: it is removed from the network (guichet agent remove --network).")
+        }
+        if agent.network, let accounts = networkAccounts {
+            do {
+                try await accounts.revoke(login: agent.login)
+            } catch let error as AgendaError where error == .networkUnavailable {
+                throw AgendaError(
+                    code: "network_unavailable", kind: .unavailable,
+                    french: "La base du réseau France Services est injoignable : ce compte du réseau n'a pas été retiré de la structure. Réessayez dans quelques minutes.",
+                    english: "The network's database cannot be reached: this network account was not taken out of the structure. Try again in a few minutes.")
+            }
+        }
         try await database.setAgentActive(id: id, active: false, actor: actor, now: clock())
     }
 

@@ -21,7 +21,7 @@ struct AgentCommand: AsyncParsableCommand {
             (`grant`, `revoke`), or the coordinator's in all. Each structure's server signs it in
             with its role there.
             """,
-        subcommands: [Add.self, Grant.self, Revoke.self, List.self])
+        subcommands: [Add.self, Grant.self, Revoke.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -130,6 +130,31 @@ struct AgentCommand: AsyncParsableCommand {
                     throw ValidationError("\(login.lowercased()) has no role in \(structure).")
                 }
                 print("\(login.lowercased()) has no role in \(structure) any more.")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a network account, its roles in every structure with it (the coordinator's too); its sessions end within a hand-over.")
+        @OptionGroup var office: OfficeOptions
+
+        @Argument(help: "The network account's login.")
+        var login: String
+
+        @Flag(help: "Required: the account removed is the network's (a structure's own is disabled from its Comptes page).")
+        var network = false
+
+        func validate() throws {
+            guard network else { throw ValidationError("remove is for the network's accounts: add --network") }
+        }
+
+        func run() async throws {
+            try await AgentCommand.withNetwork(office) { database, _ in
+                guard try await database.removeAccount(login: login.lowercased()) else {
+                    throw ValidationError("The network has no account \(login.lowercased()).")
+                }
+                print("Network account \(login.lowercased()) removed.")
             }
         }
     }

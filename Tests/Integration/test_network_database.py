@@ -468,11 +468,40 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
     assert try_sign_in(lormes, *MANAGER)[1]["role"] == "manager"
     # Lormes's manager takes Marie out of Lormes from the console: out of the network's Lormes too.
     lormes.cookie = manager
+    driver = chromium()
+    try:
+        driver.get(lormes.url("/console/sign-in"))
+        driver.find_element(By.ID, "login").send_keys(MANAGER[0])
+        driver.find_element(By.ID, "password").send_keys(MANAGER[1])
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_for(lambda: driver.current_url.endswith("/console"), what=lambda: driver.page_source[:300])
+        driver.get(lormes.url("/console/agents"))
+        assert driver.find_element(By.CSS_SELECTOR, "button[aria-label='Retirer marie.dupont de la structure']")
+        # The network's coordinator is the network's to remove, not a structure's.
+        assert "Coordination du réseau (compte du réseau)" in driver.page_source
+        assert not driver.find_elements(By.CSS_SELECTOR, "button[aria-label='Retirer nievre de la structure']")
+        assert serious_violations(driver) == []
+        driver.save_screenshot(str(Path(tempfile.gettempdir()) / "guichet-console-comptes-reseau.png"))
+    finally:
+        driver.quit()
     with sqlite3.connect(lormes.db) as db:
         marie_id = db.execute("SELECT id FROM agent WHERE login = 'marie.dupont'").fetchone()[0]
     assert lormes.form_post(f"/console/agents/{marie_id}/disable", [("_csrf", lormes.csrf())])[0] == 303
     assert postgres.query(database, "SELECT count(*) FROM network_role WHERE login = 'marie.dupont'") == "0"
     assert try_sign_in(lormes, *MARIE)[0] == 401
+    # The coordinator's account removed from the network: signed out of each structure within a hand-over.
+    with sqlite3.connect(lormes.db) as db:
+        nievre_id = db.execute("SELECT id FROM agent WHERE login = 'nievre'").fetchone()[0]
+    status, page = lormes.form_post(f"/console/agents/{nievre_id}/disable", [("_csrf", lormes.csrf())])
+    assert status == 422 and "agent remove --network" in page.decode(), status
+    out = agent_cli(corbigny, "remove", "nievre", "--network")
+    assert out.returncode == 0, out.stderr
+    def nievre_active():
+        with sqlite3.connect(lormes.db) as db:
+            return db.execute("SELECT active FROM agent WHERE login = 'nievre'").fetchone()[0]
+    wait_for(lambda: nievre_active() == 0, timeout=30, what=lormes.log)
+    assert try_sign_in(lormes, *coordination)[0] == 401
+    assert agent_cli(corbigny, "remove", "nievre", "--network").returncode != 0
 
 
 def test_with_postgresql_out_of_reach_only_network_accounts_already_signed_in_here_sign_in(network):

@@ -30,7 +30,9 @@ struct AgentPages: ConsoleSection {
                     [
                         "id": $0.id, "login": $0.login, "name": $0.displayName,
                         "role": ($0.role == .manager ? "Responsable" : $0.role == .coordinator ? "Coordination du réseau" : "Agent") + ($0.network ? " (compte du réseau)" : ""),
-                        "active": $0.active, "self": $0.id == context.agent.id, "network": $0.network,
+                        "active": $0.active, "network": $0.network,
+                        // A network's coordinator is the network's to remove, not a structure's.
+                        "removable": $0.active && $0.id != context.agent.id && !($0.network && $0.role == .coordinator),
                     ]
                 },
                 "journal": journal, "login": form?["login"] ?? "", "name": form?["name"] ?? "",
