@@ -23,6 +23,8 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     private let logger: Logger
     /// The join under way or done; nil until the first, and again after a failed one.
     private let joining = Mutex<Task<Void, any Error>?>(nil)
+    /// Joined once: every booking asks, and then need not wait for anything.
+    private let joined = Mutex(false)
     private let outUntil = Mutex<ContinuousClock.Instant?>(nil)
 
     /// `holdGrace`: how long a booking may stay held here before the structure writes it; a
@@ -39,6 +41,7 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
     /// Callers at the same moment (the first reconciliation, the first health check, the first
     /// booking) wait for the one join under way.
     public func join() async throws {
+        if joined.withLock({ $0 }) { return }
         let task = joining.withLock { current in
             if let current { return current }
             let task = Task { [database, structure, name, logger] in
@@ -51,6 +54,7 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
         }
         do {
             try await task.value
+            joined.withLock { $0 = true }
         } catch {
             joining.withLock { if $0 == task { $0 = nil } }
             throw error
