@@ -3,19 +3,24 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Free slots for a query, read from one consistent snapshot of the agenda.
+    /// Free slots for a query, read from one consistent snapshot of the agenda. In a network,
+    /// the network's database is asked meanwhile (its round trip and this read overlap).
     public func availability(_ query: Availability.Query, structure: Structure, now: Date) async throws -> [FreeSlot] {
         try query.validate()
         let zone = structure.timeZone
         let range = TimeSpan(zone.day(query.from).start, zone.day(query.to).end)
-        let elsewhere = try await specialistsBusyElsewhere(query.specialist.map { [$0] }, during: range)
-        return try await writer.read { db in
-            let plan = try Self.hoursPlan(db, structure: structure, now: now)
-            return Availability.freeSlots(
-                query, permanences: try Self.permanences(db), visioSlots: try Self.visioSlots(db, overlapping: range),
-                busy: BusyTimes(bookings: try Self.bookings(db, overlapping: range), specialistsElsewhere: elsewhere),
-                closures: try Self.closures(db, overlapping: range), opening: plan.calendar, zone: zone, now: now)
+        async let elsewhere = specialistsBusyElsewhere(query.specialist.map { [$0] }, during: range)
+        let agenda = try await writer.read { db in
+            (
+                plan: try Self.hoursPlan(db, structure: structure, now: now), permanences: try Self.permanences(db),
+                visioSlots: try Self.visioSlots(db, overlapping: range), bookings: try Self.bookings(db, overlapping: range),
+                closures: try Self.closures(db, overlapping: range)
+            )
         }
+        return Availability.freeSlots(
+            query, permanences: agenda.permanences, visioSlots: agenda.visioSlots,
+            busy: BusyTimes(bookings: agenda.bookings, specialistsElsewhere: try await elsewhere),
+            closures: agenda.closures, opening: agenda.plan.calendar, zone: zone, now: now)
     }
 
     /// In a network, when this structure's specialists are booked by the others. Out of
