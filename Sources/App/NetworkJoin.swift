@@ -53,6 +53,7 @@ public struct NetworkJoin: Service {
                         "booking held by another structure of the network: settle it with the specialist",
                         metadata: ["guichet.booking": "\(booking.id)", "guichet.specialist": "\(booking.specialist ?? "-")", "guichet.error": "\(error.code)"])
                 }
+                let mandateLines = try await membership.handOverMandateJournal { try await office.database.mandateJournal(after: $0, limit: $1) }
                 let kept = try await office.database.networkAccountLogins()
                 let signedOut = try await office.database.refreshNetworkAccounts(try await membership.accounts(logins: kept), asked: kept, now: office.clock())
                 if !signedOut.isEmpty {
@@ -62,7 +63,7 @@ public struct NetworkJoin: Service {
                     "bookings handed to the network's database",
                     metadata: [
                         "guichet.bookings": "\(bookings.count)", "guichet.refused": "\(refused.count)", "guichet.visits": "\(activity.contacts.count)",
-                        "guichet.sessions": "\(activity.uses.count)",
+                        "guichet.sessions": "\(activity.uses.count)", "guichet.mandate-lines": "\(mandateLines)",
                     ])
                 break
             } catch {

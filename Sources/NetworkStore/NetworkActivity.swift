@@ -98,13 +98,13 @@ extension NetworkDatabase {
     }
 
     /// How many visits, station sessions and live or past bookings the network holds for `structure`.
-    public func structureCounts(_ structure: String) async throws -> (visits: Int, sessions: Int, bookings: Int) {
+    public func structureCounts(_ structure: String) async throws -> (visits: Int, sessions: Int, bookings: Int, mandateLines: Int) {
         let counts = try await fetch(
             """
             SELECT (SELECT count(*) FROM visit WHERE structure = \(structure)), (SELECT count(*) FROM station_session WHERE structure = \(structure)),
-                   (SELECT count(*) FROM booking WHERE structure = \(structure))
-            """, (Int, Int, Int).self)
-        return counts.first ?? (0, 0, 0)
+                   (SELECT count(*) FROM booking WHERE structure = \(structure)), (SELECT count(*) FROM mandate_event WHERE structure = \(structure))
+            """, (Int, Int, Int, Int).self)
+        return counts.first ?? (0, 0, 0, 0)
     }
 }
 

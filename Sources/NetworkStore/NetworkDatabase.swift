@@ -139,9 +139,27 @@ public final class NetworkDatabase: Sendable {
                 """, String.self))
     }
 
-    public func appendMandateEvent(structure: String, mandate: String, action: String, at: Date) async throws {
+    /// The last line of `structure`'s mandate journal the network holds (its number there), 0 for none.
+    public func lastMandateLine(structure: String) async throws -> Int64 {
+        try await fetch("SELECT coalesce(max(source_id), 0)::bigint FROM mandate_event WHERE structure = \(structure)", Int64.self).first ?? 0
+    }
+
+    /// Appends lines of `structure`'s mandate journal, those already held left as they are;
+    /// the action is the event's kind, and its category when it has one (`withdrawn:housing`).
+    public func recordMandateLines(_ lines: [(line: Int64, event: MandateEvent)], structure: String) async throws {
+        guard !lines.isEmpty else { return }
+        let numbers = lines.map(\.line)
+        let mandates = lines.map(\.event.mandate)
+        let actions = lines.map { $0.event.kind.rawValue + ($0.event.category.map { ":" + $0.rawValue } ?? "") }
+        let times = lines.map(\.event.at.timeIntervalSince1970)
         try await write {
-            try await self.execute("INSERT INTO mandate_event (structure, mandate, action, at) VALUES (\(structure), \(mandate), \(action), \(at))")
+            try await self.execute(
+                """
+                INSERT INTO mandate_event (structure, source_id, mandate, action, at)
+                SELECT \(structure), n, m, a, to_timestamp(t)
+                FROM unnest(\(numbers)::bigint[], \(mandates)::text[], \(actions)::text[], \(times)::float8[]) AS l(n, m, a, t)
+                ON CONFLICT (structure, source_id) DO NOTHING
+                """)
         }
     }
 

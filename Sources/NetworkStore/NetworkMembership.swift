@@ -97,6 +97,22 @@ public final class NetworkMembership: NetworkClaims, NetworkOverview {
         return try await recordEach(pastBookings).count
     }
 
+    /// Hands over the structure's mandate journal from the line after the last one the
+    /// network holds, `batch` lines at a time (`read(after, batch)`: the structure's lines
+    /// after `after`). Returns how many lines went over.
+    public func handOverMandateJournal(batch: Int = 1000, _ read: (Int64, Int) async throws -> [(line: Int64, event: MandateEvent)]) async throws -> Int {
+        try await join()
+        var last = try await database.lastMandateLine(structure: structure)
+        var count = 0
+        while true {
+            let lines = try await read(last, batch)
+            try await database.recordMandateLines(lines, structure: structure)
+            count += lines.count
+            guard lines.count == batch, let end = lines.last?.line else { return count }
+            last = end
+        }
+    }
+
     /// Records each booking; those another structure's booking of their specialist refuses
     /// are returned, not thrown (the rest still go over).
     private func recordEach(_ bookings: [Booking]) async throws -> [(booking: Booking, error: AgendaError)] {

@@ -166,6 +166,14 @@ enum NetworkSchema {
             )
             """,
         ]),
+        // Each structure's mandate journal, handed over line by line (`source_id`: the line's
+        // number in the structure's journal, so a hand-over repeated adds nothing): a copy no
+        // one at the structure can rewrite. The mandate, what happened and when; never the
+        // usager or the agent.
+        Migration(version: 5, name: "mandate-journal", sql: [
+            "ALTER TABLE mandate_event ADD COLUMN source_id bigint",
+            "CREATE UNIQUE INDEX mandate_event_source ON mandate_event (structure, source_id)",
+        ]),
     ]
 
     /// Applies what is missing, in one transaction under an advisory lock: several servers

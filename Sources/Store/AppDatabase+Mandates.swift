@@ -94,6 +94,21 @@ extension AppDatabase {
         }
     }
 
+    /// The journal's lines after line `after` (every mandate's, in order), at most `limit`:
+    /// what a structure in a network hands over.
+    public func mandateJournal(after: Int64, limit: Int) async throws -> [(line: Int64, event: MandateEvent)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM mandateEvent WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map {
+                (
+                    $0["id"],
+                    MandateEvent(
+                        mandate: $0["mandateId"], at: Date(seconds: $0["at"]), kind: MandateEventKind(rawValue: $0["kind"]) ?? .signed,
+                        category: ($0["category"] as String?).flatMap(MandateCategory.init(rawValue:)), actor: $0["actor"])
+                )
+            }
+        }
+    }
+
     static func journal(_ db: Database, _ id: String, _ kind: MandateEventKind, category: MandateCategory?, actor: String, now: Date) throws {
         try db.execute(
             sql: "INSERT INTO mandateEvent (mandateId, at, kind, category, actor) VALUES (?, ?, ?, ?, ?)",

@@ -49,8 +49,12 @@ struct MigrateToPostgres: AsyncParsableCommand {
                 print("not handed over: booking \(booking.id) of \(booking.specialist ?? "-") at \(booking.span.start): \(error.english)")
             }
             _ = try await membership.handOver(visits: history.contacts, stationSessions: history.uses, pastBookings: [])
-            print("handed over: \(history.bookings.count - refused.count) bookings, \(history.contacts.count) visits, \(history.uses.count) station sessions")
-            return try await verify(office: office, network: network, history: history, refused: refused.count)
+            _ = try await membership.handOverMandateJournal { try await database.mandateJournal(after: $0, limit: $1) }
+            let mandateLines = try await database.mandateJournal(after: 0, limit: .max).count
+            print(
+                "handed over: \(history.bookings.count - refused.count) bookings, \(history.contacts.count) visits, \(history.uses.count) station sessions, \(mandateLines) line(s) of the mandate journal"
+            )
+            return try await verify(office: office, network: network, history: history, refused: refused.count, mandateLines: mandateLines)
         }
         guard problems.isEmpty else {
             throw ValidationFailure("the network's database does not hold the structure's history as it should:\n" + problems.joined(separator: "\n"))
@@ -61,13 +65,13 @@ struct MigrateToPostgres: AsyncParsableCommand {
     /// The counts, and each year's figures as the structure's own report gives them.
     private func verify(
         office: Office, network: NetworkDatabase, history: (contacts: [Contact], bookings: [Booking], uses: [StationUse], referrals: [Referral], satisfaction: [SatisfactionAnswer], messages: [ContactMessage], closures: [Closure]),
-        refused: Int
+        refused: Int, mandateLines: Int
     ) async throws -> [String] {
         var problems: [String] = []
         let counts = try await network.structureCounts(structure)
         for (what, here, there) in [
             ("visits", history.contacts.count, counts.visits), ("station sessions", history.uses.count, counts.sessions),
-            ("bookings", history.bookings.count - refused, counts.bookings),
+            ("bookings", history.bookings.count - refused, counts.bookings), ("lines of the mandate journal", mandateLines, counts.mandateLines),
         ] where here != there {
             problems.append("\(what): \(here) here, \(there) in the network")
         }

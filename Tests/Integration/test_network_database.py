@@ -177,7 +177,7 @@ def test_postgresql_out_of_reach_refuses_shared_specialists_plainly_then_recover
     assert status == 201, body
     assert corbigny.json("POST", "/api/v1/bookings", booking(same_slot(corbigny, later)))[0] == 201
     network_health = lormes.json("GET", "/healthz")[1]["components"]["network"]
-    assert network_health["status"] == "up" and "schema version 4, 2 structures" in network_health["detail"], network_health
+    assert network_health["status"] == "up" and "schema version 5, 2 structures" in network_health["detail"], network_health
 
 
 def report(d, *extra, period):
@@ -255,6 +255,8 @@ def test_a_structure_joins_the_network_with_its_history_checked_by_counts_and_it
         slots = caf_slots(d)
         ids = [d.json("POST", "/api/v1/bookings", booking(s))[1]["id"] for s in slots[:3]]
         assert d.json("POST", f"/api/v1/bookings/{ids[0]}/cancel")[0] == 200
+        assert d.form_post("/console/mandates", [("_csrf", csrf), ("name", "Jeanne Usagère"), ("document", "Passeport"), ("identityChecked", "yes"),
+                                                 ("informed", "yes"), ("categories", "family"), ("duration", "one-day"), ("parties", "2")])[0] == 303
     finally:
         d.stop()
 
@@ -264,7 +266,8 @@ def test_a_structure_joins_the_network_with_its_history_checked_by_counts_and_it
 
     done = migrate()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "handed over: 3 bookings, 3 visits, 0 station sessions" in done.stdout and "checked:" in done.stdout, done.stdout
+    assert "handed over: 3 bookings, 3 visits, 0 station sessions, 1 line(s) of the mandate journal" in done.stdout and "checked:" in done.stdout, done.stdout
+    assert postgres.query(database, "SELECT action FROM mandate_event WHERE structure = 'fs-beaumont'") == "signed"
     assert postgres.query(database, "SELECT count(*), count(*) FILTER (WHERE status = 'cancelled') FROM booking WHERE structure = 'fs-beaumont'") == "3|1"
     assert postgres.query(database, "SELECT count(*) FROM visit WHERE structure = 'fs-beaumont' AND outcome = 'resolved'") == "2"
     # Nothing personal went over: no name in any column of the network's tables.
@@ -272,6 +275,7 @@ def test_a_structure_joins_the_network_with_its_history_checked_by_counts_and_it
     again = migrate()
     assert again.returncode == 0 and "checked:" in again.stdout, again.stdout + again.stderr
     assert postgres.query(database, "SELECT count(*) FROM booking") == "3"
+    assert postgres.query(database, "SELECT count(*) FROM mandate_event") == "1"
     # A figure that differs is found and named, and the command fails.
     postgres.query(database, "INSERT INTO visit SELECT structure, 'v-elsewhere', at, channel, outcome, accompanied, partners, life_situation FROM visit LIMIT 1")
     failed = migrate()
@@ -525,3 +529,25 @@ def test_with_postgresql_out_of_reach_only_network_accounts_already_signed_in_he
     finally:
         postgres.start()
     wait_for(lambda: try_sign_in(lormes, *paul)[0] == 201, timeout=60, what=lormes.log)
+
+
+def test_the_mandate_journal_is_handed_to_the_network_where_no_one_rewrites_it(network):
+    postgres, database, (lormes, corbigny) = network
+    csrf = lormes.csrf()
+    assert lormes.form_post("/console/mandates", [("_csrf", csrf), ("name", "Jeanne Usagère"), ("document", "Passeport"), ("identityChecked", "yes"),
+                                                  ("informed", "yes"), ("categories", "family"), ("categories", "housing"), ("duration", "one-month"),
+                                                  ("parties", "2")])[0] == 303
+    with sqlite3.connect(lormes.db) as db:
+        mandate = db.execute("SELECT id FROM mandate").fetchone()[0]
+    assert lormes.form_post(f"/console/mandates/{mandate}/withdraw", [("_csrf", csrf), ("category", "housing")])[0] == 303
+    query = "SELECT string_agg(source_id || ' ' || mandate || ' ' || action, ', ' ORDER BY source_id) FROM mandate_event WHERE structure = 'mfs-lormes'"
+    wait_for(lambda: postgres.query(database, query) == f"1 {mandate} signed, 2 {mandate} category-withdrawn:housing", timeout=30,
+             what=lambda: postgres.query(database, query))
+    # Never the usager; and the network's copy is append-only, whoever connects.
+    assert "Jeanne" not in postgres.query(database, "SELECT string_agg(mandate_event::text, ' ') FROM mandate_event")
+    for statement in ["UPDATE mandate_event SET action = 'x'", "DELETE FROM mandate_event"]:
+        with pytest.raises(RuntimeError, match="append_only"):
+            postgres.query(database, statement)
+    # Handed over again at each hand-over: nothing added twice.
+    wait_for(lambda: lormes.log().count("bookings handed to the network") >= 3, timeout=30, what=lormes.log)
+    assert postgres.query(database, "SELECT count(*) FROM mandate_event") == "2"

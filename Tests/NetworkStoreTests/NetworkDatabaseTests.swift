@@ -42,7 +42,7 @@ struct NetworkDatabaseTests {
         async let first = a.run { try await $0.migrationVersions() }
         async let second = b.run { try await $0.migrationVersions() }
         let (one, two) = try await (first, second)
-        #expect(one == [1, 2, 3, 4] && two == [1, 2, 3, 4])
+        #expect(one == [1, 2, 3, 4, 5] && two == [1, 2, 3, 4, 5])
     }
 
     /// The field's case: the same Caf specialist booked for 15 December 09:00 by two structures.
@@ -126,7 +126,7 @@ struct NetworkDatabaseTests {
     @Test func theMandateJournalIsAppendOnly() async throws {
         try await NetworkDatabase(try database("journal")).run { db in
             try await seeded(db)
-            try await db.appendMandateEvent(structure: "mfs-lormes", mandate: "m1", action: "created", at: start)
+            try await db.recordMandateLines([(1, MandateEvent(mandate: "m1", at: start, kind: .signed, category: nil, actor: "a1"))], structure: "mfs-lormes")
             for statement in ["UPDATE mandate_event SET action = 'x'", "DELETE FROM mandate_event", "TRUNCATE mandate_event"] {
                 await #expect(throws: (any Error).self, "\(statement)") { try await db.client.query(.init(unsafeSQL: statement)) }
             }

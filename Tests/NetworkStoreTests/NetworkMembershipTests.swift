@@ -93,4 +93,37 @@ struct NetworkMembershipTests {
             try await record(booking("b3", at: start, specialist: nil), in: membership)
         }
     }
+
+    @Test func theMandateJournalIsHandedOverLineByLineOnce() async throws {
+        try await network("mandates") { lormes, corbigny in
+            let kinds: [(MandateEventKind, MandateCategory?)] = [(.signed, nil), (.printed, nil), (.categoryWithdrawn, .housing), (.signed, nil), (.withdrawn, nil)]
+            let journal = kinds.enumerated().map { i, kind in
+                (line: Int64(i + 1), event: MandateEvent(mandate: "m\(i / 3)", at: start.addingTimeInterval(Double(i) * 60), kind: kind.0, category: kind.1, actor: "a1"))
+            }
+            var asked: [Int64] = []
+            func read(_ after: Int64, _ limit: Int) -> [(line: Int64, event: MandateEvent)] {
+                asked.append(after)
+                return Array(journal.filter { $0.line > after }.prefix(limit))
+            }
+            // Two lines at a time: three batches, each from the last line handed over.
+            #expect(try await lormes.handOverMandateJournal(batch: 2) { read($0, $1) } == 5)
+            #expect(asked == [0, 2, 4])
+            // Again: only what is new is read, nothing is added twice.
+            #expect(try await lormes.handOverMandateJournal(batch: 2) { read($0, $1) } == 0)
+            #expect(asked.last == 5)
+            // Another structure's journal numbers its own lines.
+            #expect(try await corbigny.handOverMandateJournal { read($0, $1) } == 5)
+            let rows = try await lormes.database.client.withConnection { connection in
+                var rows: [String] = []
+                for try await (structure, line, mandate, action) in try await connection.query(
+                    "SELECT structure, source_id, mandate, action FROM mandate_event ORDER BY structure DESC, source_id", logger: .init(label: "test")
+                ).decode((String, Int64, String, String).self) {
+                    rows.append("\(structure) \(line) \(mandate) \(action)")
+                }
+                return rows
+            }
+            #expect(rows.count == 10)
+            #expect(rows.prefix(5) == ["mfs-lormes 1 m0 signed", "mfs-lormes 2 m0 printed", "mfs-lormes 3 m0 category-withdrawn:housing", "mfs-lormes 4 m1 signed", "mfs-lormes 5 m1 withdrawn"])
+        }
+    }
 }
