@@ -93,21 +93,16 @@ struct AgentCommand: AsyncParsableCommand {
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Give a network account a role in a structure (this one unless --structure), over the one it had there.")
         @OptionGroup var office: OfficeOptions
-
-        @Argument(help: "The network account's login.")
-        var login: String
+        @OptionGroup var target: RoleTarget
 
         @Flag(help: "The manager's role (hours, closures, permanences, accounts); the agent's otherwise.")
         var manager = false
 
-        @Option(help: "The structure's id in the network (default: this configuration's).")
-        var structure: String?
-
         func run() async throws {
             try await AgentCommand.withNetwork(office) { database, config in
-                let structure = structure ?? config.structure.id
-                try await database.grant(login: login.lowercased(), structure: structure, role: manager ? .manager : .agent)
-                print("\(login.lowercased()) is \(manager ? "manager" : "agent") in \(structure).")
+                let (login, structure) = (target.login, target.structure(of: config))
+                try await database.grant(login: login, structure: structure, role: manager ? .manager : .agent)
+                print("\(login) is \(manager ? "manager" : "agent") in \(structure).")
             }
         }
     }
@@ -116,22 +111,28 @@ struct AgentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a network account's role in a structure away (this one unless --structure); its sessions there end within a hand-over.")
         @OptionGroup var office: OfficeOptions
+        @OptionGroup var target: RoleTarget
 
-        @Argument(help: "The network account's login.")
+        func run() async throws {
+            try await AgentCommand.withNetwork(office) { database, config in
+                let (login, structure) = (target.login, target.structure(of: config))
+                guard try await database.revoke(login: login, structure: structure) else {
+                    throw ValidationError("\(login) has no role in \(structure).")
+                }
+                print("\(login) has no role in \(structure) any more.")
+            }
+        }
+    }
+
+    /// Whose role, and in which structure (`grant`, `revoke`).
+    struct RoleTarget: ParsableArguments {
+        @Argument(help: "The network account's login.", transform: { $0.lowercased() })
         var login: String
 
         @Option(help: "The structure's id in the network (default: this configuration's).")
         var structure: String?
 
-        func run() async throws {
-            try await AgentCommand.withNetwork(office) { database, config in
-                let structure = structure ?? config.structure.id
-                guard try await database.revoke(login: login.lowercased(), structure: structure) else {
-                    throw ValidationError("\(login.lowercased()) has no role in \(structure).")
-                }
-                print("\(login.lowercased()) has no role in \(structure) any more.")
-            }
-        }
+        func structure(of config: GuichetConfig) -> String { structure ?? config.structure.id }
     }
 
     struct Remove: AsyncParsableCommand {

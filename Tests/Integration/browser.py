@@ -5,6 +5,9 @@ import json
 from axe_core_python.base import AXE_SCRIPT
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from waiting import wait_for
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -27,3 +30,12 @@ def serious_violations(driver):
         f"axe.run(document, {json.dumps(WCAG_21_AA)}).then(r => done(r.violations)).catch(e => done([{{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}}]));")
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
             for v in results if v["impact"] in ("serious", "critical")]
+
+
+def sign_in(driver, daemon, login, password):
+    """Signs in through the console's form, as a person would, and waits for the console."""
+    driver.get(daemon.url("/console/sign-in"))
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(lambda: driver.current_url.endswith("/console"), what=lambda: driver.page_source[:300])

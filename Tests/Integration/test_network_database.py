@@ -10,7 +10,7 @@ import pytest
 
 from selenium.webdriver.common.by import By
 
-from browser import chromium, serious_violations
+from browser import chromium, serious_violations, sign_in
 from conftest import BINARY, MANAGER, ROOT, Daemon
 from postgres import PrivatePostgres
 from test_daemon import BookingStream
@@ -379,11 +379,7 @@ def test_the_coordinator_sees_every_structure_and_writes_nothing(network):
     # and the page reflows at 320 px.
     driver = chromium()
     try:
-        driver.get(lormes.url("/console/sign-in"))
-        driver.find_element(By.ID, "login").send_keys("coordination")
-        driver.find_element(By.ID, "password").send_keys("le réseau de la Nièvre, lecture seule")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait_for(lambda: driver.current_url.endswith("/console"), what=lambda: driver.page_source[:300])
+        sign_in(driver, lormes, "coordination", "le réseau de la Nièvre, lecture seule")
         driver.get(lormes.url(f"/console/reseau?semaine={week}"))
         assert "Intervenants partagés" in driver.page_source
         assert serious_violations(driver) == []
@@ -474,11 +470,7 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
     lormes.cookie = manager
     driver = chromium()
     try:
-        driver.get(lormes.url("/console/sign-in"))
-        driver.find_element(By.ID, "login").send_keys(MANAGER[0])
-        driver.find_element(By.ID, "password").send_keys(MANAGER[1])
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait_for(lambda: driver.current_url.endswith("/console"), what=lambda: driver.page_source[:300])
+        sign_in(driver, lormes, *MANAGER)
         driver.get(lormes.url("/console/agents"))
         assert driver.find_element(By.CSS_SELECTOR, "button[aria-label='Retirer marie.dupont de la structure']")
         # The network's coordinator is the network's to remove, not a structure's.

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 
-from browser import chromium, serious_violations
+from browser import chromium, serious_violations, sign_in
 from conftest import BINARY, MANAGER, ROOT
 
 README = ROOT / "README.md"
@@ -62,10 +62,7 @@ def test_csv_columns_match_the_readme_and_figures_are_right(daemon):
 def test_the_html_report_reads_well_and_passes_axe(daemon):
     browser = chromium()
     try:
-        browser.get(daemon.url("/console/sign-in"))
-        browser.find_element(By.ID, "login").send_keys(MANAGER[0])
-        browser.find_element(By.ID, "password").send_keys(MANAGER[1])
-        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        sign_in(browser, daemon, *MANAGER)
         for path in [f"/console/reports?period={current_quarter()}", f"/console/reports/rapport.html?period={current_quarter()}", "/console/messages", "/"]:
             browser.get(daemon.url(path))
             assert serious_violations(browser) == [], path
