@@ -58,6 +58,18 @@ extension NetworkDatabase {
         try await fetch("DELETE FROM network_role WHERE login = \(login) AND structure = \(structure) RETURNING 1", Int.self).count == 1
     }
 
+    /// A new password (`passwordHash`, already bcrypt) for the account; each structure's copy
+    /// takes it, and ends the sessions opened with the old one, at its next hand-over or sign-in.
+    public func setPassword(login: String, passwordHash: String) async throws {
+        var changed = 0
+        try await write {
+            changed = try await self.fetch(
+                "UPDATE network_agent SET password_hash = \(passwordHash) WHERE login = \(login) RETURNING 1", Int.self
+            ).count
+        }
+        guard changed == 1 else { throw AgendaError.notFound("network account", id: login) }
+    }
+
     /// Removes the account and its roles everywhere; false when there was none. Each
     /// structure's copy is signed out at its next hand-over.
     @discardableResult

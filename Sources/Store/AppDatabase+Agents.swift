@@ -62,6 +62,26 @@ extension AppDatabase {
         }
     }
 
+    /// Gives the structure's own account `login` a new password (`passwordHash`, already
+    /// hashed) and ends its sessions. A network's account's password is the network's.
+    public func setPassword(login: String, passwordHash: String, actor: String, now: Date) async throws {
+        defer { sessionCache.clear() }
+        try await write(target: { $0 }, fallback: AuditLine(actor: actor, action: "agent.password", at: now)) { db -> String in
+            guard var record = try AgentRecord.filter(Column("login") == login.lowercased()).fetchOne(db) else {
+                throw AgendaError.notFound("agent", id: login)
+            }
+            guard !record.network else {
+                throw AgendaError.invalidField(
+                    "login", french: "Ce compte est celui du réseau : son mot de passe se change dans le réseau (--network).",
+                    english: "This is the network's account: its password is changed in the network (--network).")
+            }
+            record.passwordHash = passwordHash
+            try record.update(db)
+            try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+            return record.id
+        }
+    }
+
     // MARK: the network's accounts
 
     /// Keeps the network's account `account` (with a role here) as this structure now sees it,
@@ -80,6 +100,10 @@ extension AppDatabase {
                         english: "This login is already one of the structure's own accounts.", details: ["field": "login"])
                 }
                 let changed = record.role != role.rawValue || !record.active
+                // A password changed in the network ends the sessions opened with the old one.
+                if record.passwordHash != account.passwordHash {
+                    try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+                }
                 (record.displayName, record.passwordHash, record.role, record.active) = (name, account.passwordHash, role.rawValue, true)
                 try record.update(db)
                 if changed { try Self.audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id) }
@@ -102,7 +126,8 @@ extension AppDatabase {
     }
 
     /// Brings the network's accounts kept here (`asked`) to what the network now says
-    /// (`accounts`): updated, or, with no role here any more, disabled and signed out.
+    /// (`accounts`): updated (signed out if their password changed), or, with no role here
+    /// any more, disabled and signed out.
     /// Returns the logins disabled.
     @discardableResult
     public func refreshNetworkAccounts(_ accounts: [NetworkAccount], asked: [String], now: Date) async throws -> [String] {
@@ -114,6 +139,9 @@ extension AppDatabase {
                 guard var record = try AgentRecord.filter(Column("login") == login && Column("network") == true).fetchOne(db) else { continue }
                 if let account = current[login], let role = account.role {
                     let roleChanged = record.role != role.rawValue
+                    if record.passwordHash != account.passwordHash {
+                        try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+                    }
                     (record.displayName, record.passwordHash, record.role) = (account.displayName, account.passwordHash, role.rawValue)
                     try record.update(db)
                     // Its sessions read the role afresh (`session(token:)`): the new one holds at once.

@@ -21,7 +21,7 @@ struct AgentCommand: AsyncParsableCommand {
             (`grant`, `revoke`), or the coordinator's in all. Each structure's server signs it in
             with its role there.
             """,
-        subcommands: [Add.self, Grant.self, Revoke.self, Remove.self, List.self])
+        subcommands: [Add.self, Password.self, Grant.self, Revoke.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -50,7 +50,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let password = try readPassword()
+            let password = try AgentCommand.readPassword()
             if network { return try await addToNetwork(password: password) }
             let office = try self.office.open()
             do {
@@ -74,19 +74,6 @@ struct AgentCommand: AsyncParsableCommand {
                     print("Network account \(login.lowercased()) created (\(manager ? "manager" : "agent") in \(config.structure.id)).")
                 }
             }
-        }
-
-        func readPassword() throws -> String {
-            if isatty(STDIN_FILENO) == 1 {
-                let first = String(cString: getpass("Mot de passe (12 caractères au moins) : "))
-                let second = String(cString: getpass("Encore une fois : "))
-                guard first == second else { throw ValidationError("Les deux mots de passe diffèrent.") }
-                return first
-            }
-            guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
-                throw ValidationError("No password on standard input.")
-            }
-            return line
         }
     }
 
@@ -122,6 +109,51 @@ struct AgentCommand: AsyncParsableCommand {
                 print("\(login) has no role in \(structure) any more.")
             }
         }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an account a new password (asked as for `add`); its sessions end (a network's account's, in each structure within a hand-over).")
+        @OptionGroup var office: OfficeOptions
+
+        @Argument(help: "The login.", transform: { $0.lowercased() })
+        var login: String
+
+        @Flag(help: "The network's account (the configuration's `database`), not this structure's own.")
+        var network = false
+
+        func run() async throws {
+            let password = try AgentCommand.readPassword()
+            if let weakness = Accounts.weakness(of: password, login: login) { throw ValidationError(weakness) }
+            if network {
+                try await AgentCommand.withNetwork(office) { database, config in
+                    try await database.setPassword(login: login, passwordHash: await Accounts.hash(password, cost: config.console.passwordCost))
+                }
+            } else {
+                let office = try self.office.open()
+                do {
+                    try await office.database.setPassword(
+                        login: login, passwordHash: await Accounts.hash(password, cost: office.config.console.passwordCost), actor: "cli", now: office.clock())
+                } catch let error as AgendaError {
+                    throw ValidationError(error.french)
+                }
+            }
+            print("New password for \(login)\(network ? " (network account)" : "").")
+        }
+    }
+
+    /// A new password: asked twice on a terminal, else one line of standard input.
+    static func readPassword() throws -> String {
+        if isatty(STDIN_FILENO) == 1 {
+            let first = String(cString: getpass("Mot de passe (12 caractères au moins) : "))
+            let second = String(cString: getpass("Encore une fois : "))
+            guard first == second else { throw ValidationError("Les deux mots de passe diffèrent.") }
+            return first
+        }
+        guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
+            throw ValidationError("No password on standard input.")
+        }
+        return line
     }
 
     /// Whose role, and in which structure (`grant`, `revoke`).

@@ -466,6 +466,15 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
     assert out.returncode == 0, out.stderr
     assert try_sign_in(lormes, MANAGER[0], "le mot de passe du réseau")[0] == 401
     assert try_sign_in(lormes, *MANAGER)[1]["role"] == "manager"
+    # A new password for Marie, set from Corbigny's server: her session in Lormes (opened with the
+    # old one) ends within a hand-over; the old password no longer signs in, the new one does.
+    new_password = "un nouveau mot de passe, pour Marie"
+    out = agent_cli(corbigny, "password", "Marie.Dupont", "--network", password=new_password + "\n")
+    assert out.returncode == 0, out.stderr
+    wait_for(lambda: not signed_in(lormes), timeout=30, what=lormes.log)
+    assert try_sign_in(lormes, *MARIE)[0] == 401
+    assert try_sign_in(lormes, MARIE[0], new_password)[0] == 201
+    assert agent_cli(corbigny, "password", "paul", "--network", password=new_password + "\n").returncode != 0
     # Lormes's manager takes Marie out of Lormes from the console: out of the network's Lormes too.
     lormes.cookie = manager
     driver = chromium()
@@ -484,7 +493,7 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
         marie_id = db.execute("SELECT id FROM agent WHERE login = 'marie.dupont'").fetchone()[0]
     assert lormes.form_post(f"/console/agents/{marie_id}/disable", [("_csrf", lormes.csrf())])[0] == 303
     assert postgres.query(database, "SELECT count(*) FROM network_role WHERE login = 'marie.dupont'") == "0"
-    assert try_sign_in(lormes, *MARIE)[0] == 401
+    assert try_sign_in(lormes, MARIE[0], new_password)[0] == 401
     # The coordinator's account removed from the network: signed out of each structure within a hand-over.
     with sqlite3.connect(lormes.db) as db:
         nievre_id = db.execute("SELECT id FROM agent WHERE login = 'nievre'").fetchone()[0]
@@ -498,6 +507,15 @@ def test_a_network_account_signs_in_in_each_structure_with_its_role_there(networ
     wait_for(lambda: nievre_active() == 0, timeout=30, what=lormes.log)
     assert try_sign_in(lormes, *coordination)[0] == 401
     assert agent_cli(corbigny, "remove", "nievre", "--network").returncode != 0
+    # The structure's own account: a new password from the command line, its sessions ended.
+    assert signed_in(lormes)
+    out = agent_cli(lormes, "password", MANAGER[0], password="un nouveau secret pour la responsable\n")
+    assert out.returncode == 0, out.stderr
+    wait_for(lambda: not signed_in(lormes), timeout=10)  # the daemon's session cache: 5 s at most for another process's change
+    assert try_sign_in(lormes, *MANAGER)[0] == 401 and try_sign_in(lormes, MANAGER[0], "un nouveau secret pour la responsable")[0] == 201
+    # A network's copy is the network's to change.
+    out = agent_cli(lormes, "password", "marie.dupont", password="un mot de passe local pour elle\n")
+    assert out.returncode != 0 and "réseau" in out.stderr, out.stderr
 
 
 def test_with_postgresql_out_of_reach_only_network_accounts_already_signed_in_here_sign_in(network):

@@ -26,7 +26,7 @@ struct NetworkAccountStoreTests {
         #expect(try await db.networkAccountLogins() == ["marie"])
 
         // The network says agent again: the live session reads the new role at once.
-        #expect(try await db.refreshNetworkAccounts([account("marie", .agent)], asked: ["marie"], now: now).isEmpty)
+        #expect(try await db.refreshNetworkAccounts([account("marie", .agent, hash: "$2b$04$second")], asked: ["marie"], now: now).isEmpty)
         #expect(try await db.session(token: session.token, now: now)?.agent?.role == .agent)
         // Then no role here (or no account at all): disabled, its session gone.
         #expect(try await db.refreshNetworkAccounts([account("marie", nil)], asked: ["marie"], now: now) == ["marie"])
@@ -50,5 +50,27 @@ struct NetworkAccountStoreTests {
         // No role here: nothing to keep.
         await #expect(throws: AgendaError.self) { try await db.keepNetworkAccount(account("marie", nil), now: now) }
         #expect(try await db.agentCount() == 1)
+    }
+
+    @Test func aNewPasswordEndsTheSessionsOpenedWithTheOldOne() async throws {
+        let db = try AppDatabase.inMemory()
+        // The structure's own account: from the command line.
+        let own = try await db.addAgent(login: "camille", displayName: "Camille", role: .agent, passwordHash: "$2b$04$old", actor: "test", now: now)
+        let ownSession = try await db.openSession(kind: .agent, agent: own, station: nil, replacing: nil, lifetime: 3600, now: now)
+        try await db.setPassword(login: "Camille", passwordHash: "$2b$04$new", actor: "cli", now: now)
+        #expect(try await db.credentials(login: "camille")?.passwordHash == "$2b$04$new")
+        #expect(try await db.session(token: ownSession.token, now: now) == nil)
+        await #expect(throws: AgendaError.notFound("agent", id: "nobody")) {
+            try await db.setPassword(login: "nobody", passwordHash: "$2b$04$x", actor: "cli", now: now)
+        }
+        // The network's: its password is the network's; a new one there signs its sessions out here.
+        let marie = try await db.keepNetworkAccount(account("marie", .agent), now: now)
+        await #expect(throws: AgendaError.self) { try await db.setPassword(login: "marie", passwordHash: "$2b$04$x", actor: "cli", now: now) }
+        let session = try await db.openSession(kind: .agent, agent: marie, station: nil, replacing: nil, lifetime: 3600, now: now)
+        #expect(try await db.refreshNetworkAccounts([account("marie", .agent)], asked: ["marie"], now: now).isEmpty)
+        #expect(try await db.session(token: session.token, now: now) != nil)
+        #expect(try await db.refreshNetworkAccounts([account("marie", .agent, hash: "$2b$04$second")], asked: ["marie"], now: now).isEmpty)
+        #expect(try await db.session(token: session.token, now: now) == nil)
+        #expect(try await db.credentials(login: "marie")?.agent.active == true)
     }
 }
