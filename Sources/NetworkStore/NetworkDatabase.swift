@@ -145,7 +145,7 @@ public final class NetworkDatabase: Sendable {
     }
 
     /// Appends lines of `structure`'s mandate journal, those already held left as they are;
-    /// the action is the event's kind, and its category when it has one (`withdrawn:housing`).
+    /// the action is the event's kind, and its category when it has one (`category-withdrawn:housing`).
     public func recordMandateLines(_ lines: [(line: Int64, event: MandateEvent)], structure: String) async throws {
         guard !lines.isEmpty else { return }
         let numbers = lines.map(\.line)

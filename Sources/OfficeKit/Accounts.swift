@@ -105,6 +105,15 @@ extension Office {
         return try await database.addAgent(login: login, displayName: displayName, role: role, passwordHash: hash, actor: actor, now: clock())
     }
 
+    /// A new password for this structure's own account `login`, refusing a weak one; its sessions end.
+    public func setPassword(login: String, password: String, actor: String) async throws {
+        if let weakness = Accounts.weakness(of: password, login: login) {
+            throw AgendaError.invalidField("password", french: weakness, english: "The password is too weak.")
+        }
+        let hash = await Accounts.hash(password, cost: config.console.passwordCost)
+        try await database.setPassword(login: login, passwordHash: hash, actor: actor, now: clock())
+    }
+
     /// Purges personal data whose retention has ended (the daily job and `guichet purge`).
     public func purgePersonalData(actor: String) async throws -> PurgeReport {
         let r = config.console.retention

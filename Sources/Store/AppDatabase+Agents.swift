@@ -58,7 +58,7 @@ extension AppDatabase {
             guard var record = try AgentRecord.fetchOne(db, key: id) else { throw AgendaError.notFound("agent", id: id) }
             record.active = active
             try record.update(db)
-            try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [id])
+            try Self.endSessions(db, agent: id)
         }
     }
 
@@ -77,7 +77,7 @@ extension AppDatabase {
             }
             record.passwordHash = passwordHash
             try record.update(db)
-            try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+            try Self.endSessions(db, agent: record.id)
             return record.id
         }
     }
@@ -99,14 +99,7 @@ extension AppDatabase {
                         code: "login_taken", kind: .conflict, french: "Cet identifiant est déjà celui d'un compte de la structure.",
                         english: "This login is already one of the structure's own accounts.", details: ["field": "login"])
                 }
-                let changed = record.role != role.rawValue || !record.active
-                // A password changed in the network ends the sessions opened with the old one.
-                if record.passwordHash != account.passwordHash {
-                    try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
-                }
-                (record.displayName, record.passwordHash, record.role, record.active) = (name, account.passwordHash, role.rawValue, true)
-                try record.update(db)
-                if changed { try Self.audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id) }
+                try Self.take(account, name: name, role: role, into: &record, db, now: now)
                 return record.agent
             }
             let record = AgentRecord(
@@ -138,26 +131,32 @@ extension AppDatabase {
             for login in asked {
                 guard var record = try AgentRecord.filter(Column("login") == login && Column("network") == true).fetchOne(db) else { continue }
                 if let account = current[login], let role = account.role {
-                    let roleChanged = record.role != role.rawValue
-                    if record.passwordHash != account.passwordHash {
-                        try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
-                    }
-                    (record.displayName, record.passwordHash, record.role) = (account.displayName, account.passwordHash, role.rawValue)
-                    try record.update(db)
-                    // Its sessions read the role afresh (`session(token:)`): the new one holds at once.
-                    if roleChanged {
-                        try Self.audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id)
-                    }
+                    try Self.take(account, name: account.displayName, role: role, into: &record, db, now: now)
                 } else if record.active {
                     record.active = false
                     try record.update(db)
-                    try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [record.id])
+                    try Self.endSessions(db, agent: record.id)
                     try Self.audit(db, at: now, actor: "network", action: "agent.network-revoked", target: record.id)
                     disabled.append(login)
                 }
             }
             return disabled
         }
+    }
+
+    /// A kept network account brought to what the network says (enabled, with its role here).
+    /// Its sessions read the role afresh (`session(token:)`), so a new role holds at once; a
+    /// new password ends the sessions opened with the old one.
+    private static func take(_ account: NetworkAccount, name: String, role: AgentRole, into record: inout AgentRecord, _ db: Database, now: Date) throws {
+        let changed = record.role != role.rawValue || !record.active
+        if record.passwordHash != account.passwordHash { try endSessions(db, agent: record.id) }
+        (record.displayName, record.passwordHash, record.role, record.active) = (name, account.passwordHash, role.rawValue, true)
+        try record.update(db)
+        if changed { try audit(db, at: now, actor: "network", action: "agent.network-role", target: record.id) }
+    }
+
+    private static func endSessions(_ db: Database, agent: String) throws {
+        try db.execute(sql: "DELETE FROM webSession WHERE agentId = ?", arguments: [agent])
     }
 
     // MARK: sign-in attempts

@@ -86,11 +86,7 @@ extension AppDatabase {
 
     public func mandateJournal(id: String) async throws -> [MandateEvent] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM mandateEvent WHERE mandateId = ? ORDER BY id", arguments: [id]).map {
-                MandateEvent(
-                    mandate: $0["mandateId"], at: Date(seconds: $0["at"]), kind: MandateEventKind(rawValue: $0["kind"]) ?? .signed,
-                    category: ($0["category"] as String?).flatMap(MandateCategory.init(rawValue:)), actor: $0["actor"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM mandateEvent WHERE mandateId = ? ORDER BY id", arguments: [id]).map(Self.mandateEvent)
         }
     }
 
@@ -99,14 +95,15 @@ extension AppDatabase {
     public func mandateJournal(after: Int64, limit: Int) async throws -> [(line: Int64, event: MandateEvent)] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM mandateEvent WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map {
-                (
-                    $0["id"],
-                    MandateEvent(
-                        mandate: $0["mandateId"], at: Date(seconds: $0["at"]), kind: MandateEventKind(rawValue: $0["kind"]) ?? .signed,
-                        category: ($0["category"] as String?).flatMap(MandateCategory.init(rawValue:)), actor: $0["actor"])
-                )
+                (line: $0["id"], event: Self.mandateEvent($0))
             }
         }
+    }
+
+    private static func mandateEvent(_ row: Row) -> MandateEvent {
+        MandateEvent(
+            mandate: row["mandateId"], at: Date(seconds: row["at"]), kind: MandateEventKind(rawValue: row["kind"]) ?? .signed,
+            category: (row["category"] as String?).flatMap(MandateCategory.init(rawValue:)), actor: row["actor"])
     }
 
     static func journal(_ db: Database, _ id: String, _ kind: MandateEventKind, category: MandateCategory?, actor: String, now: Date) throws {

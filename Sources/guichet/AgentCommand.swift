@@ -30,7 +30,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         @OptionGroup var office: OfficeOptions
 
-        @Argument(help: "The login (lowercase letters, digits, '.', '_' or '-').")
+        @Argument(help: "The login (lowercase letters, digits, '.', '_' or '-').", transform: { $0.lowercased() })
         var login: String
 
         @Option(help: "The name shown in the console.")
@@ -68,10 +68,10 @@ struct AgentCommand: AsyncParsableCommand {
                 let hash = await Accounts.hash(password, cost: config.console.passwordCost)
                 try await database.addAccount(login: login, displayName: name, passwordHash: hash, coordinator: coordinator)
                 if coordinator {
-                    print("Network account \(login.lowercased()) created (coordinator: reads every structure).")
+                    print("Network account \(login) created (coordinator: reads every structure).")
                 } else {
-                    try await database.grant(login: login.lowercased(), structure: config.structure.id, role: manager ? .manager : .agent)
-                    print("Network account \(login.lowercased()) created (\(manager ? "manager" : "agent") in \(config.structure.id)).")
+                    try await database.grant(login: login, structure: config.structure.id, role: manager ? .manager : .agent)
+                    print("Network account \(login) created (\(manager ? "manager" : "agent") in \(config.structure.id)).")
                 }
             }
         }
@@ -124,16 +124,14 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try AgentCommand.readPassword()
-            if let weakness = Accounts.weakness(of: password, login: login) { throw ValidationError(weakness) }
             if network {
+                if let weakness = Accounts.weakness(of: password, login: login) { throw ValidationError(weakness) }
                 try await AgentCommand.withNetwork(office) { database, config in
                     try await database.setPassword(login: login, passwordHash: await Accounts.hash(password, cost: config.console.passwordCost))
                 }
             } else {
-                let office = try self.office.open()
                 do {
-                    try await office.database.setPassword(
-                        login: login, passwordHash: await Accounts.hash(password, cost: office.config.console.passwordCost), actor: "cli", now: office.clock())
+                    try await office.open().setPassword(login: login, password: password, actor: "cli")
                 } catch let error as AgendaError {
                     throw ValidationError(error.french)
                 }
@@ -172,7 +170,7 @@ struct AgentCommand: AsyncParsableCommand {
             abstract: "Remove a network account, its roles in every structure with it (the coordinator's too); its sessions end within a hand-over.")
         @OptionGroup var office: OfficeOptions
 
-        @Argument(help: "The network account's login.")
+        @Argument(help: "The network account's login.", transform: { $0.lowercased() })
         var login: String
 
         @Flag(help: "Required: the account removed is the network's (a structure's own is disabled from its Comptes page).")
@@ -184,10 +182,10 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AgentCommand.withNetwork(office) { database, _ in
-                guard try await database.removeAccount(login: login.lowercased()) else {
-                    throw ValidationError("The network has no account \(login.lowercased()).")
+                guard try await database.removeAccount(login: login) else {
+                    throw ValidationError("The network has no account \(login).")
                 }
-                print("Network account \(login.lowercased()) removed.")
+                print("Network account \(login) removed.")
             }
         }
     }
